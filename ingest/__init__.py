@@ -1,0 +1,1 @@
+"""Report files to a clean SQLite corpus: read, normalise, split, extract statistics."""

@@ -1,0 +1,142 @@
+"""The database: the contract between ingest/, index/ and bot/.
+
+One SQLite file, written with sqlite-utils.  Tables:
+
+- ``reports``: one row per report (unit, year, template, provenance of the file).
+- ``passages``: quotable pieces of each report, with section path and offsets
+  into the report's original text.
+- ``statistics``: one row per figure found, with the words it came from.
+- ``conflicts``: pairs of statistics rows for the same key that disagree.
+- ``checks``: arithmetic checks of the templates that failed.
+
+Every report is written in one ``db.atomic()`` transaction, so a failure halfway leaves the
+previous state intact.  WAL mode lets a running bot read while ingest writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+REPORT_COLUMNS = {
+    "id": int,
+    "unit": str,  # short unit name used for matching and display, e.g. 西塘镇
+    "unit_full": str,  # official name when stated, e.g. 西塘镇人民政府
+    "year": int,  # the year the figures cover
+    "published": str,  # ISO date of signature / 发文日期, when stated
+    "level": str,  # 镇/乡/街道/县/区/市/省/部门
+    "parent": str,  # parent region when stated, e.g. 嘉善县
+    "title": str,
+    "source_file": str,  # file name as given
+    "source_path": str,  # absolute path at ingest time
+    "sha256": str,  # hash of the file's bytes
+    "content_hash": str,  # hash of the normalised text: same report under another name
+    "encoding": str,
+    "format": str,  # txt, md, html, docx, pdf
+    "template": str,  # pre2020, national2019, national2021, unknown
+    "text": str,  # the original text, exactly as read
+    "ingested_at": str,
+}
+
+PASSAGE_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "ord": int,  # order within the report
+    "kind": str,  # heading, paragraph, table_row
+    "section": str,  # section path, outermost first, joined by " / "
+    "text": str,  # original text: report.text[start:end]
+    "norm": str,  # normalised text for matching and tokenising
+    "start": int,
+    "end": int,
+}
+
+STATISTIC_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "key": str,  # catalogue key, e.g. lawsuits.upheld
+    "value": float,  # NULL when the cell says "not given" (blank, /, -, —)
+    "measure": str,  # 条/件/次/个/人/人次/篇/万元
+    "source": str,  # table, prose or derived
+    "label": str,  # the row label or phrase as written
+    "evidence": str,  # exact original text the value came from
+    "passage_id": int,
+    "rule": str,  # the extraction rule that fired
+    "official": int,  # 1 for the value an answer uses (table over prose)
+}
+
+CONFLICT_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "key": str,
+    "official_id": int,  # statistics row used for answers (the table's)
+    "other_id": int,  # statistics row that disagrees (usually prose)
+}
+
+CHECK_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "name": str,  # e.g. requests.closed = on_time + extended
+    "expected": float,
+    "actual": float,
+    "detail": str,  # the keys and values involved, for an admin
+}
+
+
+def open_db(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) the database in WAL mode with the schema in place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables and indexes if missing; a no-op on an up-to-date database."""
+    if "reports" not in db.table_names():
+        db["reports"].create(REPORT_COLUMNS, pk="id", not_null={"unit", "year", "sha256"})
+        db["reports"].create_index(["sha256"], unique=True)
+        db["reports"].create_index(["content_hash"])
+        db["reports"].create_index(["source_path"])
+        db["reports"].create_index(["unit", "year"])
+    if "passages" not in db.table_names():
+        db["passages"].create(
+            PASSAGE_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
+        )
+        db["passages"].create_index(["report_id", "ord"])
+    if "statistics" not in db.table_names():
+        db["statistics"].create(
+            STATISTIC_COLUMNS,
+            pk="id",
+            foreign_keys=[("report_id", "reports", "id"), ("passage_id", "passages", "id")],
+        )
+        db["statistics"].create_index(["report_id", "key"])
+        db["statistics"].create_index(["key"])
+    if "conflicts" not in db.table_names():
+        db["conflicts"].create(
+            CONFLICT_COLUMNS,
+            pk="id",
+            foreign_keys=[
+                ("report_id", "reports", "id"),
+                ("official_id", "statistics", "id"),
+                ("other_id", "statistics", "id"),
+            ],
+        )
+    if "checks" not in db.table_names():
+        db["checks"].create(
+            CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
+        )
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def delete_report(db: sqlite_utils.Database, report_id: int) -> None:
+    """Remove a report and everything that hangs off it (call inside ``db.atomic()``)."""
+    for table in ("conflicts", "checks", "statistics", "passages"):
+        db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
+    db.execute("DELETE FROM reports WHERE id = ?", [report_id])
