@@ -18,7 +18,9 @@ import opencc
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}\d:;,.()%、。，；：（）“”《》])\s+|\s+(?=[{_CJK}\d:;,.()%、。，；：（）“”《》])")
+_SPACE_NEAR_CJK = re.compile(
+    rf"(?<=[{_CJK}\d:;,.()%、。，；：（）“”《》])\s+|\s+(?=[{_CJK}\d:;,.()%、。，；：（）“”《》])"
+)
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\n]*)\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>")
@@ -40,9 +42,13 @@ def _variant_table() -> dict[int, str]:
     return {ord(k): v for k, v in data["variants"].items()}
 
 
-def to_simplified(text: str) -> str:
-    """Traditional to simplified with OpenCC, then fold variant characters (於 → 于)."""
-    return _converter().convert(text).translate(_variant_table())
+def to_simplified(text: str, fold_variants: bool = True) -> str:
+    """Traditional to simplified with OpenCC, then (by default) fold variants (於 → 于).
+
+    Names keep their variants (``fold_variants=False``): 於潜镇 is the town's own spelling.
+    """
+    simplified = _converter().convert(text)
+    return simplified.translate(_variant_table()) if fold_variants else simplified
 
 
 def to_halfwidth(text: str) -> str:

@@ -129,9 +129,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             ],
         )
     if "checks" not in db.table_names():
-        db["checks"].create(
-            CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
-        )
+        db["checks"].create(CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")])
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -1,0 +1,524 @@
+"""Questions in, one answer object out — the same for the terminal, JSON and Telegram.
+
+The answer never carries a figure that is not a statistics row with its evidence:
+every number below comes from ``bot.lookup``; missing data is said, not guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from bot.question import Gazetteer, Question, parse_question
+from index.search import Hit, PassageIndex
+from ingest.catalogue import Catalogue, Metric, load_catalogue
+
+from bot.lookup import Fact, ReportRef, disagreeing, official, officials, reports
+from ingest.store import open_db
+
+PASSAGES_SHOWN = 3
+QUOTE_CHARS = 160
+
+
+@dataclass
+class Answer:
+    """The answer contract of ``shared/eval/README.md``."""
+
+    question: str
+    kind: str
+    answer: str
+    value: float | None = None
+    facts: list[dict] = field(default_factory=list)
+    ranking: list[dict] = field(default_factory=list)
+    passages: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@cache
+def _phrases() -> dict:
+    return tomllib.loads(resources.files("bot.data").joinpath("phrases.toml").read_text("utf-8"))
+
+
+def number_text(value: float | None) -> str:
+    """6.0 → '6', 0.35 → '0.35', None → '—'."""
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _plain(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A quote on one line (hard-wrapped PDF text rejoined), cut at a readable length."""
+    text = re.sub(r"\s*\n\s*", "", text.strip())
+    text = re.sub(r"[ \t\u3000]+", " ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mark_terms(text: str, terms: tuple[str, ...] | list[str]) -> str:
+    """Bracket the words of the question found in a quote: 【行政复议】."""
+    words = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
+    if not words:
+        return text
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    return pattern.sub(lambda m: f"【{m.group(0)}】", text)
+
+
+class Answerer:
+    """Answers questions over one database; cheap to call many times in one process."""
+
+    def __init__(self, db_path: Path, today: date | None = None) -> None:
+        self.db_path = Path(db_path)
+        self.db = open_db(self.db_path)
+        self.catalogue: Catalogue = load_catalogue()
+        self.index = PassageIndex.open(self.db_path)
+        self.today = today
+        self._gazetteer: Gazetteer | None = None
+        self._gazetteer_stamp: tuple | None = None
+
+    # -- shared helpers -------------------------------------------------------------------
+
+    def gazetteer(self) -> Gazetteer:
+        """Rebuilt whenever the reports table changed, so new units are known at once."""
+        stamp = tuple(
+            next(iter(self.db.query("SELECT count(*) AS n, max(id) AS m FROM reports"))).values()
+        )
+        if self._gazetteer is None or stamp != self._gazetteer_stamp:
+            self._gazetteer = Gazetteer.from_db(self.db)
+            self._gazetteer_stamp = stamp
+        return self._gazetteer
+
+    def _p(self, q: Question, name: str, **fields: object) -> str:
+        return _phrases()[q.lang][name].format(**fields)
+
+    def _template_name(self, q: Question, template: str) -> str:
+        names = _phrases()["templates"]
+        return names.get(template, names["unknown"])[q.lang]
+
+    def _fact_dict(self, fact: Fact, metric: Metric) -> dict:
+        return {
+            "unit": fact.report.unit,
+            "year": fact.report.year,
+            "metric": fact.key,
+            "label": metric.label,
+            "value": _plain(fact.value),
+            "measure": fact.measure or metric.measure,
+            "source": fact.source,
+            "evidence": fact.evidence,
+            "report": fact.report.title,
+        }
+
+    def _conflict_dict(self, fact: Fact) -> dict:
+        return {
+            "unit": fact.report.unit,
+            "year": fact.report.year,
+            "metric": fact.key,
+            "value": _plain(fact.value),
+            "source": fact.source,
+            "evidence": fact.evidence,
+        }
+
+    def _source_line(self, q: Question, fact: Fact) -> str:
+        name = {"table": "source_table", "prose": "source_prose"}.get(fact.source, "source_derived")
+        return self._p(
+            q, name, title=fact.report.title, evidence=one_line(fact.evidence), rule=fact.rule
+        )
+
+    def _passage_dicts(self, hits: list[Hit]) -> list[dict]:
+        return [
+            {
+                "unit": h.unit,
+                "year": h.year,
+                "section": h.section,
+                "text": h.text,
+                "score": round(h.score, 6),
+                "terms": list(h.terms),
+            }
+            for h in hits
+        ]
+
+    def _search(self, q: Question, units: list[str], year: int | None) -> list[Hit]:
+        query = q.text
+        for ref in q.units:
+            query = query.replace(ref.mention, " ")
+        if not units:
+            return self.index.search(query, year=year, k=PASSAGES_SHOWN)
+        hits: list[Hit] = []
+        for unit in units:
+            hits.extend(self.index.search(query, unit=unit, year=year, k=PASSAGES_SHOWN))
+        hits.sort(key=lambda h: (-h.score, h.passage_id))
+        return hits[:PASSAGES_SHOWN]
+
+    def _reports_for(self, q: Question, unit: str) -> tuple[list[ReportRef], list[int]]:
+        """The unit's reports for the asked years (latest when none); also the years missing."""
+        available = reports(self.db, [unit])
+        if not q.years:
+            return available[:1], []
+        chosen = [r for r in available if r.year in q.years]
+        missing = [y for y in q.years if y not in {r.year for r in chosen}]
+        return chosen, missing
+
+    def _none(self, q: Question, text: str) -> Answer:
+        return Answer(question=q.text, kind="none", answer=text)
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def ask(self, text: str) -> Answer:
+        q = parse_question(text or "", self.gazetteer(), self.catalogue, today=self.today)
+        examples = self._p(q, "examples")
+        units_loaded = self._p(q, "separator").join(sorted({r.unit for r in reports(self.db)}))
+        if not q.text.strip() or (q.intent == "none" and not q.units and not q.metric):
+            return self._none(q, self._p(q, "empty", examples=examples))
+        if q.unknown_units:
+            names = self._p(q, "separator").join(q.unknown_units)
+            return self._none(q, self._p(q, "unit_unknown", names=names, units=units_loaded))
+        if q.ambiguous:
+            mention, candidates = q.ambiguous[0]
+            return self._none(
+                q,
+                self._p(
+                    q,
+                    "ambiguous",
+                    mention=mention,
+                    candidates=self._p(q, "separator").join(candidates),
+                ),
+            )
+        handler = {
+            "number": self._number,
+            "sum": self._aggregate,
+            "ranking": self._aggregate,
+            "compare": self._aggregate,
+            "trend": self._trend,
+            "list": self._list,
+        }.get(q.intent, self._passages)
+        return handler(q)
+
+    # -- intents --------------------------------------------------------------------------
+
+    def _metric(self, q: Question) -> Metric | None:
+        return self.catalogue.metrics.get(q.metric) if q.metric else None
+
+    def _number(self, q: Question) -> Answer:
+        metric = self._metric(q)
+        if metric is None:
+            return self._passages(q)
+        if not q.units:
+            return self._aggregate(q, intent="compare")
+        if len(q.units) > 1:
+            return self._aggregate(q, intent="compare")
+        unit = q.units[0].unit
+        chosen, missing = self._reports_for(q, unit)
+        if not chosen:
+            available = "、".join(str(r.year) for r in reports(self.db, [unit])) or "—"
+            years = "、".join(str(y) for y in missing)
+            return self._none(
+                q, self._p(q, "year_unknown", unit=unit, years=years, available=available)
+            )
+        report = chosen[0]
+        fields = {
+            "unit": unit,
+            "year": report.year,
+            "label": metric.label,
+            "label_en": metric.label_en,
+        }
+        if (
+            metric.templates
+            and report.template not in metric.templates
+            and report.template != "unknown"
+        ):
+            templates = self._p(q, "separator").join(
+                self._template_name(q, t) for t in metric.templates
+            )
+            return self._none(
+                q,
+                self._p(
+                    q,
+                    "not_in_template",
+                    templates=templates,
+                    template=self._template_name(q, report.template),
+                    **fields,
+                ),
+            )
+        fact = official(self.db, report.id, metric.key)
+        if fact is None:
+            return self._with_passages(
+                q, self._none(q, self._p(q, "no_value", **fields)), [unit], report.year
+            )
+        if fact.value is None:
+            answer = self._none(
+                q, self._p(q, "not_given", **fields) + "\n" + self._source_line(q, fact)
+            )
+            answer.facts = [self._fact_dict(fact, metric)]
+            return answer
+        measure = fact.measure or metric.measure
+        lines = [self._p(q, "number", value=number_text(fact.value), measure=measure, **fields)]
+        if not q.years:
+            lines[0] += " " + self._p(q, "number_latest", year=report.year)
+        facts = [self._fact_dict(fact, metric)]
+        children = self.catalogue.children(metric.key)
+        parts = officials(self.db, report.id, [c.key for c in children])
+        if parts:
+            sep = " · "
+            lines.append(
+                self._p(
+                    q,
+                    "breakdown",
+                    parts=sep.join(
+                        self._p(
+                            q,
+                            "part",
+                            name=c.label if q.lang == "zh" else c.label_en,
+                            value=number_text(parts[c.key].value),
+                        )
+                        for c in children
+                        if c.key in parts
+                    ),
+                )
+            )
+            facts.extend(self._fact_dict(parts[c.key], c) for c in children if c.key in parts)
+        lines.append(self._source_line(q, fact))
+        others = disagreeing(self.db, fact)
+        for other in others:
+            source = self._p(q, f"conflict_source_{other.source}")
+            lines.append(
+                self._p(
+                    q,
+                    "conflict",
+                    source=source,
+                    value=number_text(other.value),
+                    measure=other.measure or measure,
+                    evidence=one_line(other.evidence),
+                )
+            )
+        answer = Answer(
+            question=q.text,
+            kind="number",
+            answer="\n".join(lines),
+            value=_plain(fact.value),
+            facts=facts,
+            conflicts=[self._conflict_dict(o) for o in others],
+        )
+        return self._with_passages(q, answer, [unit], report.year)
+
+    def _with_passages(
+        self, q: Question, answer: Answer, units: list[str], year: int | None
+    ) -> Answer:
+        """Attach the passages that best match the question, as further reading."""
+        hits = self._search(q, units, year)
+        answer.passages = self._passage_dicts(hits)
+        return answer
+
+    def _scope_reports(self, q: Question, metric: Metric) -> list[ReportRef]:
+        """One report per unit in scope: the asked year, or each unit's latest."""
+        units = [u.unit for u in q.units]
+        chosen: list[ReportRef] = []
+        seen: set[str] = set()
+        for report in reports(self.db, units or None):
+            if q.level and not units and (report.level or "") != q.level:
+                continue
+            if q.years and report.year not in q.years:
+                continue
+            if report.unit in seen:
+                continue
+            seen.add(report.unit)
+            chosen.append(report)
+        return chosen
+
+    def _aggregate(self, q: Question, intent: str | None = None) -> Answer:
+        intent = intent or q.intent
+        metric = self._metric(q)
+        if metric is None:
+            return self._none(q, self._p(q, "no_metric", examples=self._p(q, "examples")))
+        scope = self._scope_reports(q, metric)
+        facts: list[Fact] = []
+        missing: list[str] = []
+        for report in scope:
+            fact = official(self.db, report.id, metric.key)
+            if fact is None or fact.value is None:
+                missing.append(f"{report.unit} {report.year}")
+            else:
+                facts.append(fact)
+        if not facts:
+            return self._none(
+                q,
+                self._p(q, "no_data")
+                + (
+                    "\n" + self._p(q, "missing_units", units=self._p(q, "separator").join(missing))
+                    if missing
+                    else ""
+                ),
+            )
+        sep = self._p(q, "separator")
+        measure = facts[0].measure or metric.measure
+        sign = 1 if q.order == "asc" else -1
+        ordered = sorted(facts, key=lambda f: (sign * (f.value or 0), f.report.unit))
+        if intent == "ranking" and q.top:
+            ordered = ordered[: q.top]
+        fields = {"label": metric.label, "label_en": metric.label_en, "measure": measure}
+
+        def part(f: Fact) -> str:
+            return self._p(
+                q,
+                "part",
+                name=f"{f.report.unit} {f.report.year}",
+                value=number_text(f.value) + measure,
+            )
+
+        value: float | None = None
+        if intent == "sum":
+            value = sum(f.value or 0 for f in facts)
+            scope_word = sep.join(u.unit for u in q.units) + " " if q.units else ""
+            head = self._p(
+                q,
+                "sum",
+                scope=scope_word,
+                value=number_text(value),
+                count=len(facts),
+                parts=sep.join(part(f) for f in facts),
+                **fields,
+            )
+        elif intent == "ranking":
+            order = self._p(q, "order_asc" if q.order == "asc" else "order_desc")
+            head = self._p(
+                q, "ranking", order=order, parts=sep.join(part(f) for f in ordered), **fields
+            )
+        else:
+            head = self._p(q, "compare", parts=sep.join(part(f) for f in ordered), **fields)
+        lines = [head]
+        if missing:
+            lines.append(self._p(q, "missing_units", units=sep.join(missing)))
+        lines.extend(
+            f"· {f.report.unit} {f.report.year}: " + self._source_line(q, f) for f in ordered
+        )
+        kind = intent if intent in ("sum", "ranking", "compare") else "compare"
+        return Answer(
+            question=q.text,
+            kind=kind,
+            answer="\n".join(lines),
+            value=_plain(value),
+            facts=[self._fact_dict(f, metric) for f in ordered],
+            ranking=[
+                {"unit": f.report.unit, "year": f.report.year, "value": _plain(f.value)}
+                for f in ordered
+            ]
+            if kind == "ranking"
+            else [],
+        )
+
+    def _trend(self, q: Question) -> Answer:
+        metric = self._metric(q)
+        if metric is None or len(q.units) != 1:
+            return self._aggregate(q, intent="compare") if metric else self._passages(q)
+        unit = q.units[0].unit
+        years = sorted(reports(self.db, [unit]), key=lambda r: r.year)
+        if q.years:
+            years = [r for r in years if r.year in q.years]
+        facts = [
+            f for r in years if (f := official(self.db, r.id, metric.key)) and f.value is not None
+        ]
+        if not facts:
+            return self._none(
+                q,
+                self._p(
+                    q,
+                    "no_value",
+                    unit=unit,
+                    year="/".join(str(r.year) for r in years) or "—",
+                    label=metric.label,
+                    label_en=metric.label_en,
+                ),
+            )
+        sep = self._p(q, "separator")
+        measure = facts[0].measure or metric.measure
+        parts = sep.join(
+            self._p(q, "part", name=str(f.report.year), value=number_text(f.value) + measure)
+            for f in facts
+        )
+        lines = [
+            self._p(
+                q, "trend", unit=unit, parts=parts, label=metric.label, label_en=metric.label_en
+            )
+        ]
+        lines.extend(f"· {f.report.year}: " + self._source_line(q, f) for f in facts)
+        return Answer(
+            question=q.text,
+            kind="trend",
+            answer="\n".join(lines),
+            facts=[self._fact_dict(f, metric) for f in facts],
+        )
+
+    def _list(self, q: Question) -> Answer:
+        sep = self._p(q, "separator")
+        all_reports = reports(self.db, [u.unit for u in q.units] or None)
+        if q.list_what == "years":
+            years = sorted({r.year for r in all_reports})
+            if len(q.units) == 1:
+                text = self._p(
+                    q, "list_years", unit=q.units[0].unit, items=sep.join(map(str, years))
+                )
+            else:
+                text = self._p(q, "list_years_all", items=sep.join(map(str, years)))
+        elif q.list_what == "metrics":
+            present = {
+                row["key"]
+                for row in self.db.query(
+                    "SELECT DISTINCT key FROM statistics WHERE value IS NOT NULL"
+                )
+            }
+            labels = [
+                m.label if q.lang == "zh" else m.label_en
+                for m in self.catalogue.metrics.values()
+                if m.key in present and m.parent is None
+            ]
+            text = self._p(q, "list_metrics", items=sep.join(labels))
+        else:
+            units = sorted({r.unit for r in all_reports})
+            text = self._p(q, "list_units", count=len(units), items=sep.join(units))
+        return Answer(question=q.text, kind="list", answer=text)
+
+    def _passages(self, q: Question) -> Answer:
+        units = [u.unit for u in q.units]
+        year = None
+        if q.years and units:
+            have = {r.year for r in reports(self.db, units)}
+            year = next((y for y in q.years if y in have), None)
+        elif q.years:
+            year = q.years[0]
+        hits = self._search(q, units, year)
+        if not hits and year is not None:
+            hits = self._search(q, units, None)
+        sep = self._p(q, "separator")
+        if not hits:
+            scope = sep.join(units) or self._p(q, "scope_all")
+            return self._none(q, self._p(q, "no_passages", scope=scope))
+        lines = [self._p(q, "passages")]
+        lines.extend(
+            self._p(
+                q,
+                "passage_item",
+                n=i,
+                unit=h.unit,
+                year=h.year,
+                section=h.section or "—",
+                text=mark_terms(one_line(h.text, 240), h.terms),
+            )
+            for i, h in enumerate(hits, 1)
+        )
+        return Answer(
+            question=q.text,
+            kind="passage",
+            answer="\n".join(lines),
+            passages=self._passage_dicts(hits),
+        )

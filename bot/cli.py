@@ -1,0 +1,311 @@
+"""The ``nianbao`` command: a thin layer over ingest/, index/ and bot/.
+
+Each command turns options into one library call and library errors into
+``click.ClickException`` so a user sees ``Error: …`` with a hint, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from bot.corpus import ensure_corpus, ingest_and_index
+from bot.settings import Settings, SettingsError, load_settings
+from ingest.pipeline import FileOutcome, discover
+from ingest.store import open_db
+
+db_option = click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite database (default: $NIANBAO_DB, config file, or the user data folder).",
+)
+
+
+def _settings(db: Path | None, max_mb: float | None = None) -> Settings:
+    try:
+        return load_settings(db=db, max_file_mb=max_mb)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _existing_db(settings: Settings):
+    if not settings.db.exists():
+        raise click.ClickException(
+            f"no database at {settings.db}. "
+            f"Load reports first: nianbao ingest PATH --db {settings.db}"
+        )
+    return open_db(settings.db)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nianbao")
+def main() -> None:
+    """Answers about Chinese government information-disclosure annual reports (年报).
+
+    \b
+    Quick tour:
+      nianbao ask "西集镇有多少行政诉讼？"
+      nianbao ingest reports/ --db corpus.db
+      nianbao reports --db corpus.db
+    """
+
+
+def _summary_line(outcome: FileOutcome) -> str:
+    if outcome.status == "refused":
+        return f"  refused    {outcome.path}: {outcome.reason}"
+    detail = (
+        f"{outcome.unit} {outcome.year} [{outcome.template}] passages {outcome.passages}, "
+        f"statistics {outcome.statistics}, conflicts {outcome.conflicts}, "
+        f"failed checks {outcome.failed_checks}, skipped rows {outcome.skipped}"
+    )
+    extra = f" ({outcome.reason})" if outcome.reason else ""
+    return f"  {outcome.status:<10} {outcome.path.name}: {detail}{extra}"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@db_option
+@click.option("--unit", help="Unit (发布单位) for reports whose text does not say, e.g. 西塘镇.")
+@click.option("--year", type=int, help="Report year for reports whose text does not say.")
+@click.option("--max-mb", type=float, help="Refuse files larger than this many megabytes (50).")
+def ingest(
+    paths: tuple[Path, ...],
+    db: Path | None,
+    unit: str | None,
+    year: int | None,
+    max_mb: float | None,
+) -> None:
+    """Load report files (TXT, MD, HTML, DOCX, PDF; folders recursively).
+
+    Exit status is 1 when any file was refused.
+
+    \b
+    Example:
+      nianbao ingest reports/2019 extra/xitang.pdf --db corpus.db
+      nianbao ingest scan.docx --unit 西塘镇 --year 2018
+    """
+    settings = _settings(db, max_mb)
+    targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
+    if not targets:
+        raise click.ClickException(
+            "no PATH given and no reports_dir configured: nianbao ingest PATH"
+        )
+    started = time.perf_counter()
+    total = sum(1 for _ in discover(targets))
+    with tqdm(total=total, unit="file", file=sys.stderr, disable=None) as bar:
+        outcomes = ingest_and_index(
+            settings.db,
+            targets,
+            progress=lambda _path: bar.update(1),
+            unit=unit,
+            year=year,
+            max_bytes=int(settings.max_file_mb * 1024 * 1024),
+        )
+    elapsed = time.perf_counter() - started
+    counts = Counter(o.status for o in outcomes)
+    for outcome in outcomes:
+        click.echo(_summary_line(outcome))
+    stored = [o for o in outcomes if o.status in ("added", "updated")]
+    click.echo(
+        f"files seen {len(outcomes)}: added {counts['added']}, updated {counts['updated']}, "
+        f"unchanged {counts['unchanged']}, duplicate {counts['duplicate']}, "
+        f"refused {counts['refused']}"
+    )
+    click.echo(
+        f"passages {sum(o.passages for o in stored)}, "
+        f"statistics {sum(o.statistics for o in stored)}, "
+        f"conflicts {sum(o.conflicts for o in stored)}, "
+        f"failed checks {sum(o.failed_checks for o in stored)}; "
+        f"{elapsed:.1f} s; database {settings.db}"
+    )
+    if counts["refused"]:
+        sys.exit(1)
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per report.")
+def reports(db: Path | None, as_json: bool) -> None:
+    """List the loaded reports: unit, year, template, passages, source file.
+
+    \b
+    Example:
+      nianbao reports --db corpus.db
+    """
+    database = _existing_db(_settings(db))
+    rows = list(
+        database.query(
+            """SELECT r.id, r.unit, r.unit_full, r.year, r.published, r.level, r.parent,
+                      r.template, r.format, r.encoding, r.source_file,
+                      (SELECT count(*) FROM passages p WHERE p.report_id = r.id) AS passages,
+                      (SELECT count(*) FROM statistics s WHERE s.report_id = r.id) AS statistics
+               FROM reports r ORDER BY r.unit, r.year"""
+        )
+    )
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No reports loaded. Load some with: nianbao ingest PATH")
+        return
+    for row in rows:
+        click.echo(
+            f"{row['unit']}\t{row['year']}\t{row['template']}\t{row['passages']} passages\t"
+            f"{row['statistics']} statistics\t{row['source_file']}"
+        )
+    click.echo(f"{len(rows)} reports")
+
+
+@main.command()
+@db_option
+@click.option("--unit", help="Only this unit's reports.")
+def check(db: Path | None, unit: str | None) -> None:
+    """List table/prose conflicts and failed arithmetic checks, with the evidence.
+
+    \b
+    Example:
+      nianbao check --db corpus.db --unit 西集镇
+    """
+    database = _existing_db(_settings(db))
+    where, params = ("WHERE r.unit = ?", [unit]) if unit else ("", [])
+    conflicts = list(
+        database.query(
+            f"""SELECT r.unit, r.year, c.key, a.value AS official_value,
+                       a.source AS official_source,
+                       a.evidence AS official_evidence, b.value AS other_value,
+                       b.source AS other_source, b.evidence AS other_evidence
+                FROM conflicts c JOIN reports r ON r.id = c.report_id
+                JOIN statistics a ON a.id = c.official_id JOIN statistics b ON b.id = c.other_id
+                {where} ORDER BY r.unit, r.year, c.key""",
+            params,
+        )
+    )
+    checks = list(
+        database.query(
+            f"""SELECT r.unit, r.year, k.name, k.expected, k.actual, k.detail
+                FROM checks k JOIN reports r ON r.id = k.report_id {where}
+                ORDER BY r.unit, r.year, k.name""",
+            params,
+        )
+    )
+    for c in conflicts:
+        click.echo(f"conflict  {c['unit']} {c['year']} {c['key']}")
+        click.echo(
+            f"  {c['official_source']:<6} {_number(c['official_value'])}  "
+            f"「{_one_line(c['official_evidence'])}」"
+        )
+        click.echo(
+            f"  {c['other_source']:<6} {_number(c['other_value'])}  "
+            f"「{_one_line(c['other_evidence'])}」"
+        )
+    for k in checks:
+        click.echo(
+            f"check     {k['unit']} {k['year']} {k['name']}: expected {_number(k['expected'])}, "
+            f"found {_number(k['actual'])} ({k['detail']})"
+        )
+    click.echo(f"{len(conflicts)} conflicts, {len(checks)} failed checks")
+
+
+def _answerer(db: Path | None):
+    from bot.answer import Answerer
+
+    settings = _settings(db)
+    ensure_corpus(settings.db, notify=lambda message: click.echo(message, err=True)).close()
+    return Answerer(settings.db)
+
+
+@main.command()
+@click.argument("question")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+def ask(question: str, db: Path | None, as_json: bool) -> None:
+    """Answer a question; QUESTION '-' reads one question per line from stdin.
+
+    With no database yet, one is built from the bundled sample reports.
+
+    \b
+    Examples:
+      nianbao ask "西集镇有多少行政诉讼？"
+      nianbao ask --json "how many lawsuits did 西集镇 have"
+      nianbao ask --json - < questions.txt
+    """
+    from bot.render_text import render
+
+    answerer = _answerer(db)
+    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
+    for text in questions:
+        answer = answerer.ask(text)
+        if as_json:
+            click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(render(answer))
+            if question == "-":
+                click.echo()
+
+
+@main.command(name="eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON result per question, then totals.")
+def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
+    """Score a JSONL question file (shared/eval format); ends with 'N passed, N failed'.
+
+    \b
+    Example:
+      nianbao eval ../shared/eval/seed-questions.jsonl
+    """
+    from bot.evaluate import EvalFileError, load_questions, run
+
+    try:
+        items = load_questions(file)
+    except EvalFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    answerer = _answerer(db)
+    outcomes = run(items, answerer.ask)
+    passed = sum(o.passed for o in outcomes)
+    for o in outcomes:
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": o.item.get("id"),
+                        "q": o.item["q"],
+                        "passed": o.passed,
+                        "expected": o.expected,
+                        "got": o.got,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        elif not o.passed:
+            click.echo(f"FAIL {o.item.get('id', '')} {o.item['q']}")
+            click.echo(f"  expected: {o.expected}")
+            click.echo(f"  got:      {o.got}")
+    if as_json:
+        click.echo(json.dumps({"passed": passed, "failed": len(outcomes) - passed}))
+    else:
+        click.echo(f"{passed} passed, {len(outcomes) - passed} failed")
+    if passed != len(outcomes):
+        sys.exit(1)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Scoring a question file by the rules of ``shared/eval/README.md``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answer import Answer
+from ingest.normalise import fold
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: dict
+    passed: bool
+    expected: str
+    got: str
+
+
+class EvalFileError(Exception):
+    """The question file cannot be read; the message names the line."""
+
+
+def load_questions(path: Path) -> list[dict]:
+    items = []
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalFileError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+        if not isinstance(item, dict) or "q" not in item or "kind" not in item:
+            raise EvalFileError(f'{path}:{n}: each line needs at least "q" and "kind"')
+        items.append(item)
+    return items
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Unit names compare by containment either way, after folding."""
+    fa, fb = fold(a or ""), fold(b or "")
+    return bool(fa and fb) and (fa in fb or fb in fa)
+
+
+def _equal(got: object, expected: object) -> bool:
+    try:
+        return got is not None and abs(float(got) - float(expected)) < 1e-9
+    except (TypeError, ValueError):
+        return False
+
+
+def score(item: dict, answer: Answer) -> Outcome:
+    kind = item["kind"]
+    if kind == "number":
+        ok = _equal(answer.value, item["expect"])
+        expected = f"value {item['expect']}"
+        if item.get("conflict"):
+            ok = ok and bool(answer.conflicts)
+            expected += " with a conflict"
+        got = f"kind {answer.kind}, value {answer.value}, {len(answer.conflicts)} conflicts"
+    elif kind == "sum":
+        ok = _equal(answer.value, item["expect"])
+        expected, got = f"value {item['expect']}", f"kind {answer.kind}, value {answer.value}"
+    elif kind == "ranking":
+        first = answer.ranking[0]["unit"] if answer.ranking else ""
+        ok = same_unit(first, item["expect_first"])
+        expected, got = f"first {item['expect_first']}", f"kind {answer.kind}, first {first or '—'}"
+    elif kind == "passage":
+        needle = fold(item["expect_contains"])
+        texts = [p["text"] for p in answer.passages[:3]] + [answer.answer]
+        ok = any(needle in fold(t) for t in texts)
+        expected = f"a passage containing 「{item['expect_contains']}」"
+        got = f"kind {answer.kind}, passages: " + " | ".join(
+            fold(p["text"])[:40] for p in answer.passages[:3]
+        )
+    elif kind == "none":
+        ok = answer.kind == "none" and answer.value is None
+        expected, got = "kind none, value null", f"kind {answer.kind}, value {answer.value}"
+    else:
+        ok, expected, got = False, f"a known kind (not {kind!r})", "—"
+    return Outcome(item, ok, expected, got)
+
+
+def run(items: Iterable[dict], ask: Callable[[str], Answer]) -> list[Outcome]:
+    return [score(item, ask(item["q"])) for item in items]

@@ -1,0 +1,109 @@
+"""Read-only queries over the statistics table: the facts an answer is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class ReportRef:
+    id: int
+    unit: str
+    year: int
+    template: str
+    title: str
+    source_file: str
+    level: str | None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statistics row with the report it belongs to."""
+
+    id: int
+    report: ReportRef
+    key: str
+    value: float | None
+    measure: str
+    source: str
+    label: str
+    evidence: str
+    rule: str
+
+
+_REPORT_FIELDS = "r.id AS r_id, r.unit, r.year, r.template, r.title, r.source_file, r.level"
+_FACT_SQL = f"""SELECT s.id, s.key, s.value, s.measure, s.source, s.label, s.evidence, s.rule,
+                       {_REPORT_FIELDS}
+                FROM statistics s JOIN reports r ON r.id = s.report_id"""
+
+
+def _report(row: dict) -> ReportRef:
+    return ReportRef(
+        id=row["r_id"],
+        unit=row["unit"],
+        year=row["year"],
+        template=row["template"] or "unknown",
+        title=row["title"] or f"{row['unit']} {row['year']}",
+        source_file=row["source_file"],
+        level=row["level"],
+    )
+
+
+def _fact(row: dict) -> Fact:
+    return Fact(
+        id=row["id"],
+        report=_report(row),
+        key=row["key"],
+        value=row["value"],
+        measure=row["measure"] or "",
+        source=row["source"],
+        label=row["label"] or "",
+        evidence=row["evidence"] or "",
+        rule=row["rule"] or "",
+    )
+
+
+def reports(db: sqlite_utils.Database, units: Iterable[str] | None = None) -> list[ReportRef]:
+    """Reports, newest year first within each unit; all of them when no units are given."""
+    sql = f"SELECT {_REPORT_FIELDS} FROM reports r"
+    params: list = []
+    units = list(units or [])
+    if units:
+        sql += f" WHERE r.unit IN ({','.join('?' * len(units))})"
+        params = units
+    sql += " ORDER BY r.unit, r.year DESC"
+    return [_report(row) for row in db.query(sql, params)]
+
+
+def official(db: sqlite_utils.Database, report_id: int, key: str) -> Fact | None:
+    """The value an answer uses for this report and key (the table's when both exist)."""
+    rows = list(
+        db.query(
+            _FACT_SQL
+            + " WHERE s.report_id = ? AND s.key = ? ORDER BY s.official DESC, s.id LIMIT 1",
+            [report_id, key],
+        )
+    )
+    return _fact(rows[0]) if rows else None
+
+
+def officials(db: sqlite_utils.Database, report_id: int, keys: list[str]) -> dict[str, Fact]:
+    """Official facts of several keys in one report (for breakdowns)."""
+    return {k: f for k in keys if (f := official(db, report_id, k)) is not None}
+
+
+def disagreeing(db: sqlite_utils.Database, fact: Fact) -> list[Fact]:
+    """Other statements of the same figure in the same report that disagree with it."""
+    rows = db.query(
+        _FACT_SQL + " JOIN conflicts c ON c.other_id = s.id WHERE c.official_id = ? ORDER BY s.id",
+        [fact.id],
+    )
+    return [_fact(row) for row in rows]
+
+
+def metric_keys_present(db: sqlite_utils.Database) -> set[str]:
+    """Every statistics key the corpus has at least one value for."""
+    return {row["key"] for row in db.query("SELECT DISTINCT key FROM statistics")}

@@ -1,0 +1,19 @@
+"""The terminal rendering of an answer: its text, as a person reads it."""
+
+from __future__ import annotations
+
+from bot.answer import Answer
+
+
+def render(answer: Answer) -> str:
+    """The answer text, followed by further passages when the answer itself is a figure."""
+    lines = [answer.answer]
+    if answer.kind in ("number", "none") and answer.passages:
+        lines.append("")
+        lines.append("相关原文 / related passages:")
+        for i, passage in enumerate(answer.passages, 1):
+            text = " ".join(passage["text"].split())
+            text = text if len(text) <= 160 else text[:159] + "…"
+            lines.append(f"{i}. {passage['unit']} {passage['year']} · {passage['section'] or '—'}")
+            lines.append(f"   {text}")
+    return "\n".join(lines)

@@ -1,0 +1,254 @@
+"""Split a report into its section tree and into quotable passages.
+
+A passage is what an answer quotes: roughly a paragraph, long paragraphs cut at
+sentence ends, and every table row on its own.  Each passage keeps its offsets
+into the original text, so quotes are exact even after hard-wrapped PDF lines
+(``政府信\\n\\n息公开``) were rejoined in the normalised form.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ingest.normalise import normalise
+from ingest.tables import Table, find_tables
+
+MAX_PASSAGE_CHARS = 300  # normalised characters; longer paragraphs are cut at sentence ends
+TARGET_PASSAGE_CHARS = 200
+SECTION_SEPARATOR = " / "
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』)）]*")
+_TERMINAL = re.compile(r"[。！？；：:!?;][”’」』)）]*$")
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*)$")
+_TITLE_WORDS = re.compile(r"报告|年报")
+
+
+@dataclass(frozen=True)
+class PassageDraft:
+    """A passage before it has a database id."""
+
+    ord: int
+    kind: str  # heading, paragraph, table_row
+    section: str  # section path, outermost first
+    text: str  # original text: report_text[start:end]
+    norm: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _HeadingRule:
+    name: str
+    pattern: re.Pattern[str]
+    level: int
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class _HeadingRules:
+    rules: tuple[_HeadingRule, ...]
+    sentence_end: re.Pattern[str]
+    value_after_colon: re.Pattern[str]
+    markdown_offset: int
+
+
+@cache
+def _heading_rules() -> _HeadingRules:
+    data = tomllib.loads(
+        resources.files("ingest.data").joinpath("headings.toml").read_text("utf-8")
+    )
+    rules = tuple(
+        _HeadingRule(h["name"], re.compile(h["pattern"]), h["level"], h["max_chars"])
+        for h in data["heading"]
+    )
+    return _HeadingRules(
+        rules,
+        re.compile(data["prose"]["sentence_end"]),
+        re.compile(data["prose"]["value_after_colon"]),
+        data["markdown"]["level_offset"],
+    )
+
+
+def heading_level(line: str) -> int | None:
+    """The section depth of a heading line, or None when the line is prose.
+
+    A level of 0 marks a document title (a Markdown ``#`` line).
+    """
+    rules = _heading_rules()
+    markdown = _MARKDOWN_HEADING.match(line)
+    body = normalise(markdown.group(2) if markdown else line)
+    if not body or rules.sentence_end.search(body) or rules.value_after_colon.search(body):
+        return None
+    for rule in rules.rules:
+        if rule.pattern.match(body) and len(body) <= rule.max_chars:
+            return rule.level
+    if markdown:
+        return max(0, len(markdown.group(1)) + rules.markdown_offset)
+    return None
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+
+
+def _lines(text: str, start: int, end: int) -> Iterable[_Span]:
+    """Line spans of text[start:end], trimmed of surrounding whitespace (empty lines kept)."""
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        s, e = pos, stop
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        yield _Span(s, e)
+        pos = stop + 1
+
+
+def _sentence_chunks(text: str, start: int, end: int) -> list[_Span]:
+    """Cut a long paragraph at sentence ends into pieces of a readable size."""
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+    if not cuts or cuts[-1] != end:
+        cuts.append(end)
+    chunks: list[_Span] = []
+    chunk_start = start
+    prev = start
+    for cut in cuts:
+        if len(normalise(text[chunk_start:cut])) > TARGET_PASSAGE_CHARS and prev > chunk_start:
+            chunks.append(_Span(chunk_start, prev))
+            chunk_start = prev
+        prev = cut
+    chunks.append(_Span(chunk_start, end))
+    out: list[_Span] = []
+    for chunk in chunks:
+        s, e = chunk.start, chunk.end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(_Span(s, e))
+    return out
+
+
+class _Builder:
+    """Walks the text once, keeping the heading stack and the open paragraph."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.passages: list[PassageDraft] = []
+        self.stack: list[tuple[int, str]] = []
+        self.paragraph: _Span | None = None
+        self.paragraph_closed = True
+
+    @property
+    def section(self) -> str:
+        return SECTION_SEPARATOR.join(title for _, title in self.stack)
+
+    def add(self, kind: str, start: int, end: int, section: str, norm: str | None = None) -> None:
+        original = self.text[start:end]
+        self.passages.append(
+            PassageDraft(
+                ord=len(self.passages),
+                kind=kind,
+                section=section,
+                text=original,
+                norm=normalise(original) if norm is None else norm,
+                start=start,
+                end=end,
+            )
+        )
+
+    def flush(self) -> None:
+        if self.paragraph is None:
+            return
+        span, self.paragraph = self.paragraph, None
+        if len(normalise(self.text[span.start : span.end])) > MAX_PASSAGE_CHARS:
+            for chunk in _sentence_chunks(self.text, span.start, span.end):
+                self.add("paragraph", chunk.start, chunk.end, self.section)
+        else:
+            self.add("paragraph", span.start, span.end, self.section)
+
+    def heading(self, level: int, span: _Span) -> None:
+        self.flush()
+        title = normalise(_MARKDOWN_HEADING.sub(r"\2", self.text[span.start : span.end]))
+        if level == 0:
+            self.add("heading", span.start, span.end, "", title)
+            self.stack.clear()
+            return
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, title))
+        self.add("heading", span.start, span.end, self.section, title)
+
+    def prose_line(self, span: _Span) -> None:
+        line = self.text[span.start : span.end]
+        if self.paragraph is not None and not self.paragraph_closed:
+            self.paragraph.end = span.end
+        else:
+            self.flush()
+            self.paragraph = _Span(span.start, span.end)
+        self.paragraph_closed = bool(_TERMINAL.search(normalise(line)))
+
+    def prose(self, start: int, end: int) -> None:
+        for span in _lines(self.text, start, end):
+            if span.start == span.end:
+                if self.paragraph_closed:
+                    self.flush()
+                continue
+            level = heading_level(self.text[span.start : span.end])
+            if level is None:
+                self.prose_line(span)
+            else:
+                self.heading(level, span)
+                self.paragraph_closed = True
+
+    def table(self, table: Table) -> None:
+        self.flush()
+        self.paragraph_closed = True
+        title = normalise(table.title) or self.section or "表格"
+        group = ""
+        for row in table.rows:
+            cells = [normalise(c) for c in row.cells]
+            label = next((c for c in cells if c), "")
+            values = [c for c in cells[1:] if c]
+            if (
+                label
+                and heading_level(label) is not None
+                and not any(any(ch.isdigit() for ch in v) for v in values)
+            ):
+                group = label
+            section = SECTION_SEPARATOR.join(x for x in (title, group) if x)
+            norm = " | ".join(c for c in cells if c)
+            if norm:
+                self.add("table_row", row.start, row.end, section, norm)
+
+
+def split_passages(text: str, tables: Sequence[Table] | None = None) -> list[PassageDraft]:
+    """Passages of a report in document order: headings, paragraphs and table rows."""
+    if tables is None:
+        tables = find_tables(text)
+    builder = _Builder(text)
+    pos = 0
+    for table in sorted(tables, key=lambda t: t.start):
+        if table.start < pos:
+            continue
+        builder.prose(pos, table.start)
+        builder.table(table)
+        pos = table.end
+    builder.prose(pos, len(text))
+    builder.flush()
+    return builder.passages
+
+
+def section_spans(passages: Sequence[PassageDraft]) -> list[tuple[int, int, str]]:
+    """(start, end, section path) of every passage, for attributing prose figures."""
+    return [(p.start, p.end, p.section) for p in passages]

@@ -1,0 +1,50 @@
+"""Shared fixtures: the bundled sample reports and databases built from them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest.store import open_db
+
+SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
+SEED_QUESTIONS = Path(__file__).resolve().parent / "data" / "seed-questions.jsonl"
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def sample_texts() -> dict[str, str]:
+    """File name → text of each bundled sample report."""
+    return {p.name: p.read_text("utf-8") for p in sorted(SAMPLES.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path):
+    db = open_db(tmp_path / "fresh.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the five sample reports ingested and indexed (built once)."""
+    from bot.corpus import ingest_and_index
+
+    path = tmp_path_factory.mktemp("corpus") / "samples.db"
+    outcomes = ingest_and_index(path, [SAMPLES])
+    assert [o.status for o in outcomes] == ["added"] * 5, [o.reason for o in outcomes]
+    return path
+
+
+@pytest.fixture(scope="session")
+def answerer(sample_db_path: Path):
+    from bot.answer import Answerer
+
+    return Answerer(sample_db_path, today=TODAY)

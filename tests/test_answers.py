@@ -1,0 +1,136 @@
+"""The answer layer over the sample corpus: the seed questions and the contract."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.evaluate import load_questions, score
+from ingest.normalise import fold
+
+SEED = load_questions(Path(__file__).resolve().parent / "data" / "seed-questions.jsonl")
+CONTRACT_KEYS = {"question", "kind", "answer", "value", "facts", "ranking", "passages", "conflicts"}
+
+
+@pytest.mark.parametrize("item", SEED, ids=[i["id"] for i in SEED])
+def test_seed_question(answerer, item: dict) -> None:
+    answer = answerer.ask(item["q"])
+    outcome = score(item, answer)
+    assert outcome.passed, f"{item['q']}: expected {outcome.expected}, got {outcome.got}"
+
+
+@pytest.mark.parametrize(
+    "item",
+    [i for i in SEED if i["kind"] == "number"],
+    ids=[i["id"] for i in SEED if i["kind"] == "number"],
+)
+def test_number_answers_quote_their_evidence(answerer, item: dict) -> None:
+    answer = answerer.ask(item["q"])
+    headline = answer.facts[0]
+    assert headline["source"] == item["source_kind"]
+    assert fold(item["evidence"]) in fold(headline["evidence"])
+    if item.get("conflict"):
+        assert any(fold(item["conflict"]) in fold(c["evidence"]) for c in answer.conflicts)
+
+
+def test_answer_object_matches_contract(answerer) -> None:
+    answer = answerer.ask("西集镇有多少行政诉讼？").to_dict()
+    assert set(answer) == CONTRACT_KEYS
+    json.dumps(answer, ensure_ascii=False)
+    fact = answer["facts"][0]
+    assert set(fact) == {
+        "unit",
+        "year",
+        "metric",
+        "label",
+        "value",
+        "measure",
+        "source",
+        "evidence",
+        "report",
+    }
+    assert answer["kind"] == "number" and answer["value"] == 6
+
+
+def test_breakdown_and_conflict_are_shown(answerer) -> None:
+    text = answerer.ask("西集镇有多少行政诉讼？").answer
+    assert "6" in text and "4" in text and "1" in text
+    assert "0" in text and "发生针对本单位政府信息公开行政诉讼案件0件" in text
+
+
+def test_english_question_gets_english_sentences(answerer) -> None:
+    answer = answerer.ask("how many lawsuits did 西集镇 have")
+    assert answer.value == 6
+    assert re.search(r"[A-Za-z]{4,}", answer.answer.split("「")[0])
+
+
+def test_latest_year_is_said(answerer) -> None:
+    assert "2018" in answerer.ask("西集镇有多少行政诉讼？").answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "？",
+        "🙂🙂🙂",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE reports; --",
+        "x" * 20000,
+        "今天天气怎么样",
+        "西集镇" * 3000,
+        "\x00\x01",
+        "2018",
+    ],
+)
+def test_odd_input_gets_a_helpful_reply(answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.answer.strip()
+    assert answer.kind in {
+        "number",
+        "sum",
+        "ranking",
+        "compare",
+        "trend",
+        "passage",
+        "list",
+        "none",
+    }
+
+
+def _figures_in(answer) -> list[float]:
+    values = [answer.value] if answer.value is not None else []
+    values += [f["value"] for f in answer.facts if f["value"] is not None]
+    values += [r["value"] for r in answer.ranking if r["value"] is not None]
+    return values
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=80) | st.sampled_from([i["q"] for i in SEED]))
+def test_any_text_never_raises_and_figures_have_evidence(answerer, text: str) -> None:
+    answer = answerer.ask(text)
+    db = answerer.db
+    for fact in answer.facts:
+        rows = list(
+            db.query(
+                "SELECT s.value, s.evidence FROM statistics s JOIN reports r ON r.id = s.report_id "
+                "WHERE r.unit = ? AND r.year = ? AND s.key = ?",
+                [fact["unit"], fact["year"], fact["metric"]],
+            )
+        )
+        assert any(r["value"] == fact["value"] and r["evidence"] for r in rows), fact
+    if answer.kind in {"number"}:
+        assert answer.value in [f["value"] for f in answer.facts]
+    if answer.kind == "sum":
+        assert answer.value == sum(f["value"] for f in answer.facts)
+    if answer.kind == "none":
+        assert answer.value is None
+    assert all(isinstance(v, int | float) for v in _figures_in(answer))

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ingest.pipeline as pipeline
+from ingest.pipeline import discover, ingest_file, ingest_paths
+from ingest.store import open_db
+
+UNITS = {"乌镇镇", "西集镇", "西塘镇", "宜就镇", "於潜镇"}
+
+
+def _counts(db) -> dict[str, int]:
+    return {t: db[t].count for t in ("reports", "passages", "statistics", "conflicts", "checks")}
+
+
+def test_samples_load_with_unit_and_year(fresh_db, samples_dir: Path) -> None:
+    outcomes = ingest_paths(fresh_db, [samples_dir])
+    assert [o.status for o in outcomes] == ["added"] * 5
+    rows = {(r["unit"], r["year"]) for r in fresh_db["reports"].rows}
+    assert rows == {(u, 2018) for u in UNITS}
+    assert all(o.passages > 5 for o in outcomes)
+
+
+def test_passage_offsets_point_into_original(fresh_db, samples_dir: Path) -> None:
+    ingest_paths(fresh_db, [samples_dir])
+    texts = {r["id"]: r["text"] for r in fresh_db["reports"].rows}
+    for p in fresh_db["passages"].rows:
+        assert texts[p["report_id"]][p["start"] : p["end"]] == p["text"]
+
+
+def test_reingest_changes_nothing(fresh_db, samples_dir: Path) -> None:
+    ingest_paths(fresh_db, [samples_dir])
+    before = _counts(fresh_db)
+    ids = [r["id"] for r in fresh_db["reports"].rows]
+    outcomes = ingest_paths(fresh_db, [samples_dir])
+    assert {o.status for o in outcomes} == {"unchanged"}
+    assert _counts(fresh_db) == before
+    assert [r["id"] for r in fresh_db["reports"].rows] == ids
+
+
+def test_changed_file_replaces_its_report(fresh_db, samples_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "xiji.txt"
+    shutil.copy(samples_dir / "xiji-2018.txt", copy)
+    assert ingest_file(fresh_db, copy).status == "added"
+    copy.write_text(copy.read_text("utf-8") + "\n九、其他\n新增一段说明。\n", "utf-8")
+    outcome = ingest_file(fresh_db, copy)
+    assert outcome.status == "updated"
+    assert fresh_db["reports"].count == 1
+    assert "新增一段说明" in next(iter(fresh_db["reports"].rows))["text"]
+
+
+def test_same_content_under_another_name_is_a_duplicate(
+    fresh_db, samples_dir: Path, tmp_path: Path
+) -> None:
+    ingest_file(fresh_db, samples_dir / "wuzhen-2018.txt")
+    other = tmp_path / "renamed.txt"
+    other.write_bytes((samples_dir / "wuzhen-2018.txt").read_bytes())
+    outcome = ingest_file(fresh_db, other)
+    assert outcome.status == "duplicate"
+    assert "wuzhen-2018.txt" in outcome.reason
+    regbk = tmp_path / "wuzhen-gbk.txt"
+    regbk.write_bytes((samples_dir / "wuzhen-2018.txt").read_text("utf-8").encode("gb18030"))
+    assert ingest_file(fresh_db, regbk).status == "duplicate"
+    assert fresh_db["reports"].count == 1
+
+
+def test_failure_halfway_leaves_database_as_it_was(
+    fresh_db, samples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_file(fresh_db, samples_dir / "wuzhen-2018.txt")
+    before = _counts(fresh_db)
+
+    def exploding_passage_for(*args, **kwargs):
+        raise RuntimeError("disk full, say")
+
+    monkeypatch.setattr(pipeline, "_passage_for", exploding_passage_for)
+    with pytest.raises(RuntimeError):
+        ingest_file(fresh_db, samples_dir / "xiji-2018.txt")
+    assert _counts(fresh_db) == before
+
+
+def test_failure_while_replacing_keeps_the_old_report(
+    fresh_db, samples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "xiji.txt"
+    shutil.copy(samples_dir / "xiji-2018.txt", copy)
+    ingest_file(fresh_db, copy)
+    before = _counts(fresh_db)
+    copy.write_text(copy.read_text("utf-8") + "\n补充。\n", "utf-8")
+
+    def exploding(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "_passage_for", exploding)
+    with pytest.raises(RuntimeError):
+        ingest_file(fresh_db, copy)
+    assert _counts(fresh_db) == before
+    assert "补充" not in next(iter(fresh_db["reports"].rows))["text"]
+
+
+def test_bad_files_do_not_stop_good_ones(fresh_db, samples_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(samples_dir / "yijiu-2018.txt", folder / "a-good.txt")
+    (folder / "b-empty.txt").write_bytes(b"")
+    (folder / "c-image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    (folder / "d-junk.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "e-nometa.txt").write_text("这是一份没有标题的文件。\n内容很少。\n", "utf-8")
+    shutil.copy(samples_dir / "wuzhen-2018.txt", folder / "f-good.txt")
+    outcomes = ingest_paths(fresh_db, [folder])
+    status = {o.path.name: o.status for o in outcomes}
+    assert status == {
+        "a-good.txt": "added",
+        "b-empty.txt": "refused",
+        "c-image.png": "refused",
+        "d-junk.txt": "refused",
+        "e-nometa.txt": "refused",
+        "f-good.txt": "added",
+    }
+    reasons = {o.path.name: o.reason for o in outcomes}
+    assert "--unit" in reasons["e-nometa.txt"] and "--year" in reasons["e-nometa.txt"]
+    assert fresh_db["reports"].count == 2
+
+
+def test_options_and_sidecar_supply_missing_metadata(fresh_db, tmp_path: Path) -> None:
+    text = "一、总体情况\n本年度主动公开政府信息12条。\n"
+    a = tmp_path / "a.txt"
+    a.write_text(text, "utf-8")
+    assert ingest_file(fresh_db, a, unit="嘉善县东湖镇", year=2019).status == "added"
+    row = next(iter(fresh_db["reports"].rows_where("source_file = ?", ["a.txt"])))
+    assert (row["unit"], row["parent"], row["year"]) == ("东湖镇", "嘉善县", 2019)
+    b = tmp_path / "b.txt"
+    b.write_text(text + "二、其他\n无。\n", "utf-8")
+    (tmp_path / "b.txt.meta.toml").write_text('unit = "南湖乡"\nyear = 2020\n', "utf-8")
+    assert ingest_file(fresh_db, b).status == "added"
+    row = next(iter(fresh_db["reports"].rows_where("source_file = ?", ["b.txt"])))
+    assert (row["unit"], row["year"], row["level"]) == ("南湖乡", 2020, "乡")
+
+
+def test_discover_skips_hidden_and_sidecars(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "r.txt").write_text("x", "utf-8")
+    (tmp_path / "sub" / "r.txt.meta.toml").write_text("x", "utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "h.txt").write_text("x", "utf-8")
+    assert [p.name for p in discover([tmp_path])] == ["r.txt"]
+
+
+def test_missing_path_is_refused(fresh_db, tmp_path: Path) -> None:
+    outcomes = ingest_paths(fresh_db, [tmp_path / "nope.txt"])
+    assert outcomes[0].status == "refused"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=2000),
+    suffix=st.sampled_from([".txt", ".md", ".html", ".docx", ".pdf", ".bin"]),
+)
+def test_arbitrary_bytes_never_raise(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / f"f{suffix}"
+    path.write_bytes(data)
+    db = open_db(folder / "f.db")
+    try:
+        outcome = ingest_file(db, path)
+    finally:
+        db.close()
+    assert outcome.status in {"added", "refused"}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.text(max_size=600))
+def test_arbitrary_report_text_never_raises(
+    tmp_path_factory: pytest.TempPathFactory, body: str
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzztext")
+    path = folder / "r.txt"
+    path.write_text("某某镇2019年政府信息公开工作年度报告\n" + body, "utf-8")
+    db = open_db(folder / "f.db")
+    try:
+        outcome = ingest_file(db, path)
+    finally:
+        db.close()
+    assert outcome.status in {"added", "refused"}
