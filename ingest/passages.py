@@ -26,6 +26,11 @@ _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』)）]*")
 _TERMINAL = re.compile(r"[。！？；：:!?;][”’」』)）]*$")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*)$")
 _TITLE_WORDS = re.compile(r"报告|年报")
+_CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
+_INNER_SENTENCE_END = re.compile(r"[。！？!?]")
+_TITLE_MAX_CHARS = 50
+WRAP_SHARE = 0.3  # share of prose lines at one width that marks a hard-wrapped document
+WRAP_SLACK = 4  # first lines of paragraphs are indented, so wrapped lines run a little short
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,10 @@ def heading_level(line: str) -> int | None:
     """
     rules = _heading_rules()
     markdown = _MARKDOWN_HEADING.match(line)
-    body = normalise(markdown.group(2) if markdown else line)
+    body = normalise(markdown.group(2) if markdown else line).rstrip("?")
     if not body or rules.sentence_end.search(body) or rules.value_after_colon.search(body):
+        return None
+    if _INNER_SENTENCE_END.search(body):
         return None
     for rule in rules.rules:
         if rule.pattern.match(body) and len(body) <= rule.max_chars:
@@ -144,6 +151,7 @@ class _Builder:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.wrap_width = _wrap_width(text)
         self.passages: list[PassageDraft] = []
         self.stack: list[tuple[int, str]] = []
         self.paragraph: _Span | None = None
@@ -155,13 +163,16 @@ class _Builder:
 
     def add(self, kind: str, start: int, end: int, section: str, norm: str | None = None) -> None:
         original = self.text[start:end]
+        norm = normalise(original) if norm is None else norm
+        if not _CONTENT.search(norm):
+            return
         self.passages.append(
             PassageDraft(
                 ord=len(self.passages),
                 kind=kind,
                 section=section,
                 text=original,
-                norm=normalise(original) if norm is None else norm,
+                norm=norm,
                 start=start,
                 end=end,
             )
@@ -196,15 +207,43 @@ class _Builder:
         else:
             self.flush()
             self.paragraph = _Span(span.start, span.end)
-        self.paragraph_closed = bool(_TERMINAL.search(normalise(line)))
+        self.paragraph_closed = bool(_TERMINAL.search(normalise(line))) or (
+            self.wrap_width is not None and not self._is_wrapped(line)
+        )
+
+    def _is_wrapped(self, line: str) -> bool:
+        """A line as long as the document's wrap width was cut by the page, not by the author."""
+        return self.wrap_width is not None and len(normalise(line)) >= self.wrap_width - WRAP_SLACK
+
+    def _title_lines(self, spans: list[_Span]) -> int:
+        """How many of the first non-empty lines form the report title (0 when none)."""
+        lines = [normalise(self.text[s.start : s.end]) for s in spans[:2]]
+        if not lines or _INNER_SENTENCE_END.search(lines[0]) or len(lines[0]) > _TITLE_MAX_CHARS:
+            return 0
+        if _TITLE_WORDS.search(lines[0]):
+            return 1
+        if len(lines) == 2 and _TITLE_WORDS.search(lines[1]) and len(lines[1]) <= 20:
+            return 2
+        return 0
 
     def prose(self, start: int, end: int) -> None:
-        for span in _lines(self.text, start, end):
+        spans = list(_lines(self.text, start, end))
+        if not self.passages:
+            filled = [s for s in spans if s.end > s.start]
+            title = self._title_lines(filled)
+            if title:
+                self.add("heading", filled[0].start, filled[title - 1].end, "")
+                spans = [s for s in spans if s.start > filled[title - 1].end]
+        for span in spans:
             if span.start == span.end:
                 if self.paragraph_closed:
                     self.flush()
                 continue
-            level = heading_level(self.text[span.start : span.end])
+            line = self.text[span.start : span.end]
+            level = heading_level(line)
+            continues = self.wrap_width is not None and not self.paragraph_closed
+            if level is not None and (continues or self._is_wrapped(line)):
+                level = None
             if level is None:
                 self.prose_line(span)
             else:
@@ -230,6 +269,20 @@ class _Builder:
             norm = " | ".join(c for c in cells if c)
             if norm:
                 self.add("table_row", row.start, row.end, section, norm)
+
+
+def _wrap_width(text: str) -> int | None:
+    """The width a PDF conversion wrapped lines at, if most lines share it; else None."""
+    lengths = [len(normalise(line)) for line in text.splitlines()]
+    lengths = [n for n in lengths if n >= 15]
+    if len(lengths) < 10:
+        return None
+    counts: dict[int, int] = {}
+    for n in lengths:
+        counts[n] = counts.get(n, 0) + 1
+    width = max(counts, key=lambda n: (counts[n], n))
+    near = sum(c for n, c in counts.items() if abs(n - width) <= 1)
+    return width if near / len(lengths) >= WRAP_SHARE else None
 
 
 def split_passages(text: str, tables: Sequence[Table] | None = None) -> list[PassageDraft]:
