@@ -1,0 +1,48 @@
+"""What every reader returns or raises, and the one way tables become text.
+
+Tables are rendered as pipe rows so the downstream table parser sees rows of
+cells in column order whatever the source format was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_CELL_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class RawReport:
+    """The original text of one report file and how it was read."""
+
+    text: str  # tables rendered one row per line as "| cell | cell | cell |"
+    encoding: str | None  # codec used for text formats; None for docx/pdf
+    format: str  # "txt", "md", "html", "docx", "pdf"
+
+
+class RefusedFile(Exception):
+    """A file that cannot be read as a report; the message is a one-line reason."""
+
+
+def clean_cell(text: str | None) -> str:
+    """One line per cell: whitespace runs become one space, a literal pipe becomes ｜."""
+    if not text:
+        return ""
+    return _CELL_SPACE.sub(" ", text).strip().replace("|", "｜")
+
+
+def pipe_row(cells: Iterable[str | None]) -> str:
+    """``| a |  | c |``: blank cells stay in place so columns keep their positions."""
+    return "| " + " | ".join(clean_cell(c) for c in cells) + " |"
+
+
+def pipe_rows(rows: Iterable[Iterable[str | None]]) -> list[str]:
+    """Render a table, dropping rows whose cells are all blank (they carry nothing)."""
+    rendered = []
+    for row in rows:
+        cells = [clean_cell(c) for c in row]
+        if any(cells):
+            rendered.append(pipe_row(cells))
+    return rendered

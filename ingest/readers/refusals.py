@@ -1,0 +1,114 @@
+"""Cheap checks that turn away files which are not reports before any parser sees them.
+
+Magic bytes decide what a file is, whatever its name says: a photo of a report
+saved as ``.txt`` must be refused with a reason, not decoded into nonsense.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.readers.base import RefusedFile
+
+# (pattern matched at the start of the file, what it is); patterns are long enough
+# that no plausible text file starts with one ("BM" alone would catch "BMW").
+IMAGE_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
+    (re.compile(magic, re.DOTALL), name)
+    for magic, name in (
+        (rb"\x89PNG\r\n\x1a\n", "PNG"),
+        (rb"\xff\xd8\xff", "JPEG"),
+        (rb"GIF8[79]a", "GIF"),
+        (rb"BM.{4}\x00\x00\x00\x00", "BMP"),
+        (rb"II\*\x00|MM\x00\*", "TIFF"),
+        (rb"RIFF.{4}WEBP", "WEBP"),
+    )
+)
+ARCHIVE_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
+    (re.compile(magic, re.DOTALL), name)
+    for magic, name in (
+        (rb"PK(\x03\x04|\x05\x06|\x07\x08)", "zip"),
+        (rb"Rar!\x1a\x07", "RAR"),
+        (rb"7z\xbc\xaf\x27\x1c", "7z"),
+        (rb"\x1f\x8b", "gzip"),
+        (rb"BZh[1-9]1AY&SY", "bzip2"),
+        (rb"\xfd7zXZ\x00", "xz"),
+    )
+)
+DOCUMENT_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
+    (re.compile(magic, re.DOTALL), name)
+    for magic, name in (
+        (rb"%PDF-", "PDF document; name it .pdf"),
+        (rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Office document (.doc/.xls); save it as .docx"),
+    )
+)
+
+# Share of control characters above which decoded "text" is taken for binary data.
+MAX_CONTROL_SHARE = 0.01
+# Control characters (category Cc) other than tab, line ends, form feed and escape.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def check_path(path: Path, max_bytes: int) -> int:
+    """Refuse what is not a regular, non-empty file within the size limit; return its size."""
+    try:
+        if path.is_dir():
+            raise RefusedFile("is a directory, not a file")
+        if not path.exists():
+            raise RefusedFile("no such file")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RefusedFile(f"cannot access the file ({exc.strerror or exc})") from exc
+    if size > max_bytes:
+        raise RefusedFile(f"file too large ({size:,} bytes; the limit is {max_bytes:,})")
+    if size == 0:
+        raise RefusedFile("empty file")
+    return size
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes`` (+1 to notice a file that grew after the size check)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise RefusedFile(f"cannot read the file ({exc.strerror or exc})") from exc
+    if len(data) > max_bytes:
+        raise RefusedFile(f"file too large (over the {max_bytes:,}-byte limit)")
+    if not data:
+        raise RefusedFile("empty file")
+    return data
+
+
+def _matches(head: bytes, signatures: tuple[tuple[re.Pattern[bytes], str], ...]) -> str | None:
+    for magic, name in signatures:
+        if magic.match(head):
+            return name
+    return None
+
+
+def refuse_images(head: bytes) -> None:
+    """Refuse an image whatever its extension says."""
+    kind = _matches(head, IMAGE_SIGNATURES)
+    if kind:
+        raise RefusedFile(f"{kind} image, not a text report (scanned? OCR it first)")
+
+
+def refuse_non_text(head: bytes) -> None:
+    """Refuse images, archives and binary documents that were given a text file's name."""
+    refuse_images(head)
+    kind = _matches(head, ARCHIVE_SIGNATURES)
+    if kind:
+        raise RefusedFile(f"{kind} archive, not a text report (unpack it first)")
+    kind = _matches(head, DOCUMENT_SIGNATURES)
+    if kind:
+        raise RefusedFile(kind)
+
+
+def refuse_binary_text(text: str) -> None:
+    """Refuse decoded text that is really binary junk or holds no words at all."""
+    if not text.strip():
+        raise RefusedFile("no text: the file holds only whitespace")
+    controls = len(_CONTROLS.findall(text))
+    if "\x00" in text or controls > MAX_CONTROL_SHARE * len(text):
+        raise RefusedFile("binary data (control characters), not a text report")
