@@ -100,8 +100,8 @@ class Answerer:
             self._gazetteer_stamp = stamp
         return self._gazetteer
 
-    def _p(self, q: Question, name: str, **fields: object) -> str:
-        return _phrases()[q.lang][name].format(**fields)
+    def _p(self, q: Question, phrase: str, **fields: object) -> str:
+        return _phrases()[q.lang][phrase].format(**fields)
 
     def _template_name(self, q: Question, template: str) -> str:
         names = _phrases()["templates"]

@@ -1,0 +1,1 @@
+"""Questions to answers: understand the question, look up figures and passages, render."""

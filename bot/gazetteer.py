@@ -1,0 +1,333 @@
+"""Which units a question names, in the database's own spelling.
+
+Users write 乌镇 for 乌镇镇, 於潛鎮 or 于潜镇 for 於潜镇, 嘉善县西塘镇 or 西塘镇人民政府 for 西塘镇.
+The gazetteer is built from the ``reports`` table, so a unit is known as soon as its first
+report is ingested; all comparison happens in folded form (simplified, 於→于, half-width,
+lower case) while mentions are returned as the user wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import sqlite_utils
+
+from ingest.normalise import to_simplified
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_COUNT = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
+
+# How a name was derived from the database row: an exact name beats a name without its region,
+# which beats a short form without the level suffix (乌镇 for 乌镇镇).
+EXACT, REGIONLESS, SHORT = 3, 2, 1
+
+
+@cache
+def vocabulary() -> dict:
+    """The gazetteer vocabulary (``bot/data/gazetteer.toml``); compared after folding."""
+    text = resources.files("bot.data").joinpath("gazetteer.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _drop_gaps(text: str) -> list[int]:
+    """Indexes to keep: whitespace next to a Chinese character (行政 诉讼) or at either end goes."""
+    keep = []
+    for match in re.finditer(r"\s+|\S+", text):
+        if not match.group(0)[0].isspace():
+            keep.extend(range(*match.span()))
+            continue
+        left = text[match.start() - 1 : match.start()]
+        right = text[match.end() : match.end() + 1]
+        if left and right and not (_CJK_CHAR.match(left) or _CJK_CHAR.match(right)):
+            keep.extend(range(*match.span()))
+    return keep
+
+
+@lru_cache(maxsize=65536)
+def fold_text(text: str) -> str:
+    """The matching form of a name or phrase: the same folding :class:`Folded` applies."""
+    return Folded.of(text).text
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A question in matching form, remembering where each character came from.
+
+    Mentions must be quoted as the user wrote them (the answer layer cuts them out of the
+    question), so every folded character keeps the index of its original character.
+    """
+
+    original: str
+    text: str
+    origin: tuple[int, ...]
+
+    @classmethod
+    def of(cls, original: str) -> Folded:
+        simplified = to_simplified(original)
+        if len(simplified) == len(original):
+            pieces: Iterable[tuple[int, str]] = enumerate(simplified)
+        else:
+            pieces = ((i, to_simplified(c)) for i, c in enumerate(original))
+        chars: list[str] = []
+        origin: list[int] = []
+        for index, piece in pieces:
+            for char in piece:
+                for out in unicodedata.normalize("NFKC", char).lower():
+                    chars.append(out)
+                    origin.append(index)
+        text = "".join(chars)
+        keep = _drop_gaps(text)
+        return cls(original, "".join(text[i] for i in keep), tuple(origin[i] for i in keep))
+
+    def source(self, start: int, end: int) -> str:
+        """The original words behind ``text[start:end]``."""
+        if end <= start or start >= len(self.origin):
+            return ""
+        return self.original[self.origin[start] : self.origin[end - 1] + 1]
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit the question names: ``unit`` is exactly ``reports.unit``."""
+
+    unit: str
+    mention: str
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    """A mention found in a folded question; one unit is a link, several are ambiguous."""
+
+    start: int
+    end: int
+    mention: str
+    units: tuple[str, ...]
+
+
+GENERIC_KINDS = ("which", "scope", "plain")
+
+
+@dataclass(frozen=True)
+class GenericWord:
+    """哪个镇 (kind "which"), 各街道 ("scope"), 本镇 ("plain"): a unit word naming no unit."""
+
+    start: int
+    end: int
+    level: str
+    kind: str
+
+
+def resolve(
+    matches: Iterable[UnitMatch],
+) -> tuple[list[UnitRef], list[tuple[str, tuple[str, ...]]]]:
+    """Matches to links (each unit once, first mention kept) and ambiguous mentions (each once)."""
+    refs: list[UnitRef] = []
+    ambiguous: list[tuple[str, tuple[str, ...]]] = []
+    for match in matches:
+        if len(match.units) == 1:
+            if match.units[0] not in {r.unit for r in refs}:
+                refs.append(UnitRef(match.units[0], match.mention))
+        elif match.mention not in {m for m, _ in ambiguous}:
+            ambiguous.append((match.mention, match.units))
+    return refs, ambiguous
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
+
+
+class Gazetteer:
+    """Unit names and their variants, matched longest first."""
+
+    def __init__(self, rows: Iterable[Mapping[str, object]]) -> None:
+        vocab = vocabulary()
+        self._forms: dict[str, dict[str, int]] = {}
+        self.levels: dict[str, str] = {}
+        self.parents: dict[str, str] = {}
+        self._level_suffixes = tuple(fold_text(s) for s in vocab["level_suffixes"])
+        self._region = re.compile(
+            f"^(?:[{CJK}]{{{vocab['min_short']},}}?(?:{_alternation(vocab['region_suffixes'])}))+"
+        )
+        for row in rows:
+            unit = str(row.get("unit") or "").strip()
+            if not unit:
+                continue
+            self.levels.setdefault(unit, str(row.get("level") or ""))
+            parent = str(row.get("parent") or "").strip()
+            if parent:
+                self.parents.setdefault(unit, parent)
+            self._index_unit(unit, str(row.get("unit_full") or "").strip(), parent)
+        self.units: tuple[str, ...] = tuple(sorted(self.levels))
+        self._longest = max(map(len, self._forms), default=0)
+        self._folded_parents = {fold_text(p) for p in self.parents.values()}
+        self._init_places(vocab)
+
+    @classmethod
+    def from_db(cls, db: sqlite_utils.Database) -> Gazetteer:
+        """All units with a report in the database."""
+        if "reports" not in db.table_names():
+            return cls([])
+        rows = db.query(
+            "SELECT unit, unit_full, parent, level FROM reports ORDER BY year DESC, id DESC"
+        )
+        return cls(rows)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _add(self, form: str, unit: str, rank: int) -> None:
+        form = fold_text(form).strip()
+        if len(form) < 2:
+            return
+        units = self._forms.setdefault(form, {})
+        units[unit] = max(units.get(unit, 0), rank)
+
+    def _without_official_suffix(self, name: str) -> str:
+        vocab = vocabulary()
+        for suffix in sorted(vocab["official_suffixes"], key=len, reverse=True):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return name[: -len(suffix)] + vocab["restore_level"].get(suffix, "")
+        return name
+
+    def _short(self, name: str) -> str | None:
+        folded = fold_text(name)
+        for suffix in sorted(self._level_suffixes, key=len, reverse=True):
+            if folded.endswith(suffix) and len(folded) - len(suffix) >= vocabulary()["min_short"]:
+                return folded[: -len(suffix)]
+        return None
+
+    def _loose(self, name: str) -> bool:
+        """Ends in 政府 but not in a longer official ending such as 人民政府."""
+        vocab = vocabulary()
+        longest = max(
+            (s for s in vocab["official_suffixes"] if name.endswith(s)), key=len, default=""
+        )
+        return longest in vocab["loose_suffixes"]
+
+    def _index_unit(self, unit: str, unit_full: str, parent: str) -> None:
+        names = {unit}
+        if unit_full:
+            names |= {unit_full, self._without_official_suffix(unit_full)}
+        for suffix in vocabulary()["official_suffixes"]:
+            names.add(unit + suffix)
+        for name in sorted(names):
+            if self._loose(name):
+                continue
+            self._add(name, unit, EXACT)
+            if parent and not fold_text(name).startswith(fold_text(parent)):
+                self._add(parent + name, unit, EXACT)
+            region = self._region.match(fold_text(name))
+            bare = fold_text(name)[region.end() :] if region else fold_text(name)
+            if bare != fold_text(name) and len(bare) >= vocabulary()["min_short"]:
+                self._add(bare, unit, REGIONLESS)
+            short = self._short(bare)
+            if short:
+                self._add(short, unit, SHORT)
+
+    def _init_places(self, vocab: dict) -> None:
+        suffixes = _alternation(fold_text(s) for s in vocab["place_suffixes"])
+        self._place = re.compile(f"^(?:[{CJK}]{{2,{vocab['place_max_chars']}}}?(?:{suffixes}))+")
+        generic = vocab["generic"]
+        prefixes = {
+            kind: _alternation(fold_text(p) for p in generic[kind]).replace(
+                re.escape("{n}"), _COUNT
+            )
+            for kind in GENERIC_KINDS
+        }
+        levels = _alternation(fold_text(w) for w in generic["levels"])
+        self._generic = re.compile(f"(?:{'|'.join(prefixes.values())})(?:{levels})")
+        self._generic_kinds = {kind: re.compile(prefixes[kind]) for kind in GENERIC_KINDS}
+        self._not_places = tuple(fold_text(w) for w in vocab["not_places"])
+        self._stop = re.compile(_alternation(fold_text(w) for w in vocab["stop_words"]))
+        self._title_after = tuple(fold_text(w) for w in vocab["title_after"])
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def find(self, folded: Folded) -> list[UnitMatch]:
+        """Unit mentions in order; the longest name wins at each position.
+
+        Dictionary look-ups of every length at every position: the cost does not grow with
+        the number of units, which a regex alternation's would.
+        """
+        text = folded.text
+        found: list[UnitMatch] = []
+        pos = 0
+        while pos < len(text):
+            match = self._longest_at(text, pos)
+            if match is None:
+                pos += 1
+                continue
+            end, units = match
+            found.append(UnitMatch(pos, end, folded.source(pos, end), units))
+            pos = end
+        return found
+
+    def _longest_at(self, text: str, pos: int) -> tuple[int, tuple[str, ...]] | None:
+        for end in range(min(len(text), pos + self._longest), pos + 1, -1):
+            ranks = self._forms.get(text[pos:end])
+            if not ranks:
+                continue
+            best = max(ranks.values())
+            if best == SHORT and text.startswith(self._level_suffixes, end):
+                continue
+            return end, tuple(sorted(u for u, r in ranks.items() if r == best))
+        return None
+
+    def link(self, text: str) -> tuple[list[UnitRef], list[tuple[str, list[str]]]]:
+        """Linked units in order of mention (each once) and ambiguous mentions with candidates."""
+        refs, ambiguous = resolve(self.find(Folded.of(text)))
+        return refs, [(mention, list(units)) for mention, units in ambiguous]
+
+    def generic_levels(self, text: str) -> list[GenericWord]:
+        """Generic unit words (哪个镇, 各街道, 本镇) in folded text, with the level they name."""
+        levels = {fold_text(k): v for k, v in vocabulary()["generic"]["levels"].items()}
+        found = []
+        for match in self._generic.finditer(text):
+            word = match.group(0)
+            level_word = max((w for w in levels if word.endswith(w)), key=len, default="")
+            prefix = word[: len(word) - len(level_word)]
+            kind = next(
+                (k for k, pattern in self._generic_kinds.items() if pattern.fullmatch(prefix)),
+                "plain",
+            )
+            found.append(GenericWord(match.start(), match.end(), levels.get(level_word, ""), kind))
+        return found
+
+    def unknown_places(self, masked: str, known: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Spans of ``masked`` that look like place names but are no unit in the database.
+
+        ``masked`` is the folded question with everything already understood (units,
+        statistics, years) blanked out; ``known`` are the spans of the units found in it.
+        """
+        text = self._blank(self._blank(masked, self._generic), self._stop)
+        starts = {start for start, _ in known}
+        found = []
+        for run in _CJK_RUN.finditer(text):
+            match = self._place.match(run.group(0))
+            if not match:
+                continue
+            start, end = run.start(), run.start() + match.end()
+            if end in starts or text.startswith(self._title_after, end):
+                continue
+            name = text[start:end]
+            if name in self._folded_parents or self._not_place(name):
+                continue
+            found.append((start, end))
+        return found
+
+    def _not_place(self, name: str) -> bool:
+        """乡镇, 城区, 县级市: category words, also at the end of a longer word (某县级市)."""
+        return any(name == w or (len(w) >= 3 and name.endswith(w)) for w in self._not_places)
+
+    @staticmethod
+    def _blank(text: str, pattern: re.Pattern[str]) -> str:
+        if not pattern.pattern:
+            return text
+        return pattern.sub(lambda m: " " * len(m.group(0)), text)
