@@ -14,11 +14,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from bot.lookup import Fact, ReportRef, disagreeing, official, officials, reports
 from bot.question import Gazetteer, Question, parse_question
 from index.search import Hit, PassageIndex
 from ingest.catalogue import Catalogue, Metric, load_catalogue
-
-from bot.lookup import Fact, ReportRef, disagreeing, official, officials, reports
 from ingest.store import open_db
 
 PASSAGES_SHOWN = 3
@@ -61,7 +60,14 @@ def _plain(value: float | None) -> float | int | None:
 
 
 def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
-    """A quote on one line (hard-wrapped PDF text rejoined), cut at a readable length."""
+    """A quote on one line, cut at a readable length.
+
+    Hard-wrapped PDF lines are rejoined; a table row written one cell per line (tab-indented
+    cells) is shown as ``cell | cell | cell``.
+    """
+    if "\t" in text:
+        cells = [c.strip(" \t\u3000") for c in text.splitlines()]
+        text = " | ".join(c for c in cells if c)
     text = re.sub(r"\s*\n\s*", "", text.strip())
     text = re.sub(r"[ \t\u3000]+", " ", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answer import Answer
+from bot.answer import Answer, one_line
 
 
 def render(answer: Answer) -> str:
@@ -12,8 +12,6 @@ def render(answer: Answer) -> str:
         lines.append("")
         lines.append("相关原文 / related passages:")
         for i, passage in enumerate(answer.passages, 1):
-            text = " ".join(passage["text"].split())
-            text = text if len(text) <= 160 else text[:159] + "…"
             lines.append(f"{i}. {passage['unit']} {passage['year']} · {passage['section'] or '—'}")
-            lines.append(f"   {text}")
+            lines.append(f"   {one_line(passage['text'])}")
     return "\n".join(lines)

@@ -115,7 +115,8 @@ def _unit_from_title(title: str) -> str | None:
     return name if len(name) >= 2 and _CJK_RUN.fullmatch(name) else None
 
 
-def _level(unit: str) -> str | None:
+def unit_level(unit: str) -> str | None:
+    """镇/乡/街道/县/区/市/省 from the name ending, 部门 for departments, None when unclear."""
     vocab = _vocabulary()
     if any(unit.endswith(s) for s in vocab["department_suffixes"]):
         return "部门"
@@ -127,13 +128,13 @@ def _level(unit: str) -> str | None:
 
 def split_region(name: str) -> tuple[str | None, str]:
     """嘉善县西塘镇 → ('嘉善县', '西塘镇'); departments and plain names are kept whole."""
-    if _level(name) in (None, "部门"):
+    if unit_level(name) in (None, "部门"):
         return None, name
     suffixes = "|".join(sorted(_vocabulary()["region_suffixes"], key=len, reverse=True))
     m = re.fullmatch(
         rf"((?:[\u4e00-\u9fff]{{2,6}}?(?:{suffixes})){{1,3}})([\u4e00-\u9fff]{{2,10}})", name
     )
-    if m and _level(m.group(2)) not in (None, "部门"):
+    if m and unit_level(m.group(2)) not in (None, "部门"):
         return m.group(1), m.group(2)
     return None, name
 
@@ -207,7 +208,7 @@ def detect_metadata(text: str) -> ReportMeta:
             meta,
             unit=unit,
             parent=parent or _parent_in_text(unit, "\n".join(lines)),
-            level=_level(unit),
+            level=unit_level(unit),
             unit_full=_unit_full(unit, light_text, signature),
         )
     date_field = _field(head, vocab["date_fields"])

@@ -162,6 +162,10 @@ class _Builder:
         return SECTION_SEPARATOR.join(title for _, title in self.stack)
 
     def add(self, kind: str, start: int, end: int, section: str, norm: str | None = None) -> None:
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
         original = self.text[start:end]
         norm = normalise(original) if norm is None else norm
         if not _CONTENT.search(norm):
@@ -254,18 +258,17 @@ class _Builder:
         self.flush()
         self.paragraph_closed = True
         title = normalise(table.title) or self.section or "表格"
-        group = ""
+        groups: list[tuple[int, str]] = []
         for row in table.rows:
             cells = [normalise(c) for c in row.cells]
             label = next((c for c in cells if c), "")
-            values = [c for c in cells[1:] if c]
-            if (
-                label
-                and heading_level(label) is not None
-                and not any(any(ch.isdigit() for ch in v) for v in values)
-            ):
-                group = label
-            section = SECTION_SEPARATOR.join(x for x in (title, group) if x)
+            has_figures = any(any(ch.isdigit() for ch in c) for c in cells[1:] if c)
+            level = heading_level(label) if label else None
+            if level and (level == 1 or not has_figures):
+                while groups and groups[-1][0] >= level:
+                    groups.pop()
+                groups.append((level, label))
+            section = SECTION_SEPARATOR.join([title, *(g for _, g in groups)])
             norm = " | ".join(c for c in cells if c)
             if norm:
                 self.add("table_row", row.start, row.end, section, norm)

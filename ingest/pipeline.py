@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ingest.metadata import ReportMeta, detect_metadata, split_region
+from ingest.metadata import ReportMeta, detect_metadata, split_region, unit_level
 from ingest.normalise import fold
 from ingest.passages import PassageDraft, section_spans, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, RawReport, RefusedFile, read_report
@@ -97,7 +97,12 @@ def _apply_overrides(meta: ReportMeta, supplied: dict) -> ReportMeta:
     meta = replace(meta, **supplied)
     if "unit" in supplied:
         parent, unit = split_region(str(supplied["unit"]))
-        meta = replace(meta, unit=unit, parent=supplied.get("parent", parent or meta.parent))
+        meta = replace(
+            meta,
+            unit=unit,
+            parent=supplied.get("parent", parent or meta.parent),
+            level=supplied.get("level", unit_level(unit)),
+        )
     if "year" in supplied:
         meta = replace(meta, year=int(supplied["year"]))
     return meta

@@ -91,7 +91,7 @@ def test_failure_while_replacing_keeps_the_old_report(
     shutil.copy(samples_dir / "xiji-2018.txt", copy)
     ingest_file(fresh_db, copy)
     before = _counts(fresh_db)
-    copy.write_text(copy.read_text("utf-8") + "\n补充。\n", "utf-8")
+    copy.write_text(copy.read_text("utf-8") + "\n附记：此处为测试追加的文字。\n", "utf-8")
 
     def exploding(*args, **kwargs):
         raise RuntimeError("boom")
@@ -100,7 +100,7 @@ def test_failure_while_replacing_keeps_the_old_report(
     with pytest.raises(RuntimeError):
         ingest_file(fresh_db, copy)
     assert _counts(fresh_db) == before
-    assert "补充" not in next(iter(fresh_db["reports"].rows))["text"]
+    assert "测试追加" not in next(iter(fresh_db["reports"].rows))["text"]
 
 
 def test_bad_files_do_not_stop_good_ones(fresh_db, samples_dir: Path, tmp_path: Path) -> None:
