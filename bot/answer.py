@@ -73,6 +73,24 @@ def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@cache
+def _english_words() -> list[tuple[re.Pattern[str], list[str]]]:
+    data = tomllib.loads(
+        resources.files("bot.data").joinpath("passage_words.toml").read_text("utf-8")
+    )["en_to_zh"]
+    ordered = sorted(data.items(), key=lambda kv: -len(kv[0]))
+    return [(re.compile(rf"\b{re.escape(en)}\b", re.IGNORECASE), zh) for en, zh in ordered]
+
+
+def english_to_chinese(text: str) -> list[str]:
+    """Chinese search words for the English words of a question (the reports are Chinese)."""
+    words: list[str] = []
+    for pattern, chinese in _english_words():
+        if pattern.search(text):
+            words.extend(w for w in chinese if w not in words)
+    return words
+
+
 def mark_terms(text: str, terms: tuple[str, ...] | list[str]) -> str:
     """Bracket the words of the question found in a quote: 【行政复议】."""
     words = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
@@ -159,6 +177,8 @@ class Answerer:
         query = q.text
         for ref in q.units:
             query = query.replace(ref.mention, " ")
+        if q.lang == "en":
+            query = " ".join([query, *english_to_chinese(query)])
         if not units:
             return self.index.search(query, year=year, k=PASSAGES_SHOWN)
         hits: list[Hit] = []
@@ -486,7 +506,7 @@ class Answerer:
             labels = [
                 m.label if q.lang == "zh" else m.label_en
                 for m in self.catalogue.metrics.values()
-                if m.key in present and m.parent is None
+                if m.key in present and m.parent is None and m.subset_of is None
             ]
             text = self._p(q, "list_metrics", items=sep.join(labels))
         else:
