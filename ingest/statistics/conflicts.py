@@ -1,0 +1,77 @@
+"""One official figure per statistic, and the disagreements with it.
+
+Order of trust: a table cell, then a figure derived from table cells, then prose.  Among prose
+figures, one in a section named after the statistic (五、行政诉讼情况) beats one elsewhere, an
+explicit figure beats a negation, and an earlier one beats a later one.  Prose that agrees with
+the official figure is kept (it is more evidence, not a conflict); prose that disagrees is
+kept too and recorded as a conflict with the official figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ingest.catalogue import Catalogue
+from ingest.statistics.drafts import SOURCE_RANK, StatisticDraft
+from ingest.statistics.textmap import fold_label
+
+_RULE_RANK = {"number": 0, "zero-word": 1, "negation": 2}
+_MIN_TOPIC = 2
+
+
+def _section_of(sections: Sequence[tuple[int, int, str]], offset: int) -> str:
+    for start, end, path in sections:
+        if start <= offset < end:
+            return path
+    return ""
+
+
+def _topic_words(catalogue: Catalogue, key: str) -> list[str]:
+    metric = catalogue.metrics[key]
+    words = {fold_label(w) for w in (metric.label, *metric.labels, *metric.aliases)}
+    return [w for w in words if len(w) > _MIN_TOPIC]
+
+
+def _rank(
+    draft: StatisticDraft, catalogue: Catalogue, sections: Sequence[tuple[int, int, str]]
+) -> tuple[int, int, int, int]:
+    rule = draft.rule.split(":", 1)[-1].split("=", 1)[0]
+    section = fold_label(_section_of(sections, draft.start))
+    in_topic = any(w in section for w in _topic_words(catalogue, draft.key)) if section else False
+    return (
+        SOURCE_RANK.get(draft.source, 9),
+        0 if in_topic or draft.source != "prose" else 1,
+        _RULE_RANK.get(rule, 3),
+        draft.start,
+    )
+
+
+def settle(
+    drafts: list[StatisticDraft],
+    catalogue: Catalogue,
+    sections: Sequence[tuple[int, int, str]] = (),
+) -> tuple[list[StatisticDraft], list[tuple[int, int]]]:
+    """Drafts with ``official`` set, and (official index, other index) conflict pairs."""
+    seen: set[tuple[str, int, int, float | None]] = set()
+    unique: list[StatisticDraft] = []
+    for d in drafts:
+        mark = (d.key, d.start, d.end, d.value)
+        if mark not in seen:
+            seen.add(mark)
+            unique.append(replace(d, official=False))
+    by_key: dict[str, list[int]] = {}
+    for i, d in enumerate(unique):
+        by_key.setdefault(d.key, []).append(i)
+    conflicts: list[tuple[int, int]] = []
+    for indexes in by_key.values():
+        given = [i for i in indexes if unique[i].value is not None]
+        if not given:
+            continue
+        best = min(given, key=lambda i: _rank(unique[i], catalogue, sections))
+        unique[best] = replace(unique[best], official=True)
+        value = unique[best].value
+        conflicts.extend(
+            (best, i) for i in given if i != best and abs((unique[i].value or 0) - value) > 1e-9
+        )
+    return unique, sorted(conflicts)

@@ -1,0 +1,82 @@
+"""Extract a report's statistics: tables first, derived totals, prose, then who is official.
+
+``extract_statistics`` is the one entry point the ingest pipeline calls.  It never raises on
+odd text: a row or phrase it cannot read with confidence is skipped (and counted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ingest.catalogue import Catalogue, load_catalogue
+from ingest.statistics.checks import run_checks
+from ingest.statistics.conflicts import settle
+from ingest.statistics.drafts import CheckFailure, Extraction, StatisticDraft
+from ingest.statistics.prose import read_prose
+from ingest.statistics.table_rows import read_tables
+from ingest.tables import Table, find_tables
+
+__all__ = ["CheckFailure", "Extraction", "StatisticDraft", "extract_statistics"]
+
+
+def _prose_regions(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
+    regions = []
+    pos = 0
+    for table in sorted(tables, key=lambda t: t.start):
+        if table.start > pos:
+            regions.append((pos, table.start))
+        pos = max(pos, table.end)
+    if pos < len(text):
+        regions.append((pos, len(text)))
+    return regions
+
+
+def _derive(
+    text: str, drafts: list[StatisticDraft], template: str, catalogue: Catalogue
+) -> list[StatisticDraft]:
+    """Totals the template splits into parts (national 行政诉讼 = 直接起诉 + 复议后起诉)."""
+    table = {}
+    for d in drafts:
+        if d.source == "table":
+            table.setdefault(d.key, d)
+    out = []
+    for metric in catalogue.derived(template):
+        if metric.key in table:
+            continue
+        parts = [table.get(k) for k in metric.derived_from]
+        if any(p is None or p.value is None for p in parts):
+            continue
+        start = min(p.start for p in parts)
+        end = max(p.end for p in parts)
+        out.append(
+            StatisticDraft(
+                key=metric.key,
+                value=sum(p.value for p in parts),
+                measure=metric.measure,
+                source="derived",
+                label=metric.label,
+                evidence=text[start:end],
+                start=start,
+                end=end,
+                rule="derived:" + " + ".join(metric.derived_from),
+            )
+        )
+    return out
+
+
+def extract_statistics(
+    text: str,
+    template: str,
+    sections: Sequence[tuple[int, int, str]] = (),
+    catalogue: Catalogue | None = None,
+) -> Extraction:
+    """All statistics of one report's original text, with evidence offsets into ``text``."""
+    catalogue = catalogue or load_catalogue()
+    tables = find_tables(text)
+    drafts, skipped = read_tables(text, tables, template, catalogue)
+    drafts.extend(_derive(text, drafts, template, catalogue))
+    drafts.extend(read_prose(text, _prose_regions(text, tables), template, catalogue, sections))
+    drafts.sort(key=lambda d: (d.start, d.end))
+    settled, conflicts = settle(drafts, catalogue, sections)
+    checks = run_checks(settled, template, catalogue)
+    return Extraction(settled, conflicts, checks, skipped)

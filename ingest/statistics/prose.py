@@ -1,0 +1,321 @@
+"""Statistics stated in running text, with the clause they came from as evidence.
+
+Four rules, all driven by ``ingest/data/prose.toml``:
+
+- ``prose:number`` — a statistic's phrase, filler words, then a number with a unit
+  ("累计主动公开政府信息33条", "4.行政复议数量:1件", "微信公众平台 103条");
+- ``prose:zero-word`` — a phrase then a word stating zero ("6.举报投诉数量:无");
+- ``prose:negation`` — a negation and, later in the same clause, the phrases of one or more
+  statistics ("本年度无申请行政复议和提起行政诉讼情况" → 行政复议 0, 行政诉讼 0);
+- ``prose:implied`` — a statement that one figure equals another stated just before it
+  ("所有申请均已按时办结" after "发生依申请公开6件");
+- ``prose:section`` / ``prose:section-negation`` — in a section named after a statistic
+  ("（二）行政诉讼"), a clause that gives a figure or a bare negation without naming it
+  ("本年度共发生2件", "本年度未发生").
+- ``prose:each`` — "行政复议、行政诉讼各1件": one figure for both statistics named.
+
+Matching runs on folded text (see ``textmap``) so traditional characters, full-width digits
+and PDF line breaks inside a phrase do not matter.  A figure needs its unit: bare numbers
+(years, article numbers, phone numbers, percentages) are never statistics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ingest.catalogue import Catalogue
+from ingest.normalise import to_simplified
+from ingest.statistics.drafts import StatisticDraft
+from ingest.statistics.numbers import parse_number
+from ingest.statistics.prose_rules import (
+    StatisticPhrases,
+    negation_pattern,
+    number_pattern,
+    prose_rules,
+    section_pattern,
+    zero_pattern,
+)
+from ingest.statistics.table_rows import strip_ordinal
+from ingest.statistics.textmap import FoldedText, fold_label
+
+_SENTENCE_END = "。;!?"
+_CLAUSE_END = _SENTENCE_END + ","
+_HARD_LINE_END = re.compile(r"[。；;！？!?：:]\s*$")
+_MAX_HEADING = 40
+_INNER_PUNCT = re.compile(r"[。，,；;]")
+_MONEY = {"元": 1.0, "万元": 10_000.0}
+_EACH = re.compile("各|均")
+_JOINERS = "、和及与"
+
+
+def _is_heading(line: str) -> bool:
+    return any(p.search(line) for p in prose_rules().heading_marks)
+
+
+def _hard_breaks(text: str, start: int, end: int) -> list[int]:
+    """Original offsets of line starts that begin a new clause (headings, numbered items)."""
+    breaks = []
+    prev = ""
+    pos = start
+    for line in text[start:end].split("\n"):
+        body = to_simplified(line.strip(" \t\r\u3000\u00a0"))
+        if body:
+            prev_heading = (
+                _is_heading(prev) and len(prev) <= _MAX_HEADING and not _INNER_PUNCT.search(prev)
+            )
+            if prev and (_HARD_LINE_END.search(prev) or _is_heading(body) or prev_heading):
+                breaks.append(pos)
+            prev = body
+        pos += len(line) + 1
+    return breaks
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+
+
+def _pieces(folded: FoldedText, breaks: list[int], enders: str) -> Iterator[_Span]:
+    """Folded spans split at hard line breaks and at the given punctuation."""
+    cut = set()
+    bi = 0
+    for i, offset in enumerate(folded.index):
+        while bi < len(breaks) and breaks[bi] <= offset:
+            if i:
+                cut.add(i)
+            bi += 1
+    begin = 0
+    text = folded.text
+    for i, ch in enumerate(text):
+        if i in cut and i > begin:
+            yield _Span(begin, i)
+            begin = i
+        if ch in enders:
+            if i + 1 > begin:
+                yield _Span(begin, i + 1)
+            begin = i + 1
+    if begin < len(text):
+        yield _Span(begin, len(text))
+
+
+class ProseReader:
+    """Reads the prose of one report (everything outside its tables)."""
+
+    def __init__(
+        self,
+        text: str,
+        template: str,
+        catalogue: Catalogue,
+        sections: Sequence[tuple[int, int, str]] = (),
+    ) -> None:
+        self.text = text
+        self.sections = sorted(sections)
+        self.catalogue = catalogue
+        self.rules = prose_rules()
+        self.statistics = [
+            s
+            for s in self.rules.statistics
+            if s.key in catalogue.metrics
+            and (template == "unknown" or template in catalogue.metrics[s.key].templates)
+        ]
+        self.drafts: list[StatisticDraft] = []
+
+    def read(self, regions: Sequence[tuple[int, int]]) -> list[StatisticDraft]:
+        for start, end in regions:
+            folded = FoldedText.of(self.text, start, end)
+            if not folded.text:
+                continue
+            breaks = _hard_breaks(self.text, start, end)
+            clauses = list(_pieces(folded, breaks, _CLAUSE_END))
+            for clause in clauses:
+                before = len(self.drafts)
+                self._numbers(folded, clause)
+                self._negations(folded, clause)
+                if len(self.drafts) == before:
+                    self._by_section(folded, clause)
+            for sentence in _pieces(folded, breaks, _SENTENCE_END):
+                self._implied(folded, sentence)
+        return self.drafts
+
+    def _draft(
+        self, folded: FoldedText, key: str, value: float, a: int, b: int, label: str, rule: str
+    ) -> None:
+        start, end = folded.span(a, b)
+        evidence = self.text[start:end]
+        self.drafts.append(
+            StatisticDraft(
+                key=key,
+                value=value,
+                measure=self.catalogue.metrics[key].measure,
+                source="prose",
+                label=label,
+                evidence=evidence,
+                start=start,
+                end=end,
+                rule=f"prose:{rule}",
+            )
+        )
+
+    def _numbers(self, folded: FoldedText, clause: _Span) -> None:
+        body = folded.text[clause.start : clause.end]
+        found: dict[tuple[int, int], tuple[int, int, str, re.Match[str]]] = {}
+        for stat in self.statistics:
+            if not stat.phrases:
+                continue
+            for pattern, kind in (
+                (number_pattern(stat.phrases), "number"),
+                (zero_pattern(stat.phrases), "zero-word"),
+            ):
+                for m in pattern.finditer(body):
+                    target = m.span("num") if kind == "number" else m.span("zero")
+                    rank = (m.end("phrase"), len(m.group("phrase")))
+                    held = found.get(target)
+                    if held is None or rank > held[:2]:
+                        found[target] = (*rank, f"{stat.key}|{kind}", m)
+        for _target, (_, _, tag, m) in sorted(found.items()):
+            key, kind = tag.split("|")
+            if kind == "number":
+                value = parse_number(m.group("num"))
+                allowed = self.rules.measure_units.get(self.catalogue.metrics[key].measure)
+                if value is None or (allowed and m.group("unit") not in allowed):
+                    continue
+                value = self._convert(key, value, m.group("unit"))
+            else:
+                value = 0.0
+            end = clause.start + m.end()
+            phrase = to_simplified(m.group("phrase"))
+            self._draft(folded, key, value, clause.start, end, phrase, kind)
+            if kind == "number":
+                partner = self._shared_with(body, m)
+                if partner and partner[0] != key:
+                    self._draft(folded, partner[0], value, clause.start, end, partner[1], "each")
+
+    def _shared_with(self, body: str, m: re.Match[str]) -> tuple[str, str] | None:
+        """ "行政复议、行政诉讼各1件": the statistic named just before, sharing the figure."""
+        between = body[m.end("phrase") : m.start("num")]
+        before = body[: m.start("phrase")]
+        if not _EACH.search(between) or not before or before[-1] not in _JOINERS:
+            return None
+        before = before[:-1]
+        found = [
+            (len(p), stat.key, p)
+            for stat in self.statistics
+            for p in stat.phrases
+            if before.endswith(p)
+        ]
+        if not found:
+            return None
+        _, key, phrase = max(found)
+        return key, phrase
+
+    def _convert(self, key: str, value: float, unit: str) -> float:
+        """Money stated in 元 for a statistic kept in 万元 (and back)."""
+        measure = self.catalogue.metrics[key].measure
+        if unit in _MONEY and measure in _MONEY and unit != measure:
+            return value * _MONEY[unit] / _MONEY[measure]
+        return value
+
+    def _negations(self, folded: FoldedText, clause: _Span) -> None:
+        body = folded.text[clause.start : clause.end]
+        m = negation_pattern().search(body)
+        if not m:
+            return
+        scope = body[m.end() :]
+        if re.search(r"\d", scope):
+            return
+        hits = [s for s in self.statistics if any(p in scope for p in s.negated)]
+        suppressed = {k for s in hits for k in s.suppresses}
+        end = clause.end
+        while end > clause.start and folded.text[end - 1] in _CLAUSE_END:
+            end -= 1
+        for stat in hits:
+            if stat.key in suppressed:
+                continue
+            label = next(p for p in stat.negated if p in scope)
+            self._draft(folded, stat.key, 0.0, clause.start, end, label, "negation")
+
+    def _section_statistic(self, offset: int) -> StatisticPhrases | None:
+        path = ""
+        for start, end, name in self.sections:
+            if start <= offset < end:
+                path = name
+        if not path:
+            return None
+        last = strip_ordinal(fold_label(path.rsplit(" / ", 1)[-1]))
+        return next((s for s in self.statistics if last in s.section_titles), None)
+
+    def _by_section(self, folded: FoldedText, clause: _Span) -> None:
+        """A clause in a section named after a statistic that gives its figure unnamed."""
+        if not self.sections:
+            return
+        stat = self._section_statistic(folded.index[clause.start])
+        if stat is None:
+            return
+        body = folded.text[clause.start : clause.end]
+        m = section_pattern().match(body)
+        if m:
+            value = parse_number(m.group("num"))
+            allowed = self.rules.measure_units.get(self.catalogue.metrics[stat.key].measure)
+            if value is not None and (not allowed or m.group("unit") in allowed):
+                end = clause.start + m.end("unit")
+                self._draft(folded, stat.key, value, clause.start, end, stat.key, "section")
+            return
+        neg = negation_pattern().search(body)
+        if not neg:
+            return
+        rest = body[neg.end() :]
+        for word in sorted(self.rules.bare_negation_rest, key=len, reverse=True):
+            rest = rest.replace(word, "")
+        if not rest.strip(_CLAUSE_END):
+            end = clause.end
+            while end > clause.start and folded.text[end - 1] in _CLAUSE_END:
+                end -= 1
+            label = to_simplified(neg.group(0))
+            self._draft(folded, stat.key, 0.0, clause.start, end, label, "section-negation")
+
+    def _implied(self, folded: FoldedText, sentence: _Span) -> None:
+        body = folded.text[sentence.start : sentence.end]
+        for rule in self.rules.implied:
+            if rule.key not in self.catalogue.metrics:
+                continue
+            for m in rule.pattern.finditer(body):
+                _, orig_end = folded.span(sentence.start + m.start(), sentence.start + m.end())
+                orig_start, _ = folded.span(sentence.start + m.start(), sentence.start + m.end())
+                before = [
+                    d
+                    for d in self.drafts
+                    if d.key == rule.equals
+                    and d.value is not None
+                    and d.end <= orig_start
+                    and orig_start - d.start <= rule.window
+                ]
+                if not before:
+                    continue
+                source = before[-1]
+                self.drafts.append(
+                    StatisticDraft(
+                        key=rule.key,
+                        value=source.value,
+                        measure=self.catalogue.metrics[rule.key].measure,
+                        source="prose",
+                        label=to_simplified(m.group(0)),
+                        evidence=self.text[source.start : orig_end],
+                        start=source.start,
+                        end=orig_end,
+                        rule=f"prose:implied={rule.equals}",
+                    )
+                )
+
+
+def read_prose(
+    text: str,
+    regions: Sequence[tuple[int, int]],
+    template: str,
+    catalogue: Catalogue,
+    sections: Sequence[tuple[int, int, str]] = (),
+) -> list[StatisticDraft]:
+    """Prose statistics found in the given (start, end) regions of ``text``."""
+    return ProseReader(text, template, catalogue, sections).read(regions)

@@ -1,0 +1,119 @@
+"""The vocabulary of prose statistics (``ingest/data/prose.toml``) and the patterns built
+from it.  Kept apart from the reader so the data's shape is visible in one place."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ingest.statistics.numbers import NUMBER
+from ingest.statistics.textmap import fold_label
+
+
+@dataclass(frozen=True)
+class StatisticPhrases:
+    key: str
+    phrases: tuple[str, ...]
+    negated: tuple[str, ...]
+    suppresses: tuple[str, ...]
+    section_titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImpliedRule:
+    key: str
+    equals: str
+    pattern: re.Pattern[str]
+    window: int
+
+
+@dataclass(frozen=True)
+class ProseRules:
+    statistics: tuple[StatisticPhrases, ...]
+    implied: tuple[ImpliedRule, ...]
+    fillers: tuple[str, ...]
+    units: tuple[str, ...]
+    unit_blockers: tuple[str, ...]
+    zero_words: tuple[str, ...]
+    negations: tuple[str, ...]
+    negation_blockers: tuple[str, ...]
+    heading_marks: tuple[re.Pattern[str], ...]
+    measure_units: dict[str, tuple[str, ...]]
+    section_leads: tuple[str, ...] = ()
+    section_lead_patterns: tuple[str, ...] = ()
+    bare_negation_rest: tuple[str, ...] = ()
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def prose_rules() -> ProseRules:
+    data = tomllib.loads(resources.files("ingest.data").joinpath("prose.toml").read_text("utf-8"))
+    return ProseRules(
+        statistics=tuple(
+            StatisticPhrases(
+                s["key"],
+                tuple(s.get("phrases", ())),
+                tuple(s.get("negated", ())),
+                tuple(s.get("suppresses", ())),
+                tuple(fold_label(t) for t in s.get("section_titles", ())),
+            )
+            for s in data["statistic"]
+        ),
+        implied=tuple(
+            ImpliedRule(i["key"], i["equals"], re.compile(i["pattern"]), int(i.get("window", 300)))
+            for i in data.get("implied", [])
+        ),
+        fillers=tuple(data["fillers"]),
+        units=tuple(data["units"]),
+        unit_blockers=tuple(data["unit_blockers"]),
+        zero_words=tuple(data["zero_words"]),
+        negations=tuple(data["negations"]),
+        negation_blockers=tuple(data["negation_blockers"]),
+        heading_marks=tuple(re.compile(p) for p in data["heading_marks"]),
+        measure_units={m: tuple(u) for m, u in data.get("measure_units", {}).items()},
+        section_leads=tuple(data.get("section_leads", ())),
+        section_lead_patterns=tuple(data.get("section_lead_patterns", ())),
+        bare_negation_rest=tuple(data.get("bare_negation_rest", ())),
+    )
+
+
+@cache
+def number_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    rules = prose_rules()
+    return re.compile(
+        rf"(?P<phrase>{_alternation(phrases)})(?:{_alternation(rules.fillers)})*+"
+        rf"(?P<num>{NUMBER})(?P<unit>{_alternation(rules.units)})"
+        rf"(?!{_alternation(rules.unit_blockers)})"
+    )
+
+
+@cache
+def zero_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    rules = prose_rules()
+    return re.compile(
+        rf"(?P<phrase>{_alternation(phrases)})(?:{_alternation(rules.fillers)})*+"
+        rf"[:为是]?(?P<zero>{_alternation(rules.zero_words)})(?=$|[,、;。])"
+    )
+
+
+@cache
+def section_pattern() -> re.Pattern[str]:
+    rules = prose_rules()
+    leads = "|".join([*rules.section_lead_patterns, _alternation(rules.section_leads)])
+    return re.compile(
+        rf"^(?:{leads})*(?P<num>{NUMBER})(?P<unit>{_alternation(rules.units)})[。,;]?$"
+    )
+
+
+@cache
+def negation_pattern() -> re.Pattern[str]:
+    rules = prose_rules()
+    blockers = "|".join(re.escape(b) for b in rules.negation_blockers)
+    return re.compile(rf"(?!{blockers})(?:{_alternation(rules.negations)})")
