@@ -18,6 +18,7 @@ from bot.lookup import Fact, ReportRef, disagreeing, official, officials, report
 from bot.question import Gazetteer, Question, parse_question
 from index.search import Hit, PassageIndex
 from ingest.catalogue import Catalogue, Metric, load_catalogue
+from ingest.normalise import fold
 from ingest.store import open_db
 
 PASSAGES_SHOWN = 3
@@ -157,7 +158,30 @@ class Answerer:
     def _source_line(self, q: Question, fact: Fact) -> str:
         name = {"table": "source_table", "prose": "source_prose"}.get(fact.source, "source_derived")
         return self._p(
-            q, name, title=fact.report.title, evidence=one_line(fact.evidence), rule=fact.rule
+            q,
+            name,
+            title=fact.report.title,
+            evidence=one_line(fact.evidence),
+            rule=self._derivation(q, fact),
+        )
+
+    def _derivation(self, q: Question, fact: Fact) -> str:
+        """Which rows a derived figure adds up: 未经复议直接起诉总计 3 + 复议后起诉总计 1."""
+        metric = self.catalogue.metrics.get(fact.key)
+        if fact.source != "derived" or metric is None or not metric.derived_from:
+            return fact.rule
+        parts = officials(self.db, fact.report.id, list(metric.derived_from))
+        return " + ".join(
+            self._p(
+                q,
+                "part",
+                name=self.catalogue.get(k).label
+                if q.lang == "zh"
+                else self.catalogue.get(k).label_en,
+                value=number_text(parts[k].value),
+            )
+            for k in metric.derived_from
+            if k in parts
         )
 
     def _passage_dicts(self, hits: list[Hit]) -> list[dict]:
@@ -174,11 +198,15 @@ class Answerer:
         ]
 
     def _search(self, q: Question, units: list[str], year: int | None) -> list[Hit]:
+        """Best passages for the question; unit names are filters, so they leave the query."""
         query = q.text
         for ref in q.units:
             query = query.replace(ref.mention, " ")
         if q.lang == "en":
             query = " ".join([query, *english_to_chinese(query)])
+        metric = self._metric(q)
+        if metric is not None:
+            query = " ".join([query, metric.label])
         if not units:
             return self.index.search(query, year=year, k=PASSAGES_SHOWN)
         hits: list[Hit] = []
@@ -236,19 +264,62 @@ class Answerer:
     def _metric(self, q: Question) -> Metric | None:
         return self.catalogue.metrics.get(q.metric) if q.metric else None
 
+    def _metric_for(self, metric: Metric, template: str, mention: str) -> Metric | None:
+        """The statistic of this template that the question's words mean.
+
+        Editions of the template measure some things under sibling keys (行政许可处理决定数量 is
+        ``licensing.decisions_2019`` in 2019 reports, ``licensing.decisions`` from 2021): when
+        the parsed key is not in the report's template, a key of that template that the same
+        words name is used instead.  None when the template has no such statistic.
+        """
+        if not metric.templates or template in metric.templates or template == "unknown":
+            return metric
+        words = {fold(w) for w in (*metric.labels, *metric.aliases, mention) if w}
+        best: tuple[int, Metric] | None = None
+        for other in self.catalogue.for_template(template):
+            names = {fold(w) for w in (*other.labels, *other.aliases)}
+            score = len(words & names) + (2 if fold(mention) in names else 0)
+            if score and (best is None or score > best[0]):
+                best = (score, other)
+        return best[1] if best else None
+
+    def _official_in(self, report: ReportRef, metric: Metric, mention: str) -> Fact | None:
+        """The report's official value of the statistic (its template's sibling key if needed)."""
+        own = self._metric_for(metric, report.template, mention)
+        return official(self.db, report.id, own.key) if own else None
+
+    def _part_name(self, q: Question, metric: Metric) -> str:
+        if q.lang == "zh":
+            return metric.short or metric.label
+        return metric.short_en or metric.label_en
+
+    def _breakdown(self, metric: Metric, report: ReportRef) -> list[Fact]:
+        """Official facts of the statistic's children in the same report, catalogue order.
+
+        A child the report does not give (table 三's 法人或其他组织 subtotal column is often
+        missing) is replaced by its own children, so the parts still add up.
+        """
+        parts: list[Fact] = []
+        for child in self.catalogue.children(metric.key):
+            fact = official(self.db, report.id, child.key)
+            if fact is not None and fact.value is not None:
+                parts.append(fact)
+            elif self.catalogue.children(child.key):
+                parts.extend(self._breakdown(child, report))
+        return parts
+
     def _number(self, q: Question) -> Answer:
-        metric = self._metric(q)
-        if metric is None:
+        asked = self._metric(q)
+        if asked is None:
             return self._passages(q)
-        if not q.units:
-            return self._aggregate(q, intent="compare")
-        if len(q.units) > 1:
+        if len(q.units) != 1:
             return self._aggregate(q, intent="compare")
         unit = q.units[0].unit
+        sep = self._p(q, "separator")
         chosen, missing = self._reports_for(q, unit)
         if not chosen:
-            available = "、".join(str(r.year) for r in reports(self.db, [unit])) or "—"
-            years = "、".join(str(y) for y in missing)
+            available = sep.join(str(r.year) for r in reports(self.db, [unit])) or "—"
+            years = sep.join(str(y) for y in missing)
             return self._none(
                 q, self._p(q, "year_unknown", unit=unit, years=years, available=available)
             )
@@ -256,36 +327,24 @@ class Answerer:
         fields = {
             "unit": unit,
             "year": report.year,
-            "label": metric.label,
-            "label_en": metric.label_en,
+            "label": asked.label,
+            "label_en": asked.label_en,
         }
-        if (
-            metric.templates
-            and report.template not in metric.templates
-            and report.template != "unknown"
-        ):
-            templates = self._p(q, "separator").join(
-                self._template_name(q, t) for t in metric.templates
-            )
+        metric = self._metric_for(asked, report.template, q.metric_mention)
+        if metric is None:
+            templates = sep.join(self._template_name(q, t) for t in asked.templates)
+            template = self._template_name(q, report.template)
             return self._none(
-                q,
-                self._p(
-                    q,
-                    "not_in_template",
-                    templates=templates,
-                    template=self._template_name(q, report.template),
-                    **fields,
-                ),
+                q, self._p(q, "not_in_template", templates=templates, template=template, **fields)
             )
+        fields.update(label=metric.label, label_en=metric.label_en)
         fact = official(self.db, report.id, metric.key)
         if fact is None:
-            return self._with_passages(
-                q, self._none(q, self._p(q, "no_value", **fields)), [unit], report.year
-            )
+            answer = self._none(q, self._p(q, "no_value", **fields))
+            return self._with_passages(q, answer, [unit], report.year)
         if fact.value is None:
-            answer = self._none(
-                q, self._p(q, "not_given", **fields) + "\n" + self._source_line(q, fact)
-            )
+            answer = self._none(q, self._p(q, "not_given", **fields))
+            answer.answer += "\n" + self._source_line(q, fact)
             answer.facts = [self._fact_dict(fact, metric)]
             return answer
         measure = fact.measure or metric.measure
@@ -293,36 +352,27 @@ class Answerer:
         if not q.years:
             lines[0] += " " + self._p(q, "number_latest", year=report.year)
         facts = [self._fact_dict(fact, metric)]
-        children = self.catalogue.children(metric.key)
-        parts = officials(self.db, report.id, [c.key for c in children])
+        parts = self._breakdown(metric, report)
         if parts:
-            sep = " · "
-            lines.append(
+            shown = " · ".join(
                 self._p(
                     q,
-                    "breakdown",
-                    parts=sep.join(
-                        self._p(
-                            q,
-                            "part",
-                            name=c.label if q.lang == "zh" else c.label_en,
-                            value=number_text(parts[c.key].value),
-                        )
-                        for c in children
-                        if c.key in parts
-                    ),
+                    "part",
+                    name=self._part_name(q, self.catalogue.get(f.key)),
+                    value=number_text(f.value),
                 )
+                for f in parts
             )
-            facts.extend(self._fact_dict(parts[c.key], c) for c in children if c.key in parts)
+            lines.append(self._p(q, "breakdown", parts=shown))
+            facts.extend(self._fact_dict(f, self.catalogue.get(f.key)) for f in parts)
         lines.append(self._source_line(q, fact))
         others = disagreeing(self.db, fact)
         for other in others:
-            source = self._p(q, f"conflict_source_{other.source}")
             lines.append(
                 self._p(
                     q,
                     "conflict",
-                    source=source,
+                    source=self._p(q, f"conflict_source_{other.source}"),
                     value=number_text(other.value),
                     measure=other.measure or measure,
                     evidence=one_line(other.evidence),
@@ -346,7 +396,7 @@ class Answerer:
         answer.passages = self._passage_dicts(hits)
         return answer
 
-    def _scope_reports(self, q: Question, metric: Metric) -> list[ReportRef]:
+    def _scope_reports(self, q: Question) -> list[ReportRef]:
         """One report per unit in scope: the asked year, or each unit's latest."""
         units = [u.unit for u in q.units]
         chosen: list[ReportRef] = []
@@ -367,11 +417,11 @@ class Answerer:
         metric = self._metric(q)
         if metric is None:
             return self._none(q, self._p(q, "no_metric", examples=self._p(q, "examples")))
-        scope = self._scope_reports(q, metric)
+        scope = self._scope_reports(q)
         facts: list[Fact] = []
         missing: list[str] = []
         for report in scope:
-            fact = official(self.db, report.id, metric.key)
+            fact = self._official_in(report, metric, q.metric_mention)
             if fact is None or fact.value is None:
                 missing.append(f"{report.unit} {report.year}")
             else:
@@ -451,9 +501,8 @@ class Answerer:
         years = sorted(reports(self.db, [unit]), key=lambda r: r.year)
         if q.years:
             years = [r for r in years if r.year in q.years]
-        facts = [
-            f for r in years if (f := official(self.db, r.id, metric.key)) and f.value is not None
-        ]
+        found = [self._official_in(r, metric, q.metric_mention) for r in years]
+        facts = [f for f in found if f is not None and f.value is not None]
         if not facts:
             return self._none(
                 q,

@@ -38,6 +38,8 @@ class Metric:
     subset_of: str | None = None
     derived_from: tuple[str, ...] = ()
     column: str | None = None
+    short: str = ""  # a few characters for breakdowns ("维持 4 · 纠错 1"); label when empty
+    short_en: str = ""
     table_labels: tuple[str, ...] = ()
 
 
@@ -108,6 +110,8 @@ def _metric(entry: dict) -> Metric:
         subset_of=entry.get("subset_of"),
         derived_from=_strs(entry.get("derived_from")),
         table_labels=_strs(entry.get("table_labels")),
+        short=entry.get("short", ""),
+        short_en=entry.get("short_en", ""),
     )
 
 
@@ -135,6 +139,8 @@ def _expand_grid(row: Metric, columns: list[Column], row_keys: set[str], metrics
             parent=parent,
             derived_from=tuple(f"{d}.{col.suffix}" for d in row.derived_from),
             column=col.suffix,
+            short=col.label,
+            short_en=col.label_en,
         )
 
 

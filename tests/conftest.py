@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from ingest.store import open_db
 
 SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
 SEED_QUESTIONS = Path(__file__).resolve().parent / "data" / "seed-questions.jsonl"
-TODAY = date(2026, 11, 22)
+from tests_support import TODAY  # noqa: E402
 
 
 @pytest.fixture(scope="session")
