@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests_support import TODAY
 
 from ingest.store import open_db
 
 SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
 SEED_QUESTIONS = Path(__file__).resolve().parent / "data" / "seed-questions.jsonl"
-from tests_support import TODAY  # noqa: E402
 
 
 @pytest.fixture(scope="session")
