@@ -193,3 +193,32 @@ def test_arbitrary_report_text_never_raises(
     finally:
         db.close()
     assert outcome.status in {"added", "refused"}
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("name", "unit", "encoding", "key", "value"),
+    [
+        ("xiji-2018.docx", "西集镇", None, "lawsuits", 6),
+        ("xiji-2018.pdf", "西集镇", None, "proactive", 654),
+        ("wuzhen-2018.gbk.html", "乌镇镇", "gb18030", "requests.received", 1),
+        ("yuqian-2018.big5.txt", "於潜镇", "big5", "channels.wechat", 398),
+        ("xitang-2018.gbk.md", "西塘镇", "gb18030", "proactive", 2043),
+    ],
+)
+def test_every_format_reaches_the_statistics_table(
+    fresh_db, name: str, unit: str, encoding: str | None, key: str, value: int
+) -> None:
+    outcome = ingest_file(fresh_db, FIXTURES / name)
+    assert outcome.status == "added", outcome.reason
+    report = next(iter(fresh_db["reports"].rows))
+    assert (report["unit"], report["year"], report["encoding"]) == (unit, 2018, encoding)
+    rows = list(
+        fresh_db.query(
+            "SELECT value FROM statistics WHERE key = ? AND official = 1 AND report_id = ?",
+            [key, report["id"]],
+        )
+    )
+    assert [r["value"] for r in rows] == [value]
