@@ -6,23 +6,26 @@ every number below comes from ``bot.lookup``; missing data is said, not guessed.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from bot.lookup import Fact, ReportRef, disagreeing, official, officials, reports
 from bot.question import Gazetteer, Question, parse_question
+from bot.wording import (
+    english_to_chinese,
+    mark_terms,
+    number_text,
+    one_line,
+    phrases,
+    plain_number,
+)
 from index.search import Hit, PassageIndex
 from ingest.catalogue import Catalogue, Metric, load_catalogue
 from ingest.normalise import fold
 from ingest.store import open_db
 
 PASSAGES_SHOWN = 3
-QUOTE_CHARS = 160
 
 
 @dataclass
@@ -40,65 +43,6 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-@cache
-def _phrases() -> dict:
-    return tomllib.loads(resources.files("bot.data").joinpath("phrases.toml").read_text("utf-8"))
-
-
-def number_text(value: float | None) -> str:
-    """6.0 → '6', 0.35 → '0.35', None → '—'."""
-    if value is None:
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _plain(value: float | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
-
-
-def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
-    """A quote on one line, cut at a readable length.
-
-    Hard-wrapped PDF lines are rejoined; a table row written one cell per line (tab-indented
-    cells) is shown as ``cell | cell | cell``.
-    """
-    if "\t" in text:
-        cells = [c.strip(" \t\u3000") for c in text.splitlines()]
-        text = " | ".join(c for c in cells if c)
-    text = re.sub(r"\s*\n\s*", "", text.strip())
-    text = re.sub(r"[ \t\u3000]+", " ", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-@cache
-def _english_words() -> list[tuple[re.Pattern[str], list[str]]]:
-    data = tomllib.loads(
-        resources.files("bot.data").joinpath("passage_words.toml").read_text("utf-8")
-    )["en_to_zh"]
-    ordered = sorted(data.items(), key=lambda kv: -len(kv[0]))
-    return [(re.compile(rf"\b{re.escape(en)}\b", re.IGNORECASE), zh) for en, zh in ordered]
-
-
-def english_to_chinese(text: str) -> list[str]:
-    """Chinese search words for the English words of a question (the reports are Chinese)."""
-    words: list[str] = []
-    for pattern, chinese in _english_words():
-        if pattern.search(text):
-            words.extend(w for w in chinese if w not in words)
-    return words
-
-
-def mark_terms(text: str, terms: tuple[str, ...] | list[str]) -> str:
-    """Bracket the words of the question found in a quote: 【行政复议】."""
-    words = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
-    if not words:
-        return text
-    pattern = re.compile("|".join(re.escape(w) for w in words))
-    return pattern.sub(lambda m: f"【{m.group(0)}】", text)
 
 
 class Answerer:
@@ -126,10 +70,10 @@ class Answerer:
         return self._gazetteer
 
     def _p(self, q: Question, phrase: str, **fields: object) -> str:
-        return _phrases()[q.lang][phrase].format(**fields)
+        return phrases()[q.lang][phrase].format(**fields)
 
     def _template_name(self, q: Question, template: str) -> str:
-        names = _phrases()["templates"]
+        names = phrases()["templates"]
         return names.get(template, names["unknown"])[q.lang]
 
     def _fact_dict(self, fact: Fact, metric: Metric) -> dict:
@@ -138,7 +82,7 @@ class Answerer:
             "year": fact.report.year,
             "metric": fact.key,
             "label": metric.label,
-            "value": _plain(fact.value),
+            "value": plain_number(fact.value),
             "measure": fact.measure or metric.measure,
             "source": fact.source,
             "evidence": fact.evidence,
@@ -150,7 +94,7 @@ class Answerer:
             "unit": fact.report.unit,
             "year": fact.report.year,
             "metric": fact.key,
-            "value": _plain(fact.value),
+            "value": plain_number(fact.value),
             "source": fact.source,
             "evidence": fact.evidence,
         }
@@ -382,7 +326,7 @@ class Answerer:
             question=q.text,
             kind="number",
             answer="\n".join(lines),
-            value=_plain(fact.value),
+            value=plain_number(fact.value),
             facts=facts,
             conflicts=[self._conflict_dict(o) for o in others],
         )
@@ -483,10 +427,10 @@ class Answerer:
             question=q.text,
             kind=kind,
             answer="\n".join(lines),
-            value=_plain(value),
+            value=plain_number(value),
             facts=[self._fact_dict(f, metric) for f in ordered],
             ranking=[
-                {"unit": f.report.unit, "year": f.report.year, "value": _plain(f.value)}
+                {"unit": f.report.unit, "year": f.report.year, "value": plain_number(f.value)}
                 for f in ordered
             ]
             if kind == "ranking"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answer import Answer, one_line
+from bot.answer import Answer
+from bot.wording import one_line
 
 
 def render(answer: Answer) -> str:
