@@ -112,7 +112,7 @@ def test_okapi_scores_are_bit_identical(synthetic_db: Path) -> None:
     """Same operations in the same order: not just close, equal (ties stay ties)."""
     build_index(synthetic_db, PassageIndex.open(synthetic_db).tokenizer, Params("BM25Okapi"))
     index = PassageIndex.open(synthetic_db)
-    oracle, ids, _ = oracle_for(synthetic_db, Params("BM25Okapi"))
+    oracle, _, _ = oracle_for(synthetic_db, Params("BM25Okapi"))
     question = "政府信息公开工作领导小组"
     expected = oracle.get_scores(index.tokenizer.tokens(question))
     for row, score in index.rank(index.query_terms(question), None, k=50):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from pathlib import Path
@@ -121,7 +122,7 @@ def test_ranking_prefers_more_matches_and_breaks_ties_by_id(index: PassageIndex)
     hits = index.search("信息公开数量偏少", k=10)
     assert hits[0].unit == "南山街道"  # the phrase twice
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    for a, b in zip(hits, hits[1:], strict=False):
+    for a, b in itertools.pairwise(hits):
         assert a.score > b.score or a.passage_id < b.passage_id
 
 
@@ -226,3 +227,13 @@ def test_parallel_tokenisation_matches_serial(tmp_path: Path) -> None:
         ]
         conn.close()
     assert rows[1] == rows[2]
+
+
+def test_concurrent_searches_agree(index: PassageIndex) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["存在的问题", "受理电话", "信息公开数量偏少", "行政复议"] * 25
+    expected = {q: index.search(q, k=3) for q in set(questions)}
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda q: index.search(q, k=3), questions))
+    assert results == [expected[q] for q in questions]

@@ -1,0 +1,204 @@
+"""Tokens for BM25: one normalisation and one jieba segmentation for passages and questions.
+
+A question only finds a passage when both were cut into the same words, so both go through
+``Tokenizer.tokens``: the ingest normalisation (traditional → simplified, full → half width,
+markup and line breaks gone), Latin lower-cased, jieba with the domain dictionary, then
+punctuation, whitespace and stop words dropped.  Numbers stay tokens (phone numbers, years).
+
+jieba keeps one global dictionary per ``jieba.Tokenizer``; every ``Tokenizer`` here owns its
+own instance, so unit names loaded for one database never leak into another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import jieba
+
+from ingest.normalise import normalise
+
+TOKENIZER_VERSION = "1"  # bump when the rules below change: stored tokens are then rebuilt
+
+_JIEBA_CHARS = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
+_WORD_CHAR = re.compile(r"[\u3400-\u9fffa-z0-9]")
+USER_WORD_FREQ = 1000  # high enough that a neighbouring common word cannot swallow it
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def _data_lines(name: str) -> list[str]:
+    """Non-comment lines of a file in index/data."""
+    text = resources.files("index.data").joinpath(name).read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+@cache
+def domain_words() -> tuple[str, ...]:
+    """The shipped domain dictionary (words only)."""
+    return tuple(line.split()[0] for line in _data_lines("domain_words.txt"))
+
+
+@cache
+def settings() -> dict:
+    """Tokenizer choices from index/data/tokenizer.toml."""
+    text = resources.files("index.data").joinpath("tokenizer.toml").read_text("utf-8")
+    return tomllib.loads(text)["tokenizer"]
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    return frozenset(prepare(w) for w in _data_lines("stopwords.txt"))
+
+
+@cache
+def catalogue_words() -> tuple[str, ...]:
+    """Labels and aliases of the statistics catalogue, when ingest provides one."""
+    try:
+        from ingest.catalogue import load_catalogue
+    except ImportError:
+        return ()
+    words: list[str] = []
+    for metric in load_catalogue().metrics.values():
+        words.extend(getattr(metric, "labels", ()))
+        words.extend(getattr(metric, "aliases", ()))
+    return tuple(words)
+
+
+def prepare(text: str) -> str:
+    """The matching form both passages and questions are cut from."""
+    return normalise(text).lower()
+
+
+def dictionary_entries(words: Iterable[str]) -> list[str]:
+    """Words as jieba can hold them: normalised, split where jieba would split them anyway.
+
+    jieba cuts text into blocks of CJK, Latin, digits and ``+#&._%-`` before it looks words
+    up, so a word with other punctuation inside can never come out whole; its pieces can.
+    Single characters add nothing (they are tokens already).
+    """
+    seen: dict[str, None] = {}
+    for word in words:
+        for piece in _JIEBA_CHARS.findall(prepare(word)):
+            if len(piece) >= 2 and _WORD_CHAR.search(piece):
+                seen.setdefault(piece)
+    return list(seen)
+
+
+@dataclass
+class Tokenizer:
+    """jieba plus the domain dictionary and stop words; picklable by its word list."""
+
+    extra_words: tuple[str, ...] = ()
+    mode: str = field(default_factory=lambda: settings()["mode"])
+    use_stop_words: bool = field(default_factory=lambda: settings()["stop_words"])
+    catalogue_max: int = field(default_factory=lambda: settings()["catalogue_word_max_chars"])
+    _jieba: jieba.Tokenizer | None = field(default=None, init=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.options(), "extra_words": self.extra_words, "_jieba": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def options(self) -> dict:
+        """The choices besides the word list (stored with an index to cut questions alike)."""
+        return {"mode": self.mode, "use_stop_words": self.use_stop_words,
+                "catalogue_max": self.catalogue_max}
+
+    @property
+    def words(self) -> list[str]:
+        """Every dictionary entry this tokenizer adds to jieba, normalised."""
+        catalogue = [
+            w for w in dictionary_entries(catalogue_words()) if len(w) <= self.catalogue_max
+        ]
+        return dictionary_entries((*domain_words(), *catalogue, *self.extra_words))
+
+    @property
+    def signature(self) -> str:
+        """Changes whenever the same text could be cut differently (then tokens are redone)."""
+        h = hashlib.sha256()
+        for part in (TOKENIZER_VERSION, self.mode, str(self.use_stop_words),
+                     *sorted(stop_words()), "\x00", *sorted(self.words)):
+            h.update(part.encode() + b"\x01")
+        return h.hexdigest()[:16]
+
+    def jieba(self) -> jieba.Tokenizer:
+        if self._jieba is None:
+            jt = jieba.Tokenizer()
+            jt.initialize()
+            for word in self.words:
+                jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
+            self._jieba = jt
+        return self._jieba
+
+    def tokens(self, text: str, prepared: bool = False) -> list[str]:
+        """The tokens of a passage or question, in text order (repeats kept)."""
+        text = text if prepared else prepare(text)
+        jt = self.jieba()
+        cut = jt.cut(text, HMM=False)
+        if self.mode == "search":
+            cut = _with_inner_words(cut, jt.FREQ)
+        stops = stop_words() if self.use_stop_words else frozenset()
+        return [t for t in cut if _WORD_CHAR.search(t) and t not in stops and t != " "]
+
+    def many(self, texts: Sequence[str], prepared: bool = False) -> list[list[str]]:
+        return [self.tokens(t, prepared) for t in texts]
+
+
+def _with_inner_words(words: Iterable[str], freq: dict[str, int]) -> Iterable[str]:
+    """Search mode: every dictionary word inside a longer word, then the word itself.
+
+    Unlike ``jieba.cut_for_search`` (inner words of 2 and 3 characters only) this keeps
+    行政复议 inside 行政复议数量, so a question with the short word meets the long one.
+    """
+    for word in words:
+        for n in range(2, len(word)):
+            for i in range(len(word) - n + 1):
+                if freq.get(word[i : i + n]):
+                    yield word[i : i + n]
+        yield word
+
+
+_WORKER: Tokenizer | None = None
+
+
+def _init_worker(tokenizer: Tokenizer) -> None:
+    global _WORKER
+    _WORKER = tokenizer
+    tokenizer.jieba()
+
+
+def _work(batch: Sequence[str]) -> list[list[str]]:
+    assert _WORKER is not None
+    return _WORKER.many(batch)
+
+
+def tokenize_all(
+    tokenizer: Tokenizer, texts: Sequence[str], workers: int = 1, batch: int = 500
+) -> Iterable[list[str]]:
+    """Tokens of many texts in order; a pool of processes when ``workers`` > 1.
+
+    Not ``jieba.enable_parallel``: that one is global, POSIX-only and re-splits by lines.
+    A pool that cannot start (e.g. no importable ``__main__``) raises instead of hanging.
+    """
+    if workers <= 1 or len(texts) <= batch:
+        yield from tokenizer.many(texts)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [texts[i : i + batch] for i in range(0, len(texts), batch)]
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init_worker, initargs=(tokenizer,)
+    ) as pool:
+        for result in pool.map(_work, chunks):
+            yield from result
