@@ -107,3 +107,48 @@ def disagreeing(db: sqlite_utils.Database, fact: Fact) -> list[Fact]:
 def metric_keys_present(db: sqlite_utils.Database) -> set[str]:
     """Every statistics key the corpus has at least one value for."""
     return {row["key"] for row in db.query("SELECT DISTINCT key FROM statistics")}
+
+
+@dataclass(frozen=True)
+class SectionPassage:
+    id: int
+    report_id: int
+    unit: str
+    year: int
+    section: str
+    text: str
+
+
+def section_passages(
+    db: sqlite_utils.Database,
+    words: list[str],
+    units: list[str] | None = None,
+    year: int | None = None,
+    limit: int = 3,
+) -> list[SectionPassage]:
+    """Paragraphs in sections whose own (deepest) title contains one of the words, in order.
+
+    For questions like 存在哪些问题 the answer is the section itself, whatever its words.
+    """
+    if not words:
+        return []
+    sql = """SELECT p.id, p.report_id, r.unit, r.year, p.section, p.text FROM passages p
+             JOIN reports r ON r.id = p.report_id WHERE p.kind = 'paragraph'"""
+    params: list = []
+    if units:
+        sql += f" AND r.unit IN ({','.join('?' * len(units))})"
+        params += units
+    if year is not None:
+        sql += " AND r.year = ?"
+        params.append(year)
+    sql += " AND (" + " OR ".join("p.section LIKE ?" for _ in words) + ")"
+    params += [f"%{w}%" for w in words]
+    sql += " ORDER BY r.year DESC, r.unit, p.ord"
+    found = []
+    for row in db.query(sql, params):
+        deepest = row["section"].split(" / ")[-1]
+        if any(w in deepest for w in words):
+            found.append(SectionPassage(**row))
+            if len(found) == limit:
+                break
+    return found

@@ -55,6 +55,23 @@ def _english_words() -> list[tuple[re.Pattern[str], list[str]]]:
     return [(re.compile(rf"\b{re.escape(en)}\b", re.IGNORECASE), zh) for en, zh in ordered]
 
 
+@cache
+def _section_topics() -> dict[str, list[str]]:
+    data = tomllib.loads(
+        resources.files("bot.data").joinpath("passage_words.toml").read_text("utf-8")
+    )
+    return data["section_topics"]
+
+
+def section_words(query: str) -> list[str | None]:
+    """Section-title words a question points at (存在哪些问题 → 问题, 不足); [] when none."""
+    words: list[str | None] = []
+    for word, titles in _section_topics().items():
+        if word in query:
+            words.extend(t for t in titles if t not in words)
+    return words
+
+
 def english_to_chinese(text: str) -> list[str]:
     """Chinese search words for the English words of a question (the reports are Chinese)."""
     words: list[str] = []

@@ -134,3 +134,38 @@ def test_any_text_never_raises_and_figures_have_evidence(answerer, text: str) ->
     if answer.kind == "none":
         assert answer.value is None
     assert all(isinstance(v, int | float) for v in _figures_in(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "section_word", "unit"),
+    [
+        ("乌镇存在哪些问题", "问题", "乌镇镇"),
+        ("What problems did 乌镇 report?", "问题", "乌镇镇"),
+        ("宜就镇明年有什么打算", "今后", "宜就镇"),
+        ("西塘镇有什么不足", "不足", "西塘镇"),
+        ("於潛鎮下一步工作打算", "打算", "於潜镇"),
+    ],
+)
+def test_questions_about_a_part_of_the_report_quote_that_part(
+    answerer, question: str, section_word: str, unit: str
+) -> None:
+    answer = answerer.ask(question)
+    assert answer.kind == "passage"
+    assert len(answer.passages) == 3
+    assert all(p["unit"] == unit for p in answer.passages)
+    assert section_word in answer.passages[0]["section"].split(" / ")[-1]
+
+
+def test_passages_never_leak_across_units(answerer) -> None:
+    for question in ("西集镇的信息公开受理电话是多少", "西塘镇的联系邮箱", "宜就镇有什么不足"):
+        answer = answerer.ask(question)
+        unit = answer.passages[0]["unit"]
+        assert all(p["unit"] == unit for p in answer.passages)
+        assert unit in question
+
+
+def test_english_number_question_has_english_sentences_and_chinese_quotes(answerer) -> None:
+    answer = answerer.ask("How many information disclosure requests did 西塘镇 receive in 2018?")
+    assert answer.value == 1
+    assert answer.answer.startswith("西塘镇, 2018:")
+    assert "Source:" in answer.answer and "「" in answer.answer
