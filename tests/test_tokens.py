@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -126,13 +127,19 @@ def test_tokenize_all_in_a_pool_matches_serial(tokenizer: Tokenizer) -> None:
     assert list(tokenize_all(tokenizer, texts, workers=2, batch=300)) == tokenizer.many(texts)
 
 
+@functools.cache
+def _shared_tokenizer() -> Tokenizer:
+    """One tokenizer for the property tests: building one loads jieba's dictionary."""
+    return Tokenizer(extra_words=UNITS)
+
+
 _TOKEN = re.compile(r"^[\u3400-\u9fffa-z0-9+#&._%\-]+$")
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80))
 def test_tokens_of_arbitrary_text(text: str) -> None:
-    tokenizer = Tokenizer(extra_words=UNITS)
+    tokenizer = _shared_tokenizer()
     tokens = tokenizer.tokens(text)
     prepared = prepare(text)
     for token in tokens:
@@ -145,7 +152,7 @@ def test_tokens_of_arbitrary_text(text: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet="信息公开政府依申请行政复议诉讼镇的了，。、；：0123456789 abcXYZ", max_size=60))
 def test_tokens_of_domain_like_text(text: str) -> None:
-    tokenizer = Tokenizer(extra_words=UNITS)
+    tokenizer = _shared_tokenizer()
     tokens = tokenizer.tokens(text)
     assert all(t in prepare(text) for t in tokens)
     assert tokenizer.tokens(prepare(text), prepared=True) == tokens
