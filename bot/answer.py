@@ -342,7 +342,7 @@ class Answerer:
         measure = fact.measure or metric.measure
         lines = [self._p(q, "number", value=number_text(fact.value), measure=measure, **fields)]
         if not q.years:
-            lines[0] += " " + self._p(q, "number_latest", year=report.year)
+            lines[0] += self._p(q, "number_latest", year=report.year)
         facts = [self._fact_dict(fact, metric)]
         parts = self._breakdown(metric, report)
         if parts:

@@ -39,7 +39,7 @@ def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
     cells) is shown as ``cell | cell | cell``.
     """
     if "\t" in text:
-        cells = [c.strip(" \t\u3000") for c in text.splitlines()]
+        cells = [c.strip() for c in text.splitlines()]
         text = " | ".join(c for c in cells if c)
     text = re.sub(r"\s*\n\s*", "", text.strip())
     text = re.sub(r"[ \t\u3000]+", " ", text)
