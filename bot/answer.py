@@ -216,6 +216,11 @@ class Answerer:
         missing = [y for y in q.years if y not in {r.year for r in chosen}]
         return chosen, missing
 
+    def _examples(self, q: Question) -> str:
+        """Example questions about a unit that is actually loaded."""
+        loaded = reports(self.db)
+        return self._p(q, "examples", unit=loaded[0].unit if loaded else "…")
+
     def _none(self, q: Question, text: str) -> Answer:
         return Answer(question=q.text, kind="none", answer=text)
 
@@ -223,10 +228,10 @@ class Answerer:
 
     def ask(self, text: str) -> Answer:
         q = parse_question(text or "", self.gazetteer(), self.catalogue, today=self.today)
-        examples = self._p(q, "examples")
-        units_loaded = self._p(q, "separator").join(sorted({r.unit for r in reports(self.db)}))
+        units = sorted({r.unit for r in reports(self.db)})
+        units_loaded = self._p(q, "separator").join(units)
         if not q.text.strip() or (q.intent == "none" and not q.units and not q.metric):
-            return self._none(q, self._p(q, "empty", examples=examples))
+            return self._none(q, self._p(q, "empty", examples=self._examples(q)))
         if q.unknown_units:
             names = self._p(q, "separator").join(q.unknown_units)
             return self._none(q, self._p(q, "unit_unknown", names=names, units=units_loaded))
@@ -408,7 +413,7 @@ class Answerer:
         intent = intent or q.intent
         metric = self._metric(q)
         if metric is None:
-            return self._none(q, self._p(q, "no_metric", examples=self._p(q, "examples")))
+            return self._none(q, self._p(q, "no_metric", examples=self._examples(q)))
         scope = self._scope_reports(q)
         facts: list[Fact] = []
         missing: list[str] = []
@@ -569,7 +574,9 @@ class Answerer:
         sep = self._p(q, "separator")
         if not hits:
             scope = sep.join(units) or self._p(q, "scope_all")
-            return self._none(q, self._p(q, "no_passages", scope=scope))
+            return self._none(
+                q, self._p(q, "no_passages", scope=scope, examples=self._examples(q))
+            )
         lines = [self._p(q, "passages")]
         lines.extend(
             self._p(

@@ -51,7 +51,7 @@ def main() -> None:
 
     \b
     Quick tour:
-      nianbao ask "西集镇有多少行政诉讼？"
+      nianbao ask "东湖镇有多少行政诉讼？"
       nianbao ingest reports/ --db corpus.db
       nianbao reports --db corpus.db
     """
@@ -72,7 +72,7 @@ def _summary_line(outcome: FileOutcome) -> str:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @db_option
-@click.option("--unit", help="Unit (发布单位) for reports whose text does not say, e.g. 西塘镇.")
+@click.option("--unit", help="Unit (发布单位) for reports whose text does not say, e.g. 南湖镇.")
 @click.option("--year", type=int, help="Report year for reports whose text does not say.")
 @click.option("--max-mb", type=float, help="Refuse files larger than this many megabytes (50).")
 def ingest(
@@ -89,7 +89,7 @@ def ingest(
     \b
     Example:
       nianbao ingest reports/2019 extra/xitang.pdf --db corpus.db
-      nianbao ingest scan.docx --unit 西塘镇 --year 2018
+      nianbao ingest scan.docx --unit 南湖镇 --year 2018
     """
     settings = _settings(db, max_mb)
     targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
@@ -172,7 +172,7 @@ def check(db: Path | None, unit: str | None) -> None:
 
     \b
     Example:
-      nianbao check --db corpus.db --unit 西集镇
+      nianbao check --db corpus.db --unit 东湖镇
     """
     database = _existing_db(_settings(db))
     where, params = ("WHERE r.unit = ?", [unit]) if unit else ("", [])
@@ -233,8 +233,8 @@ def ask(question: str, db: Path | None, as_json: bool) -> None:
 
     \b
     Examples:
-      nianbao ask "西集镇有多少行政诉讼？"
-      nianbao ask --json "how many lawsuits did 西集镇 have"
+      nianbao ask "东湖镇有多少行政诉讼？"
+      nianbao ask --json "how many lawsuits did 东湖镇 have"
       nianbao ask --json - < questions.txt
     """
     from bot.render_text import render

@@ -1,6 +1,7 @@
 """Which units a question names, in the database's own spelling.
 
-Users write 乌镇 for 乌镇镇, 於潛鎮 or 于潜镇 for 於潜镇, 嘉善县西塘镇 or 西塘镇人民政府 for 西塘镇.
+Users write 北山 for 北山镇, 東湖鎮 for 东湖镇, 于溪镇 for 於溪镇,
+嘉兴县南湖镇 or 南湖镇人民政府 for 南湖镇.
 The gazetteer is built from the ``reports`` table, so a unit is known as soon as its first
 report is ingested; all comparison happens in folded form (simplified, 於→于, half-width,
 lower case) while mentions are returned as the user wrote them.
@@ -26,7 +27,7 @@ _CJK_CHAR = re.compile(f"[{CJK}]")
 _COUNT = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 
 # How a name was derived from the database row: an exact name beats a name without its region,
-# which beats a short form without the level suffix (乌镇 for 乌镇镇).
+# which beats a short form without the level suffix (北山 for 北山镇).
 EXACT, REGIONLESS, SHORT = 3, 2, 1
 
 

@@ -61,7 +61,7 @@ def _cells(line: str) -> list[str]:
 
 
 def _field(lines: list[str], names: list[str]) -> str | None:
-    """The value after a label cell in a metadata table row (| 发布单位 | 於潜镇 | …)."""
+    """The value after a label cell in a metadata table row (| 发布单位 | 青溪镇 | …)."""
     for line in lines:
         cells = _cells(line) if "|" in line else re.split(r"[:]", line, maxsplit=1)
         for i, cell in enumerate(cells[:-1]):
@@ -127,7 +127,7 @@ def unit_level(unit: str) -> str | None:
 
 
 def split_region(name: str) -> tuple[str | None, str]:
-    """嘉善县西塘镇 → ('嘉善县', '西塘镇'); departments and plain names are kept whole."""
+    """嘉兴县南湖镇 → ('嘉兴县', '南湖镇'); departments and plain names are kept whole."""
     if unit_level(name) in (None, "部门"):
         return None, name
     suffixes = "|".join(sorted(_vocabulary()["region_suffixes"], key=len, reverse=True))
@@ -140,7 +140,7 @@ def split_region(name: str) -> tuple[str | None, str]:
 
 
 def _parent_in_text(unit: str, text: str) -> str | None:
-    """A region written right before the unit at a word boundary (地址：嘉善县西塘镇…)."""
+    """A region written right before the unit at a word boundary (地址：嘉兴县南湖镇…)."""
     suffixes = "|".join(sorted(_vocabulary()["region_suffixes"], key=len, reverse=True))
     region = rf"(?:[\u4e00-\u9fff]{{2,6}}?(?:{suffixes}))"
     pattern = rf"(?:^|[^\u4e00-\u9fff])({region}{{1,3}}){re.escape(unit)}"

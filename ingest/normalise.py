@@ -45,7 +45,7 @@ def _variant_table() -> dict[int, str]:
 def to_simplified(text: str, fold_variants: bool = True) -> str:
     """Traditional to simplified with OpenCC, then (by default) fold variants (於 → 于).
 
-    Names keep their variants (``fold_variants=False``): 於潜镇 is the town's own spelling.
+    Names keep their variants (``fold_variants=False``): 於溪镇 is a town's own spelling.
     """
     simplified = _converter().convert(text)
     return simplified.translate(_variant_table()) if fold_variants else simplified

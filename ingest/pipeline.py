@@ -129,7 +129,7 @@ def prepare(
             "could not find the "
             + " and the ".join(hints[m] for m in missing)
             + f" in the text; pass the option or write {path.name}{SIDECAR_SUFFIX} "
-            + 'next to it, e.g. unit = "西塘镇" and year = 2018'
+            + 'next to it, e.g. unit = "南湖镇" and year = 2018'
         )
     template = detect_template(raw.text, meta.year)
     tables = find_tables(raw.text)

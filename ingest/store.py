@@ -23,12 +23,12 @@ SCHEMA_VERSION = 1
 
 REPORT_COLUMNS = {
     "id": int,
-    "unit": str,  # short unit name used for matching and display, e.g. 西塘镇
-    "unit_full": str,  # official name when stated, e.g. 西塘镇人民政府
+    "unit": str,  # short unit name used for matching and display, e.g. 南湖镇
+    "unit_full": str,  # official name when stated, e.g. 南湖镇人民政府
     "year": int,  # the year the figures cover
     "published": str,  # ISO date of signature / 发文日期, when stated
     "level": str,  # 镇/乡/街道/县/区/市/省/部门
-    "parent": str,  # parent region when stated, e.g. 嘉善县
+    "parent": str,  # parent region when stated, e.g. 嘉兴县
     "title": str,
     "source_file": str,  # file name as given
     "source_path": str,  # absolute path at ingest time
