@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from bot.corpus import ensure_corpus, ingest_and_index
 from bot.settings import Settings, SettingsError, load_settings
+from bot.wording import number_text, one_line
 from ingest.pipeline import FileOutcome, discover
 from ingest.store import open_db
 
@@ -199,17 +200,18 @@ def check(db: Path | None, unit: str | None) -> None:
     for c in conflicts:
         click.echo(f"conflict  {c['unit']} {c['year']} {c['key']}")
         click.echo(
-            f"  {c['official_source']:<6} {_number(c['official_value'])}  "
-            f"「{_one_line(c['official_evidence'])}」"
+            f"  {c['official_source']:<6} {number_text(c['official_value'])}  "
+            f"「{one_line(c['official_evidence'])}」"
         )
         click.echo(
-            f"  {c['other_source']:<6} {_number(c['other_value'])}  "
-            f"「{_one_line(c['other_evidence'])}」"
+            f"  {c['other_source']:<6} {number_text(c['other_value'])}  "
+            f"「{one_line(c['other_evidence'])}」"
         )
     for k in checks:
         click.echo(
-            f"check     {k['unit']} {k['year']} {k['name']}: expected {_number(k['expected'])}, "
-            f"found {_number(k['actual'])} ({k['detail']})"
+            f"check     {k['unit']} {k['year']} {k['name']}: "
+            f"expected {number_text(k['expected'])}, found {number_text(k['actual'])} "
+            f"({k['detail']})"
         )
     click.echo(f"{len(conflicts)} conflicts, {len(checks)} failed checks")
 
@@ -295,16 +297,6 @@ def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
         click.echo(f"{passed} passed, {len(outcomes) - passed} failed")
     if passed != len(outcomes):
         sys.exit(1)
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
 
 
 if __name__ == "__main__":
