@@ -17,8 +17,8 @@ from bot.lookup import (
     official,
     officials,
     reports,
-    section_passages,
 )
+from bot.passage_search import PassageFinder
 from bot.question import Gazetteer, Question, parse_question
 from bot.wording import (
     english_to_chinese,
@@ -27,7 +27,6 @@ from bot.wording import (
     one_line,
     phrases,
     plain_number,
-    section_words,
 )
 from index.search import Hit, PassageIndex
 from ingest.catalogue import Catalogue, Metric, load_catalogue
@@ -35,7 +34,6 @@ from ingest.normalise import fold
 from ingest.store import open_db
 
 PASSAGES_SHOWN = 3
-CANDIDATES = 12  # passages fetched per filter before section preference picks the shown ones
 
 
 @dataclass
@@ -62,7 +60,7 @@ class Answerer:
         self.db_path = Path(db_path)
         self.db = open_db(self.db_path)
         self.catalogue: Catalogue = load_catalogue()
-        self.index = PassageIndex.open(self.db_path)
+        self.finder = PassageFinder(self.db, PassageIndex.open(self.db_path))
         self.today = today
         self._gazetteer: Gazetteer | None = None
         self._gazetteer_stamp: tuple | None = None
@@ -161,51 +159,7 @@ class Answerer:
         metric = self._metric(q)
         if metric is not None:
             query = " ".join([query, metric.label])
-        topics = section_words(query)
-        hits = self._best(query, units or [None], year, topics)
-        if topics:
-            hits.sort(key=lambda h: not any(t in h.section.split(" / ")[-1] for t in topics))
-            hits = self._with_section_text(hits, topics, units, year)
-        hits = hits[:PASSAGES_SHOWN]
-        if len(hits) < PASSAGES_SHOWN:
-            seen = {h.passage_id for h in hits}
-            more = self._best(query, units or [None], year, [None])
-            hits += [h for h in more if h.passage_id not in seen][: PASSAGES_SHOWN - len(hits)]
-        return hits
-
-    def _with_section_text(
-        self, hits: list[Hit], topics: list[str], units: list[str], year: int | None
-    ) -> list[Hit]:
-        """Fill the top with the paragraphs of the asked-for section when too few matched words.
-
-        Such paragraphs score 0: they are shown because of where they stand, not what they say.
-        """
-        on_topic = [h for h in hits if any(t in h.section.split(" / ")[-1] for t in topics)]
-        if len(on_topic) >= PASSAGES_SHOWN:
-            return hits
-        seen = {h.passage_id for h in hits}
-        extra = [
-            Hit(p.id, p.report_id, p.unit, p.year, p.section, p.text, 0.0, ())
-            for p in section_passages(self.db, topics, units, year, limit=PASSAGES_SHOWN)
-            if p.id not in seen
-        ]
-        return on_topic + extra[: PASSAGES_SHOWN - len(on_topic)] + hits[len(on_topic) :]
-
-    def _best(
-        self, query: str, units: list[str | None], year: int | None, sections: list[str | None]
-    ) -> list[Hit]:
-        """Top passages over several unit and section filters, best first.
-
-        Filters never change a BM25 score, so hits of different filters compare directly.
-        """
-        found: dict[int, Hit] = {}
-        for unit in units:
-            for section in sections:
-                for hit in self.index.search(
-                    query, unit=unit, year=year, section=section, k=CANDIDATES
-                ):
-                    found[hit.passage_id] = hit
-        return sorted(found.values(), key=lambda h: (-h.score, h.passage_id))
+        return self.finder.find(query, units, year, PASSAGES_SHOWN)
 
     def _reports_for(self, q: Question, unit: str) -> tuple[list[ReportRef], list[int]]:
         """The unit's reports for the asked years (latest when none); also the years missing."""
@@ -574,9 +528,7 @@ class Answerer:
         sep = self._p(q, "separator")
         if not hits:
             scope = sep.join(units) or self._p(q, "scope_all")
-            return self._none(
-                q, self._p(q, "no_passages", scope=scope, examples=self._examples(q))
-            )
+            return self._none(q, self._p(q, "no_passages", scope=scope, examples=self._examples(q)))
         lines = [self._p(q, "passages")]
         lines.extend(
             self._p(
