@@ -7,6 +7,8 @@ same scores bit for bit (BM25Okapi) or to rounding (BM25L, BM25Plus).  A posting
 number and a 2-byte code into a table of idf-free factors, one per (term frequency, passage
 length) pair.  Terms in over a fifth of the passages (公开, 信息, 申请 …) are stored as a dense
 float64 row instead: one vectorised add beats a scatter of hundreds of thousands of postings.
+The hot loops run as numba kernels (``index.kernels``) when numba imports; the numpy code here
+is the fallback and gives the same files and scores bit for bit.
 
 Files (one generation folder): ``meta.json``, ``terms.json`` (term strings by index term number)
 and the ``.npy`` arrays named in ``_ARRAYS``.
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from index.kernels import active
 
 VARIANTS = ("BM25Okapi", "BM25L", "BM25Plus")
 SMALL_FILTER = 16  # a filter leaving fewer than n_rows / this rows is scored row by row
@@ -93,13 +97,23 @@ def factors(params: Params, tf: np.ndarray, doc_len: np.ndarray, avgdl: float) -
     return params.delta + (q_freq * (k1 + 1)) / (norm + q_freq)
 
 
-def _pair_codes(tf: np.ndarray, dl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pair_codes(
+    tf: np.ndarray, p_row: np.ndarray, doc_len: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Number the distinct (tf, passage length) pairs: codes per posting, and the pairs.
 
     A corpus has a few thousand such pairs, so a posting stores a 2-byte code into a table
     of weights instead of an 8-byte weight.
     """
-    width = int(dl.max()) + 1 if len(dl) else 1
+    width = int(doc_len.max()) + 1 if len(doc_len) else 1
+    kernels = active()
+    if kernels is not None and len(tf):
+        space = int(tf.max()) * width + width
+        if space <= 1 << 26:
+            codes, present = kernels.pair_codes(tf, p_row, doc_len, width, space)
+            dtype = np.uint16 if len(present) <= 1 << 16 else np.uint32
+            return codes.astype(dtype), present // width, present % width
+    dl = doc_len[p_row]
     raw = tf * width + dl
     space = int(raw.max()) + 1 if len(raw) else 1
     if space <= 1 << 26:
@@ -111,6 +125,23 @@ def _pair_codes(tf: np.ndarray, dl: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         present, codes = np.unique(raw, return_inverse=True)
     dtype = np.uint16 if len(present) <= 1 << 16 else np.uint32
     return codes.astype(dtype), present // width, present % width
+
+
+def _sorted_pairs(
+    keys: np.ndarray, doc_len: np.ndarray, n_docs: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, row, tf) of the distinct pairs by sorting one int64 key per token (no numba)."""
+    keys *= max(n_docs, 1)
+    keys += np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+    keys.sort()
+    if len(keys):
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        tf = np.diff(np.append(starts, len(keys)))
+        pair = keys[starts]
+    else:
+        tf = pair = np.zeros(0, dtype=np.int64)
+    del keys
+    return pair // max(n_docs, 1), pair % max(n_docs, 1), tf
 
 
 @dataclass(frozen=True)
@@ -135,31 +166,28 @@ def build(corpus: BuildInput, params: Params, folder: Path, extra_meta: dict) ->
     avgdl = total / n_docs if n_docs else 0.0
     tokens = np.asarray(corpus.tokens, dtype=np.int64)
     span = int(tokens.max()) + 1 if len(tokens) else 0
-    first_any = np.full(span, len(tokens), dtype=np.int64)
-    np.minimum.at(first_any, tokens, np.arange(len(tokens), dtype=np.int64))
+    kernels = active()
+    if kernels is not None:
+        first_any = kernels.first_seen(tokens, span)
+    else:
+        first_any = np.full(span, len(tokens), dtype=np.int64)
+        np.minimum.at(first_any, tokens, np.arange(len(tokens), dtype=np.int64))
     term_ids = np.flatnonzero(first_any < len(tokens))
     first_pos = first_any[term_ids]
     renumber = np.zeros(span, dtype=np.int64)
     renumber[term_ids] = np.arange(len(term_ids))
     n_terms = len(term_ids)
-    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
-    keys = renumber[tokens]
-    keys *= max(n_docs, 1)
-    keys += doc_of
-    del doc_of
-    keys.sort()
-    if len(keys):
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        tf = np.diff(np.append(starts, len(keys)))
-        pair = keys[starts]
+    if kernels is not None:
+        pair_start, p_row, tf = kernels.pairs_by_term(
+            renumber[tokens], np.asarray(corpus.doc_start, dtype=np.int64), n_terms
+        )
+        df = np.diff(pair_start)
+        p_term = np.repeat(np.arange(n_terms, dtype=np.int64), df)
     else:
-        tf = pair = np.zeros(0, dtype=np.int64)
-    del keys
-    p_term = pair // max(n_docs, 1)
-    p_row = pair % max(n_docs, 1)
-    df = np.bincount(p_term, minlength=n_terms)
+        p_term, p_row, tf = _sorted_pairs(renumber[tokens], doc_len, n_docs)
+        df = np.bincount(p_term, minlength=n_terms)
     idf = idf_values(params, df, first_pos, n_docs)
-    codes, pair_tf, pair_dl = _pair_codes(tf, doc_len[p_row])
+    codes, pair_tf, pair_dl = _pair_codes(tf, p_row, doc_len)
     table = factors(params, pair_tf, pair_dl, avgdl)
     base = idf * params.delta if params.variant == "BM25Plus" else np.zeros(n_terms)
     w = idf[p_term] * table[codes]
@@ -194,7 +222,7 @@ def build(corpus: BuildInput, params: Params, folder: Path, extra_meta: dict) ->
         "params": params.__dict__,
         "n_docs": n_docs,
         "n_terms": n_terms,
-        "n_postings": len(pair),
+        "n_postings": len(p_row),
         "n_dense": len(dense_terms),
         "avgdl": avgdl,
         "term_ids": term_ids.tolist(),
@@ -249,6 +277,13 @@ class ImpactIndex:
         Rows not containing a term get nothing, as rank-bm25 adds 0.0 (BM25Plus's constant
         part is left out here and added by the caller).
         """
+        kernels = active()
+        if kernels is not None:
+            kernels.score_all(
+                np.asarray(terms, dtype=np.int64), self.dense_slot, self.dense, self.offsets,
+                self.post_rows, self.post_codes, self.factors, self.idf, self.base, out,
+            )
+            return
         for t in terms:
             slot = int(self.dense_slot[t])
             if slot >= 0:
@@ -367,7 +402,11 @@ def _top_positive(scores: np.ndarray, k: int, likely: np.ndarray | None) -> np.n
     floor = np.nextafter(0.0, 1.0)
     if len(probe) >= k:
         floor = max(floor, np.partition(probe, len(probe) - k)[len(probe) - k])
-    picked = np.flatnonzero(scores >= floor)
+    kernels = active()
+    if kernels is not None and scores.flags.c_contiguous:
+        picked = kernels.at_least(scores, floor)
+    else:
+        picked = np.flatnonzero(scores >= floor)
     if len(picked) > max(4 * k, 1024):
         values = scores[picked]
         kth = np.partition(values, len(values) - k)[len(values) - k]

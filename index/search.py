@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import kernels
 from index.impact import BuildInput, ImpactIndex, Params, build, write_meta
 from index.token_store import INDEXED_KINDS, SyncStats, sync
 from index.tokens import USER_WORD_FREQ, Tokenizer
@@ -195,7 +196,8 @@ class PassageIndex:
     @classmethod
     def open(cls, db_path: Path) -> PassageIndex:
         index = cls(db_path)
-        index._check()
+        if index._check() is not None:
+            kernels.warm_up_in_background()
         return index
 
     # -- loading ---------------------------------------------------------------------------

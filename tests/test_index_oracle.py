@@ -3,7 +3,8 @@
 For every passage that shares a token with the question, the score equals rank-bm25's
 ``get_scores`` for the configured variant to 1e-6, and the ranking is rank-bm25's sorted by
 score, ties broken by passage id.  Checked on the sample corpus, on a synthetic corpus of a few
-thousand passages, and on random small corpora (hypothesis) for all three variants.
+thousand passages, and on random small corpora (hypothesis) for all three variants; every test
+runs twice, once with the numba kernels building and scoring and once with pure numpy.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import write_db
+from index import kernels
 from index.impact import BuildInput, ImpactIndex, Params, build
 from index.search import PassageIndex, build_index, load_params, refresh
 from index.token_store import INDEXED_KINDS
@@ -38,6 +40,14 @@ QUESTIONS = [
     "公开",
     "完全无关的内容 xyz",
 ]
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both scoring engines must reproduce rank-bm25 (numba is a test dependency)."""
+    monkeypatch.setattr(kernels, "ENGINE", request.param)
+    assert (kernels.active() is not None) == (request.param == "numba")
+    return request.param
 
 
 def oracle_for(db_path: Path, params: Params):
@@ -122,7 +132,11 @@ def test_okapi_scores_are_bit_identical(synthetic_db: Path) -> None:
 corpora = st.lists(st.lists(st.integers(0, 12), min_size=0, max_size=15), min_size=1, max_size=25)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     docs=corpora,
     query=st.lists(st.integers(0, 14), min_size=1, max_size=6),
