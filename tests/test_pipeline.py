@@ -156,6 +156,18 @@ def test_missing_path_is_refused(fresh_db, tmp_path: Path) -> None:
     assert outcomes[0].status == "refused"
 
 
+def _ingest_alone(factory: pytest.TempPathFactory, name: str, data: bytes) -> str:
+    """Ingest one file into a database of its own; the outcome's status."""
+    folder = factory.mktemp("fuzz")
+    path = folder / name
+    path.write_bytes(data)
+    db = open_db(folder / "f.db")
+    try:
+        return ingest_file(db, path).status
+    finally:
+        db.close()
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -166,15 +178,7 @@ def test_missing_path_is_refused(fresh_db, tmp_path: Path) -> None:
 def test_arbitrary_bytes_never_raise(
     tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str
 ) -> None:
-    folder = tmp_path_factory.mktemp("fuzz")
-    path = folder / f"f{suffix}"
-    path.write_bytes(data)
-    db = open_db(folder / "f.db")
-    try:
-        outcome = ingest_file(db, path)
-    finally:
-        db.close()
-    assert outcome.status in {"added", "refused"}
+    assert _ingest_alone(tmp_path_factory, f"f{suffix}", data) in {"added", "refused"}
 
 
 @settings(
@@ -184,15 +188,9 @@ def test_arbitrary_bytes_never_raise(
 def test_arbitrary_report_text_never_raises(
     tmp_path_factory: pytest.TempPathFactory, body: str
 ) -> None:
-    folder = tmp_path_factory.mktemp("fuzztext")
-    path = folder / "r.txt"
-    path.write_text("某某镇2019年政府信息公开工作年度报告\n" + body, "utf-8")
-    db = open_db(folder / "f.db")
-    try:
-        outcome = ingest_file(db, path)
-    finally:
-        db.close()
-    assert outcome.status in {"added", "refused"}
+    text = "某某镇2019年政府信息公开工作年度报告\n" + body
+    status = _ingest_alone(tmp_path_factory, "r.txt", text.encode("utf-8"))
+    assert status in {"added", "refused"}
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
