@@ -134,7 +134,7 @@ def prepare(
     template = detect_template(raw.text, meta.year)
     tables = find_tables(raw.text)
     passages = split_passages(raw.text, tables)
-    extraction = extract_statistics(raw.text, template, section_spans(passages))
+    extraction = extract_statistics(raw.text, template, section_spans(passages), tables=tables)
     return PreparedReport(
         path=path,
         raw=raw,

@@ -69,10 +69,15 @@ def extract_statistics(
     template: str,
     sections: Sequence[tuple[int, int, str]] = (),
     catalogue: Catalogue | None = None,
+    tables: Sequence[Table] | None = None,
 ) -> Extraction:
-    """All statistics of one report's original text, with evidence offsets into ``text``."""
+    """All statistics of one report's original text, with evidence offsets into ``text``.
+
+    ``tables`` are the report's tables when the caller has found them already.
+    """
     catalogue = catalogue or load_catalogue()
-    tables = find_tables(text)
+    if tables is None:
+        tables = find_tables(text)
     drafts, skipped = read_tables(text, tables, template, catalogue)
     drafts.extend(_derive(text, drafts, template, catalogue))
     drafts.extend(read_prose(text, _prose_regions(text, tables), template, catalogue, sections))
