@@ -88,11 +88,7 @@ def evaluate(
     chosen = [p for p in passages if p.kind in kinds]
     vocab: dict[str, int] = {}
     docs = [[vocab.setdefault(t, len(vocab)) for t in tokenizer.tokens(p.norm)] for p in chosen]
-    lengths = np.array([len(d) for d in docs], dtype=np.int64)
-    corpus = BuildInput(
-        np.array([t for d in docs for t in d], dtype=np.int64),
-        np.concatenate(([0], np.cumsum(lengths))),
-    )
+    corpus = BuildInput.from_docs(docs)
     with tempfile.TemporaryDirectory() as tmp:
         meta = build(corpus, params, Path(tmp), {})
         index = ImpactIndex.load(Path(tmp), meta["n_docs"])
@@ -164,8 +160,10 @@ def main() -> None:
     print(f"{len(questions)} passage questions, {len(passages)} passages\n")
     print(f"{'configuration':60} hit@3 filt  MRR filt  hit@3 all  MRR all")
     for s, label in results:
-        print(f"{label:60} {s['hit3_filtered']:10.3f} {s['mrr_filtered']:9.3f} "
-              f"{s['hit3_all']:10.3f} {s['mrr_all']:8.3f}")
+        print(
+            f"{label:60} {s['hit3_filtered']:10.3f} {s['mrr_filtered']:9.3f} "
+            f"{s['hit3_all']:10.3f} {s['mrr_all']:8.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,14 @@ DENSE_FRACTION = 0.2  # a term in more than this share of rows is stored as a de
 HINT_ROWS = 20000  # rows of the rarest query term probed for a lower bound on the k-th score
 SAMPLE_ROWS = 2048  # plus a strided sample of all rows
 _ARRAYS = (
-    "offsets", "post_rows", "post_codes", "factors", "dense_slot", "dense", "dense_has", "idf",
+    "offsets",
+    "post_rows",
+    "post_codes",
+    "factors",
+    "dense_slot",
+    "dense",
+    "dense_has",
+    "idf",
     "base",
 )
 
@@ -150,6 +158,15 @@ class BuildInput:
 
     tokens: np.ndarray  # int32/int64 term ids (any numbering)
     doc_start: np.ndarray  # int64, len n_docs + 1
+
+    @classmethod
+    def from_docs(cls, docs: Sequence[Sequence[int]]) -> BuildInput:
+        """Flat arrays from one list of term ids per row (tests, benchmarks)."""
+        lengths = np.array([len(d) for d in docs], dtype=np.int64)
+        return cls(
+            np.array([t for d in docs for t in d], dtype=np.int64),
+            np.concatenate(([0], np.cumsum(lengths))),
+        )
 
 
 def build(corpus: BuildInput, params: Params, folder: Path, extra_meta: dict) -> dict:
@@ -280,8 +297,16 @@ class ImpactIndex:
         kernels = active()
         if kernels is not None:
             kernels.score_all(
-                np.asarray(terms, dtype=np.int64), self.dense_slot, self.dense, self.offsets,
-                self.post_rows, self.post_codes, self.factors, self.idf, self.base, out,
+                np.asarray(terms, dtype=np.int64),
+                self.dense_slot,
+                self.dense,
+                self.offsets,
+                self.post_rows,
+                self.post_codes,
+                self.factors,
+                self.idf,
+                self.base,
+                out,
             )
             return
         for t in terms:
@@ -346,17 +371,18 @@ class ImpactIndex:
         base = float(sum(self.base[t] for t in terms))
         return [(r, s + base) for r, s in zip(out_rows.tolist(), top_scores, strict=True)]
 
-    def _likely_rows(
-        self, terms: list[int], rows: np.ndarray | None, k: int
-    ) -> np.ndarray | None:
+    def _likely_rows(self, terms: list[int], rows: np.ndarray | None, k: int) -> np.ndarray | None:
         """Rows worth a look first: those of the rarest query term with at least k rows.
 
         Only used to find a lower bound for the k-th best score cheaply; any rows would do.
         """
         if rows is not None:
             return None
-        sizes = sorted((int(self.offsets[t + 1] - self.offsets[t]), t) for t in set(terms)
-                       if self.dense_slot[t] < 0)
+        sizes = sorted(
+            (int(self.offsets[t + 1] - self.offsets[t]), t)
+            for t in set(terms)
+            if self.dense_slot[t] < 0
+        )
         if not sizes:
             return None
         _, term = next(((n, t) for n, t in sizes if n >= k), sizes[-1])

@@ -64,7 +64,9 @@ def oracle_for(db_path: Path, params: Params):
     ids = [r[0] for r in rows]
     docs = [[terms[int(t)] for t in np.frombuffer(r[1], dtype="<i4")] for r in rows]
     cls = getattr(rank_bm25, params.variant)
-    extra = {"epsilon": params.epsilon} if params.variant == "BM25Okapi" else {"delta": params.delta}
+    extra = (
+        {"epsilon": params.epsilon} if params.variant == "BM25Okapi" else {"delta": params.delta}
+    )
     return cls(docs, k1=params.k1, b=params.b, **extra), ids, docs
 
 
@@ -114,8 +116,9 @@ def test_synthetic_corpus_matches_rank_bm25(synthetic_db: Path, params: Params) 
     for question in QUESTIONS:
         assert_same_as_oracle(index, oracle, ids, docs, question)
     top = index.search("信息公开工作存在哪些问题", k=10)
-    assert [h.passage_id for h in top] == [ids[r] for r, _ in index.rank(
-        index.query_terms("信息公开工作存在哪些问题"), None, 10)]
+    assert [h.passage_id for h in top] == [
+        ids[r] for r, _ in index.rank(index.query_terms("信息公开工作存在哪些问题"), None, 10)
+    ]
 
 
 def test_okapi_scores_are_bit_identical(synthetic_db: Path) -> None:
@@ -153,11 +156,7 @@ def test_random_corpora_match_rank_bm25(docs, query, variant, k1, b, k) -> None:
     params = Params(variant, k1=k1, b=b, delta=0.5 if variant == "BM25L" else 1.0)
     extra = {"epsilon": params.epsilon} if variant == "BM25Okapi" else {"delta": params.delta}
     oracle = getattr(rank_bm25, variant)(docs, k1=k1, b=b, **extra)
-    lengths = np.array([len(d) for d in docs], dtype=np.int64)
-    corpus = BuildInput(
-        np.array([t for d in docs for t in d], dtype=np.int64),
-        np.concatenate(([0], np.cumsum(lengths))),
-    )
+    corpus = BuildInput.from_docs(docs)
     with tempfile.TemporaryDirectory() as tmp:
         meta = build(corpus, params, Path(tmp), {})
         index = ImpactIndex.load(Path(tmp), meta["n_docs"])
