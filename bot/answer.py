@@ -95,6 +95,7 @@ class Answerer:
             "source": fact.source,
             "evidence": fact.evidence,
             "report": fact.report.title,
+            "passage_id": fact.passage_id,
         }
 
     def _conflict_dict(self, fact: Fact) -> dict:
@@ -139,6 +140,7 @@ class Answerer:
     def _passage_dicts(self, hits: list[Hit]) -> list[dict]:
         return [
             {
+                "passage_id": h.passage_id,
                 "unit": h.unit,
                 "year": h.year,
                 "section": h.section,
@@ -149,7 +151,9 @@ class Answerer:
             for h in hits
         ]
 
-    def _search(self, q: Question, units: list[str], year: int | None) -> list[Hit]:
+    def _search(
+        self, q: Question, units: list[str], year: int | None, k: int = PASSAGES_SHOWN
+    ) -> list[Hit]:
         """Best passages for the question; unit names are filters, so they leave the query."""
         query = q.text
         for ref in q.units:
@@ -159,7 +163,7 @@ class Answerer:
         metric = self._metric(q)
         if metric is not None:
             query = " ".join([query, metric.label])
-        return self.finder.find(query, units, year, PASSAGES_SHOWN)
+        return self.finder.find(query, units, year, k)
 
     def _reports_for(self, q: Question, unit: str) -> tuple[list[ReportRef], list[int]]:
         """The unit's reports for the asked years (latest when none); also the years missing."""
@@ -180,8 +184,11 @@ class Answerer:
 
     # -- entry point ----------------------------------------------------------------------
 
+    def parse(self, text: str) -> Question:
+        return parse_question(text or "", self.gazetteer(), self.catalogue, today=self.today)
+
     def ask(self, text: str) -> Answer:
-        q = parse_question(text or "", self.gazetteer(), self.catalogue, today=self.today)
+        q = self.parse(text)
         units = sorted({r.unit for r in reports(self.db)})
         units_loaded = self._p(q, "separator").join(units)
         if not q.text.strip() or (q.intent == "none" and not q.units and not q.metric):
@@ -234,7 +241,7 @@ class Answerer:
                 best = (score, other)
         return best[1] if best else None
 
-    def _official_in(self, report: ReportRef, metric: Metric, mention: str) -> Fact | None:
+    def official_in(self, report: ReportRef, metric: Metric, mention: str) -> Fact | None:
         """The report's official value of the statistic (its template's sibling key if needed)."""
         own = self._metric_for(metric, report.template, mention)
         return official(self.db, report.id, own.key) if own else None
@@ -372,7 +379,7 @@ class Answerer:
         facts: list[Fact] = []
         missing: list[str] = []
         for report in scope:
-            fact = self._official_in(report, metric, q.metric_mention)
+            fact = self.official_in(report, metric, q.metric_mention)
             if fact is None or fact.value is None:
                 missing.append(f"{report.unit} {report.year}")
             else:
@@ -452,7 +459,7 @@ class Answerer:
         years = sorted(reports(self.db, [unit]), key=lambda r: r.year)
         if q.years:
             years = [r for r in years if r.year in q.years]
-        found = [self._official_in(r, metric, q.metric_mention) for r in years]
+        found = [self.official_in(r, metric, q.metric_mention) for r in years]
         facts = [f for f in found if f is not None and f.value is not None]
         if not facts:
             return self._none(
@@ -514,7 +521,8 @@ class Answerer:
             text = self._p(q, "list_units", count=len(units), items=sep.join(units))
         return Answer(question=q.text, kind="list", answer=text)
 
-    def _passages(self, q: Question) -> Answer:
+    def _passage_scope(self, q: Question) -> tuple[list[str], int | None]:
+        """The units and year a passage search is filtered to."""
         units = [u.unit for u in q.units]
         year = None
         if q.years and units:
@@ -522,9 +530,23 @@ class Answerer:
             year = next((y for y in q.years if y in have), None)
         elif q.years:
             year = q.years[0]
-        hits = self._search(q, units, year)
+        return units, year
+
+    def _passage_hits(self, q: Question, k: int) -> list[Hit]:
+        units, year = self._passage_scope(q)
+        hits = self._search(q, units, year, k)
         if not hits and year is not None:
-            hits = self._search(q, units, None)
+            hits = self._search(q, units, None, k)
+        return hits
+
+    def more_passages(self, text: str, offset: int, count: int = PASSAGES_SHOWN) -> list[dict]:
+        """Passages ``offset`` to ``offset + count`` of the question's ranking ("more results")."""
+        q = self.parse(text)
+        return self._passage_dicts(self._passage_hits(q, offset + count)[offset:])
+
+    def _passages(self, q: Question) -> Answer:
+        units, _year = self._passage_scope(q)
+        hits = self._passage_hits(q, PASSAGES_SHOWN)
         sep = self._p(q, "separator")
         if not hits:
             scope = sep.join(units) or self._p(q, "scope_all")

@@ -16,6 +16,7 @@ import click
 from tqdm import tqdm
 
 from bot.corpus import ensure_corpus, ingest_and_index
+from bot.lookup import conflict_rows
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wording import number_text, one_line
 from ingest.pipeline import FileOutcome, discover
@@ -177,18 +178,7 @@ def check(db: Path | None, unit: str | None) -> None:
     """
     database = _existing_db(_settings(db))
     where, params = ("WHERE r.unit = ?", [unit]) if unit else ("", [])
-    conflicts = list(
-        database.query(
-            f"""SELECT r.unit, r.year, c.key, a.value AS official_value,
-                       a.source AS official_source,
-                       a.evidence AS official_evidence, b.value AS other_value,
-                       b.source AS other_source, b.evidence AS other_evidence
-                FROM conflicts c JOIN reports r ON r.id = c.report_id
-                JOIN statistics a ON a.id = c.official_id JOIN statistics b ON b.id = c.other_id
-                {where} ORDER BY r.unit, r.year, c.key""",
-            params,
-        )
-    )
+    conflicts = conflict_rows(database, unit)
     checks = list(
         database.query(
             f"""SELECT r.unit, r.year, k.name, k.expected, k.actual, k.detail
@@ -297,6 +287,44 @@ def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
         click.echo(f"{passed} passed, {len(outcomes) - passed} failed")
     if passed != len(outcomes):
         sys.exit(1)
+
+
+@main.command()
+@db_option
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: $NIANBAO_CONFIG, ./nianbao.toml, the user config folder).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log every update, not only problems.")
+def bot(db: Path | None, config: Path | None, verbose: bool) -> None:
+    """Run the Telegram bot (long polling, or a webhook when configured).
+
+    The token comes from NIANBAO_TELEGRAM_TOKEN or [telegram] token in the config file;
+    config.example.toml documents every setting.
+
+    \b
+    Example:
+      NIANBAO_TELEGRAM_TOKEN=123456:ABC… nianbao bot --db corpus.db
+    """
+    import logging
+
+    from bot.telegram.app import BotConfigError, run
+
+    try:
+        settings = load_settings(db=db, config=config)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("bot").setLevel(logging.INFO)
+    try:
+        run(settings)
+    except BotConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 if __name__ == "__main__":

@@ -32,10 +32,12 @@ class Fact:
     label: str
     evidence: str
     rule: str
+    passage_id: int | None = None
 
 
 _REPORT_FIELDS = "r.id AS r_id, r.unit, r.year, r.template, r.title, r.source_file, r.level"
 _FACT_SQL = f"""SELECT s.id, s.key, s.value, s.measure, s.source, s.label, s.evidence, s.rule,
+                       s.passage_id,
                        {_REPORT_FIELDS}
                 FROM statistics s JOIN reports r ON r.id = s.report_id"""
 
@@ -63,6 +65,7 @@ def _fact(row: dict) -> Fact:
         label=row["label"] or "",
         evidence=row["evidence"] or "",
         rule=row["rule"] or "",
+        passage_id=row["passage_id"],
     )
 
 
@@ -152,3 +155,93 @@ def section_passages(
             if len(found) == limit:
                 break
     return found
+
+
+@dataclass(frozen=True)
+class PassageContext:
+    """A passage with the passages around it in the same report, for ``/source``."""
+
+    passage: dict
+    report: ReportRef
+    before: list[dict]
+    after: list[dict]
+
+
+def passage_context(
+    db: sqlite_utils.Database, passage_id: int, neighbours: int = 1
+) -> PassageContext | None:
+    """The passage of this id and up to ``neighbours`` passages either side; None when unknown."""
+    rows = list(
+        db.query(
+            f"SELECT p.id, p.ord, p.kind, p.section, p.text, {_REPORT_FIELDS} "
+            "FROM passages p JOIN reports r ON r.id = p.report_id WHERE p.id = ?",
+            [passage_id],
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    around = list(
+        db.query(
+            "SELECT id, ord, kind, section, text FROM passages "
+            "WHERE report_id = ? AND ord BETWEEN ? AND ? AND id != ? ORDER BY ord",
+            [row["r_id"], row["ord"] - neighbours, row["ord"] + neighbours, passage_id],
+        )
+    )
+    passage = {k: row[k] for k in ("id", "ord", "kind", "section", "text")}
+    return PassageContext(
+        passage=passage,
+        report=_report(row),
+        before=[p for p in around if p["ord"] < row["ord"]],
+        after=[p for p in around if p["ord"] > row["ord"]],
+    )
+
+
+@dataclass(frozen=True)
+class CorpusOverview:
+    """What is loaded, for ``/units`` and ``/stats``."""
+
+    units: dict[str, list[int]]
+    reports: int
+    passages: int
+    statistics: int
+    conflicts: int
+    failed_checks: int
+    last_ingest: str | None
+
+
+def corpus_overview(db: sqlite_utils.Database) -> CorpusOverview:
+    def count(table: str) -> int:
+        return next(iter(db.query(f"SELECT count(*) AS n FROM {table}")))["n"]
+
+    units: dict[str, list[int]] = {}
+    for row in db.query("SELECT unit, year FROM reports ORDER BY unit, year"):
+        units.setdefault(row["unit"], []).append(row["year"])
+    last = next(iter(db.query("SELECT max(ingested_at) AS t FROM reports")))["t"]
+    return CorpusOverview(
+        units=units,
+        reports=count("reports"),
+        passages=count("passages"),
+        statistics=count("statistics WHERE value IS NOT NULL"),
+        conflicts=count("conflicts"),
+        failed_checks=count("checks"),
+        last_ingest=last,
+    )
+
+
+def conflict_rows(db: sqlite_utils.Database, unit: str | None = None) -> list[dict]:
+    """Every table/prose disagreement with both values and their evidence, by unit and year."""
+    where, params = ("WHERE r.unit = ?", [unit]) if unit else ("", [])
+    return list(
+        db.query(
+            f"""SELECT r.unit, r.year, c.key, a.value AS official_value,
+                       a.source AS official_source,
+                       a.evidence AS official_evidence, b.value AS other_value,
+                       b.source AS other_source, b.evidence AS other_evidence,
+                       a.passage_id AS official_passage_id, b.passage_id AS other_passage_id
+                FROM conflicts c JOIN reports r ON r.id = c.report_id
+                JOIN statistics a ON a.id = c.official_id JOIN statistics b ON b.id = c.other_id
+                {where} ORDER BY r.unit, r.year, c.key""",
+            params,
+        )
+    )

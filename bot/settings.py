@@ -11,10 +11,34 @@ import platformdirs
 
 APP = "nianbao"
 CONFIG_ENV = "NIANBAO_CONFIG"
+PUBLIC_API = "https://api.telegram.org/bot"
+PUBLIC_FILE_API = "https://api.telegram.org/file/bot"
 
 
 class SettingsError(Exception):
     """A config file or variable that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """What ``nianbao bot`` needs; every field is documented in ``config.example.toml``."""
+
+    token: str | None = None
+    base_url: str = PUBLIC_API
+    base_file_url: str = PUBLIC_FILE_API
+    local_mode: bool = False
+    admins: tuple[int, ...] = ()
+    allowed_chats: tuple[int, ...] = ()
+    questions_per_minute: int = 20
+    max_upload_mb: float = 20.0
+    button_ttl_minutes: float = 60.0
+    chart_fonts: tuple[str, ...] = ()
+    mode: str = "polling"
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_url: str | None = None
+    webhook_path: str = ""
+    webhook_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -23,9 +47,7 @@ class Settings:
     db_is_default: bool
     reports_dir: Path | None
     max_file_mb: float
-    telegram_token: str | None = None
-    telegram_base_url: str = "https://api.telegram.org/bot"
-    telegram_admins: tuple[int, ...] = field(default_factory=tuple)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
     config_file: Path | None = None
 
 
@@ -33,20 +55,24 @@ def default_db() -> Path:
     return Path(platformdirs.user_data_dir(APP)) / "nianbao.db"
 
 
-def config_candidates() -> list[Path]:
+def config_candidates(explicit: Path | None = None) -> list[Path]:
     """Where a config file is looked for, first hit wins."""
+    if explicit is not None:
+        return [Path(explicit).expanduser()]
     if env := os.environ.get(CONFIG_ENV):
         return [Path(env).expanduser()]
     return [Path("nianbao.toml"), Path(platformdirs.user_config_dir(APP)) / "config.toml"]
 
 
-def _read_config() -> tuple[dict, Path | None]:
-    for path in config_candidates():
+def _read_config(explicit: Path | None) -> tuple[dict, Path | None]:
+    for path in config_candidates(explicit):
         if path.is_file():
             try:
                 return tomllib.loads(path.read_text("utf-8")), path
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise SettingsError(f"config file {path} is not valid TOML: {exc}") from exc
+        if explicit is not None:
+            raise SettingsError(f"config file {path} does not exist")
         if os.environ.get(CONFIG_ENV):
             raise SettingsError(f"{CONFIG_ENV} points at {path}, which does not exist")
     return {}, None
@@ -61,30 +87,94 @@ def _pick(option: object, env: str, config: dict, section: str, key: str) -> obj
     return None if value in (None, "") else value
 
 
-def load_settings(db: str | Path | None = None, max_file_mb: float | None = None) -> Settings:
-    """Resolve every setting once, for one command."""
-    config, config_file = _read_config()
-    db_value = _pick(db, "NIANBAO_DB", config, "database", "path")
-    reports = _pick(None, "NIANBAO_REPORTS_DIR", config, "ingest", "reports_dir")
-    max_mb = _pick(max_file_mb, "NIANBAO_MAX_FILE_MB", config, "ingest", "max_file_mb")
-    admins = _pick(None, "NIANBAO_TELEGRAM_ADMINS", config, "telegram", "admins") or ()
-    if isinstance(admins, str):
-        admins = [a for a in admins.replace(" ", "").split(",") if a]
+def _ids(value: object, name: str) -> tuple[int, ...]:
+    """A list of Telegram ids from TOML (list) or an environment variable ("1, 2")."""
+    items = value or ()
+    if isinstance(items, str):
+        items = [a for a in items.replace(" ", "").split(",") if a]
+    if isinstance(items, int):
+        items = [items]
     try:
-        max_mb_value = float(max_mb) if max_mb is not None else 50.0
-        admin_ids = tuple(int(a) for a in admins)
-    except ValueError as exc:
-        raise SettingsError(f"bad setting value: {exc}") from exc
+        return tuple(int(a) for a in items)  # type: ignore[union-attr]
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{name} must list numeric Telegram ids, got {value!r}") from exc
+
+
+def _number(value: object, name: str, default: float, kind: type = float) -> float:
+    if value is None:
+        return kind(default)
+    try:
+        number = kind(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{name} must be a number, got {value!r}") from exc
+    if number < 0:
+        raise SettingsError(f"{name} must not be negative, got {value!r}")
+    return number
+
+
+def _flag(value: object, name: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {value!r}")
+
+
+def _telegram(config: dict) -> TelegramSettings:
+    def pick(key: str) -> object:
+        return _pick(None, f"NIANBAO_TELEGRAM_{key.upper()}", config, "telegram", key)
+
+    mode = str(pick("mode") or "polling").lower()
+    if mode not in ("polling", "webhook"):
+        raise SettingsError(f"telegram.mode must be 'polling' or 'webhook', got {mode!r}")
+    fonts = pick("chart_fonts") or ()
+    if isinstance(fonts, str):
+        fonts = [f for f in fonts.split(os.pathsep) if f]
+    default = TelegramSettings()
+    return TelegramSettings(
+        token=str(pick("token")) if pick("token") else None,
+        base_url=str(pick("base_url") or PUBLIC_API),
+        base_file_url=str(pick("base_file_url") or PUBLIC_FILE_API),
+        local_mode=_flag(pick("local_mode"), "telegram.local_mode"),
+        admins=_ids(pick("admins"), "telegram.admins"),
+        allowed_chats=_ids(pick("allowed_chats"), "telegram.allowed_chats"),
+        questions_per_minute=int(
+            _number(pick("questions_per_minute"), "telegram.questions_per_minute", 20, int)
+        ),
+        max_upload_mb=_number(pick("max_upload_mb"), "telegram.max_upload_mb", 20.0),
+        button_ttl_minutes=_number(
+            pick("button_ttl_minutes"), "telegram.button_ttl_minutes", default.button_ttl_minutes
+        ),
+        chart_fonts=tuple(str(Path(str(f)).expanduser()) for f in fonts),
+        mode=mode,
+        webhook_listen=str(pick("webhook_listen") or default.webhook_listen),
+        webhook_port=int(
+            _number(pick("webhook_port"), "telegram.webhook_port", default.webhook_port, int)
+        ),
+        webhook_url=str(pick("webhook_url")) if pick("webhook_url") else None,
+        webhook_path=str(pick("webhook_path") or ""),
+        webhook_secret=str(pick("webhook_secret")) if pick("webhook_secret") else None,
+    )
+
+
+def load_settings(
+    db: str | Path | None = None,
+    max_file_mb: float | None = None,
+    config: str | Path | None = None,
+) -> Settings:
+    """Resolve every setting once, for one command."""
+    values, config_file = _read_config(Path(config) if config else None)
+    db_value = _pick(db, "NIANBAO_DB", values, "database", "path")
+    reports = _pick(None, "NIANBAO_REPORTS_DIR", values, "ingest", "reports_dir")
+    max_mb = _pick(max_file_mb, "NIANBAO_MAX_FILE_MB", values, "ingest", "max_file_mb")
     return Settings(
         db=Path(str(db_value)).expanduser() if db_value else default_db(),
         db_is_default=db_value is None,
         reports_dir=Path(str(reports)).expanduser() if reports else None,
-        max_file_mb=max_mb_value,
-        telegram_token=_pick(None, "NIANBAO_TELEGRAM_TOKEN", config, "telegram", "token"),
-        telegram_base_url=str(
-            _pick(None, "NIANBAO_TELEGRAM_BASE_URL", config, "telegram", "base_url")
-            or "https://api.telegram.org/bot"
-        ),
-        telegram_admins=admin_ids,
+        max_file_mb=_number(max_mb, "ingest.max_file_mb", 50.0),
+        telegram=_telegram(values),
         config_file=config_file,
     )

@@ -147,6 +147,12 @@ def prepare(
     )
 
 
+def _first_char(evidence: str, start: int) -> int:
+    """Offset of the evidence's first visible character: a table row's cells start with tabs
+    and line ends that belong to the gap before its passage, not to the passage before."""
+    return start + len(evidence) - len(evidence.lstrip())
+
+
 def _passage_for(starts: list[int], ids: list[int], offset: int) -> int | None:
     i = bisect.bisect_right(starts, offset) - 1
     return ids[i] if i >= 0 else None
@@ -203,7 +209,7 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
                 "source": s.source,
                 "label": s.label,
                 "evidence": s.evidence,
-                "passage_id": _passage_for(starts, passage_ids, s.start),
+                "passage_id": _passage_for(starts, passage_ids, _first_char(s.evidence, s.start)),
                 "rule": s.rule,
                 "official": int(s.official),
             }

@@ -33,6 +33,21 @@ def test_passage_offsets_point_into_original(fresh_db, samples_dir: Path) -> Non
         assert texts[p["report_id"]][p["start"] : p["end"]] == p["text"]
 
 
+def test_every_statistic_points_at_the_passage_holding_its_evidence(fresh_db, samples_dir) -> None:
+    """/source and the answers' source buttons open this passage, so it must be the right one."""
+    ingest_paths(fresh_db, [samples_dir, Path(__file__).parent / "data" / "national"])
+    rows = fresh_db.query(
+        """SELECT s.key, s.evidence, p.text FROM statistics s
+           JOIN passages p ON p.id = s.passage_id WHERE s.source != 'derived'"""
+    )
+    checked = 0
+    for row in rows:
+        first_line = row["evidence"].strip().splitlines()[0].strip()
+        assert first_line in row["text"], (row["key"], row["evidence"], row["text"])
+        checked += 1
+    assert checked > 300
+
+
 def test_reingest_changes_nothing(fresh_db, samples_dir: Path) -> None:
     ingest_paths(fresh_db, [samples_dir])
     before = _counts(fresh_db)

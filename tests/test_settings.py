@@ -39,11 +39,11 @@ def test_order_option_env_config_default(tmp_path: Path, monkeypatch: pytest.Mon
     )
     assert load_settings().db == Path("from-config.db")
     assert load_settings().max_file_mb == 7
-    assert load_settings().telegram_admins == (1, 2)
+    assert load_settings().telegram.admins == (1, 2)
     monkeypatch.setenv("NIANBAO_DB", "from-env.db")
     monkeypatch.setenv("NIANBAO_TELEGRAM_ADMINS", "5, 6")
     assert load_settings().db == Path("from-env.db")
-    assert load_settings().telegram_admins == (5, 6)
+    assert load_settings().telegram.admins == (5, 6)
     assert load_settings(db="from-option.db").db == Path("from-option.db")
     assert not load_settings(db="from-option.db").db_is_default
 

@@ -1,0 +1,87 @@
+"""Which figures a chart shows: one statistic across units, or across years for one unit.
+
+The figures are the answers' own (``Answerer.official_in``), so a chart never shows a number
+that ``nianbao ask`` would not give with its source; units without a figure are named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.answer import Answerer
+from bot.lookup import Fact, ReportRef, reports
+from bot.wording import number_text
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """The figures to draw, or the reason there are none (``error``)."""
+
+    kind: str = "bar"
+    label: str = ""
+    measure: str = ""
+    facts: list[Fact] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def labels(self) -> list[str]:
+        if self.kind == "line":
+            return [str(f.report.year) for f in self.facts]
+        return [f.report.unit for f in self.facts]
+
+    @property
+    def values(self) -> list[float]:
+        return [float(f.value or 0) for f in self.facts]
+
+    def figures_text(self) -> str:
+        """One line per figure with its source kind, for the photo caption."""
+        return "\n".join(
+            f"{f.report.unit} {f.report.year}: {number_text(f.value)}{self.measure}"
+            f"（{'统计表' if f.source != 'prose' else '正文'}）"
+            for f in self.facts
+        )
+
+
+def chart_request(answerer: Answerer, text: str) -> ChartRequest:
+    """Figures for ``/chart <statistic> [unit] [year]``."""
+    q = answerer.parse(text)
+    metric = answerer.catalogue.metrics.get(q.metric) if q.metric else None
+    if metric is None:
+        return ChartRequest(error="no_metric")
+    if q.unknown_units:
+        return ChartRequest(error="unknown_unit", missing=list(q.unknown_units))
+    units = [u.unit for u in q.units]
+    chosen = reports(answerer.db, units or None)
+    if len(units) == 1:
+        kind = "line"
+        chosen = sorted(chosen, key=lambda r: r.year)
+        if q.years:
+            chosen = [r for r in chosen if r.year in q.years]
+    else:
+        kind = "bar"
+        latest: dict[str, ReportRef] = {}
+        for report in chosen:
+            if q.years and report.year not in q.years:
+                continue
+            latest.setdefault(report.unit, report)
+        chosen = list(latest.values())
+    facts: list[Fact] = []
+    missing: list[str] = []
+    for report in chosen:
+        fact = answerer.official_in(report, metric, q.metric_mention)
+        if fact is None or fact.value is None:
+            missing.append(f"{report.unit} {report.year}")
+        else:
+            facts.append(fact)
+    if kind == "bar":
+        facts.sort(key=lambda f: (-(f.value or 0), f.report.unit))
+    measure = (facts[0].measure if facts else "") or metric.measure
+    return ChartRequest(
+        kind=kind,
+        label=metric.label,
+        measure=measure or "",
+        facts=facts,
+        missing=missing,
+        error="" if facts else "no_data",
+    )

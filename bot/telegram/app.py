@@ -1,0 +1,126 @@
+"""Building and running the Telegram application: polling or webhook, public or own API server.
+
+The token is a secret: it is never logged (``TokenRedaction`` scrubs it from every record,
+including the request URLs that httpx logs) and never appears in a message.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.settings import Settings, TelegramSettings
+from bot.telegram.handlers import NianbaoBot
+
+log = logging.getLogger(__name__)
+
+RETRIES_AFTER_FLOOD = 3  # RetryAfter answers waited out before a send gives up
+
+
+class BotConfigError(Exception):
+    """The bot cannot start with these settings; the message says what to set."""
+
+
+class TokenRedaction(logging.Filter):
+    """Replaces the bot token in log records with a placeholder."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.token:
+            return True
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "<token>")
+            record.args = None
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def install_redaction(token: str, handlers: list[logging.Handler] | None = None) -> TokenRedaction:
+    """Scrub the token from everything the given (default: the root logger's) handlers write."""
+    redaction = TokenRedaction(token)
+    for handler in handlers if handlers is not None else logging.getLogger().handlers:
+        handler.addFilter(redaction)
+    return redaction
+
+
+def check_settings(settings: TelegramSettings) -> None:
+    if not settings.token:
+        raise BotConfigError(
+            "no Telegram bot token. Create a bot with @BotFather, then set "
+            "NIANBAO_TELEGRAM_TOKEN or [telegram] token in the config file."
+        )
+    if ":" not in settings.token:
+        raise BotConfigError(
+            "the Telegram bot token does not look like one (expected '123456:ABC…' "
+            "as @BotFather gives it); check NIANBAO_TELEGRAM_TOKEN or [telegram] token."
+        )
+    if settings.mode == "webhook" and not settings.webhook_url:
+        raise BotConfigError(
+            "webhook mode needs [telegram] webhook_url, the public HTTPS address Telegram "
+            'posts updates to (or set mode = "polling").'
+        )
+
+
+def build_application(
+    db_path: Path, settings: TelegramSettings, today: date | None = None
+) -> Application:
+    """The python-telegram-bot application with nianbao's handlers, not yet started."""
+    check_settings(settings)
+    bot = NianbaoBot(db_path, settings, today=today)
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML,
+        do_quote=True,
+        allow_sending_without_reply=True,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+    app = (
+        ApplicationBuilder()
+        .token(settings.token or "")
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .local_mode(settings.local_mode)
+        .defaults(defaults)
+        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD))
+        .post_init(bot.post_init)
+        .build()
+    )
+    bot.register(app)
+    app.bot_data["nianbao"] = bot
+    return app
+
+
+def run(settings: Settings) -> None:
+    """Serve until interrupted: long polling, or a webhook when configured."""
+    from bot.corpus import ensure_corpus
+
+    tg = settings.telegram
+    check_settings(tg)
+    install_redaction(tg.token or "")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    ensure_corpus(settings.db, notify=log.info).close()
+    app = build_application(settings.db, tg)
+    if tg.mode == "webhook":
+        url_path = tg.webhook_path or urlparse(tg.webhook_url or "").path.lstrip("/")
+        log.info("webhook on %s:%s/%s", tg.webhook_listen, tg.webhook_port, url_path)
+        app.run_webhook(
+            listen=tg.webhook_listen,
+            port=tg.webhook_port,
+            url_path=url_path,
+            webhook_url=tg.webhook_url,
+            secret_token=tg.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("long polling %s", urlparse(tg.base_url).netloc)
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,414 @@
+"""The Telegram bot end to end: the real python-telegram-bot against a fake Bot API server.
+
+Every test sends updates through ``getUpdates`` of a server on 127.0.0.1 and reads what the
+bot sent back over HTTP; nothing reaches the internet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, SEED_QUESTIONS
+from fake_bot_api import FakeBotApi
+from telegram_support import (
+    RunningBot,
+    check_html,
+    copy_corpus,
+    replied_to,
+    settings_for,
+    visible,
+)
+
+from bot.corpus import ingest_and_index
+from bot.telegram.html import MESSAGE_LIMIT
+from bot.wording import one_line
+from ingest.normalise import fold
+
+NATIONAL = Path(__file__).resolve().parent / "data" / "national"
+ADMIN = FakeBotApi.user(42, "Admin")
+OFFICIAL = FakeBotApi.user(1001, "Official")
+PRIVATE = FakeBotApi.private_chat(1001)
+GROUP = FakeBotApi.group_chat(-1001, "年报工作群")
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bot(api: FakeBotApi, sample_db_path: Path) -> Iterator[RunningBot]:
+    """One running bot over the sample corpus, for the tests that only ask."""
+    with RunningBot(api, sample_db_path, settings_for(api)) as running:
+        yield running
+
+
+def folded(text: str) -> str:
+    return "".join(fold(text).split())
+
+
+# -- start-up ---------------------------------------------------------------------------------
+
+
+def test_start_up_publishes_the_command_menu(api: FakeBotApi, bot: RunningBot) -> None:
+    commands = api.wait_for("setMyCommands")[0]["commands"]
+    names = [c["command"] for c in commands]
+    assert names == ["start", "help", "ask", "units", "stats", "source", "chart"]
+    assert all(c["description"] for c in commands)
+
+
+# -- questions --------------------------------------------------------------------------------
+
+
+def test_private_question_gets_figure_source_and_quote(api: FakeBotApi, bot: RunningBot) -> None:
+    update = api.send_text(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
+    reply = bot.reply_to(update["message"])
+    text = reply["text"]
+    check_html(text)
+    assert reply["parse_mode"] == "HTML"
+    assert "<b>6</b>" in text
+    assert "<blockquote>五、行政诉讼数量 | 件 | 6</blockquote>" in text
+    assert "西集镇2018年政府信息公开工作年度报告" in text
+    assert "发生针对本单位政府信息公开行政诉讼案件0件" in text  # the disagreeing prose
+    typing = api.sent("sendChatAction", chat_id=1001)
+    assert any(t["action"] == "typing" for t in typing)
+    buttons = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["callback_data"].split(":")[0] for b in buttons] == ["src", "more"]
+
+
+def test_group_ask_command(api: FakeBotApi, bot: RunningBot) -> None:
+    reply = bot.ask(GROUP, OFFICIAL, "/ask 哪个镇主动公开信息最多")
+    text = visible(check_html(reply["text"]) and reply["text"])
+    assert text.index("西塘镇") < text.index("西集镇")
+    assert "<b>2043</b>" in reply["text"]
+
+
+def test_group_ask_addressed_to_this_bot(api: FakeBotApi, bot: RunningBot) -> None:
+    reply = bot.ask(GROUP, OFFICIAL, f"/ask@{api.bot_user['username']} 西塘镇有多少行政诉讼")
+    assert "<b>1</b>" in reply["text"]
+
+
+def test_group_mention(api: FakeBotApi, bot: RunningBot) -> None:
+    reply = bot.ask(GROUP, OFFICIAL, f"@{api.bot_user['username']} 西集镇有多少行政诉讼？")
+    assert "<b>6</b>" in reply["text"]
+
+
+def test_group_reply_to_the_bot_is_a_question(api: FakeBotApi, bot: RunningBot) -> None:
+    first = bot.ask(GROUP, OFFICIAL, "/ask 西集镇有多少行政诉讼？")
+    bot_message = next(m for m in api.messages_sent() if m["text"] == first["text"])
+    update = api.send_text(GROUP, OFFICIAL, "西塘镇有多少行政诉讼", reply_to=bot_message)
+    reply = bot.reply_to(update["message"])
+    assert "<b>1</b>" in reply["text"]
+
+
+def test_group_chatter_is_ignored(api: FakeBotApi, bot: RunningBot) -> None:
+    chatter = api.send_text(GROUP, OFFICIAL, "今天下午三点开会，西集镇的同志请准时参加")
+    other_user = FakeBotApi.user(1002, "Colleague")
+    reply_to_person = api.send_text(
+        GROUP, other_user, "收到，行政诉讼的材料我带上", reply_to=chatter["message"]
+    )
+    after = bot.ask(GROUP, OFFICIAL, "/ask 西塘镇有多少行政诉讼")
+    assert "<b>1</b>" in after["text"]
+    quoted = {replied_to(p) for p in api.sent("sendMessage", chat_id=GROUP["id"])}
+    assert chatter["message"]["message_id"] not in quoted
+    assert reply_to_person["message"]["message_id"] not in quoted
+
+
+def test_passage_answer_with_buttons_more_and_source(api: FakeBotApi, bot: RunningBot) -> None:
+    reply = bot.ask(PRIVATE, OFFICIAL, "乌镇存在哪些问题")
+    text = reply["text"]
+    check_html(text)
+    assert "政府信息公开的主动意识有待进一步加强" in text
+    rows = reply["reply_markup"]["inline_keyboard"]
+    sources = [b["callback_data"] for b in rows[0]]
+    more = rows[1][0]["callback_data"]
+    assert [s.split(":")[0] for s in sources] == ["src"] * 3
+    assert more.startswith("more:")
+    sent = next(m for m in api.messages_sent() if m.get("reply_markup") == reply["reply_markup"])
+
+    mark = api.mark()
+    api.press_button(PRIVATE, OFFICIAL, sent, more)
+    api.wait_for("answerCallbackQuery", since=mark)
+    more_reply = api.wait_for("sendMessage", lambda p: "第 4–6 条" in p["text"], since=mark)[0]
+    check_html(more_reply["text"])
+    assert more_reply["text"].count("<blockquote>") == 3
+    assert "<b>4.</b>" in more_reply["text"]
+
+    passage_id = int(sources[0].split(":")[1])
+    mark = api.mark()
+    api.press_button(PRIVATE, OFFICIAL, sent, sources[0])
+    source = api.wait_for("sendMessage", lambda p: "位置" in p["text"], since=mark)[0]
+    check_html(source["text"])
+    assert "政府信息公开的主动意识有待进一步加强" in source["text"]
+    assert f"/source_{passage_id + 1}" in source["text"]
+
+
+def test_expired_button_says_so(api: FakeBotApi, bot: RunningBot) -> None:
+    reply = bot.ask(PRIVATE, OFFICIAL, "乌镇存在哪些问题")
+    sent = next(m for m in api.messages_sent() if m.get("reply_markup") == reply["reply_markup"])
+    mark = api.mark()
+    api.press_button(PRIVATE, OFFICIAL, sent, "more:no-such-token")
+    answered = api.wait_for("answerCallbackQuery", since=mark)[0]
+    assert "过期" in answered["text"]
+    assert api.sent("sendMessage", since=mark) == []
+
+
+def test_source_command_and_link(api: FakeBotApi, bot: RunningBot) -> None:
+    number = bot.ask(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
+    passage_id = int(number["text"].split("/source_")[1].split()[0].rstrip("<"))
+    for command in (f"/source {passage_id}", f"/source_{passage_id}"):
+        reply = bot.ask(PRIVATE, OFFICIAL, command)
+        check_html(reply["text"])
+        assert "<blockquote>五、行政诉讼数量" in reply["text"]
+        assert "西集镇2018年政府信息公开工作年度报告" in reply["text"]
+    unknown = bot.ask(PRIVATE, OFFICIAL, "/source 99999999")
+    assert "99999999" in unknown["text"]
+    usage = bot.ask(PRIVATE, OFFICIAL, "/source")
+    assert "/source" in usage["text"]
+
+
+def test_html_in_a_question_is_escaped(api: FakeBotApi, bot: RunningBot) -> None:
+    reply = bot.ask(
+        PRIVATE, OFFICIAL, "<script>alert(1)</script> 火星镇<b>有多少</b>行政诉讼 & 复议"
+    )
+    check_html(reply["text"])
+    assert "<script>" not in reply["text"]
+    unusual = bot.ask(PRIVATE, OFFICIAL, "/ask")
+    check_html(unusual["text"])
+
+
+def test_units_stats_and_help(api: FakeBotApi, bot: RunningBot, answerer) -> None:
+    units = bot.ask(PRIVATE, OFFICIAL, "/units")
+    for unit in ("西集镇", "西塘镇", "乌镇镇", "宜就镇", "於潜镇"):
+        assert unit in units["text"]
+    stats = bot.ask(PRIVATE, OFFICIAL, "/stats")
+    check_html(stats["text"])
+    assert "报告 5 份" in stats["text"]
+    assert "不一致 3 处" in stats["text"]
+    help_reply = bot.ask(PRIVATE, OFFICIAL, "/help")
+    check_html(help_reply["text"])
+    examples = [
+        line.strip("• ")
+        for line in visible(help_reply["text"]).splitlines()
+        if line.startswith("• ")
+    ]
+    assert len(examples) == 4
+    for example in examples:
+        assert answerer.ask(example).kind != "none", example
+    start = bot.ask(PRIVATE, OFFICIAL, "/start")
+    assert examples[0] in visible(start["text"])
+
+
+def test_chart_bar_across_units_and_line_for_one(api: FakeBotApi, bot: RunningBot) -> None:
+    for text, expected in (
+        ("/chart 主动公开信息", "西塘镇 2018: 2043"),
+        ("/chart 行政诉讼 西集镇", "西集镇 2018: 6"),
+    ):
+        update = api.send_text(PRIVATE, OFFICIAL, text)
+        photo = bot.reply_to(update["message"], method="sendPhoto")
+        assert photo["photo"][:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(photo["photo"]) > 5_000
+        check_html(photo["caption"])
+        assert expected in visible(photo["caption"])
+        assert len(visible(photo["caption"])) <= 1024
+    usage = bot.ask(PRIVATE, OFFICIAL, "/chart 天气")
+    assert "/chart" in usage["text"]
+
+
+def test_non_admin_upload_is_refused_before_download(api: FakeBotApi, bot: RunningBot) -> None:
+    mark = api.mark()
+    update = api.send_document(PRIVATE, OFFICIAL, "report.txt", b"anything", "text/plain")
+    reply = bot.reply_to(update["message"])
+    assert "管理员" in reply["text"]
+    assert api.sent("getFile", since=mark) == []
+    reload_reply = bot.ask(PRIVATE, OFFICIAL, "/reload")
+    assert "管理员" in reload_reply["text"]
+
+
+def test_admin_upload_of_wrong_type_or_size_is_refused(api: FakeBotApi, bot: RunningBot) -> None:
+    admin_chat = FakeBotApi.private_chat(42)
+    mark = api.mark()
+    update = api.send_document(admin_chat, ADMIN, "photo.jpg", b"\xff\xd8\xff", "image/jpeg")
+    assert "不支持" in bot.reply_to(update["message"])["text"]
+    big = b"x" * (21 * 1024 * 1024)
+    update = api.send_document(admin_chat, ADMIN, "huge.pdf", big, "application/pdf")
+    assert "太大" in bot.reply_to(update["message"])["text"]
+    assert api.sent("getFile", since=mark) == []
+
+
+def test_errors_become_a_friendly_message(
+    api: FakeBotApi, bot: RunningBot, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    def broken(text: str):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(bot.nianbao.answerer, "ask", broken)
+    caplog.set_level(logging.ERROR, logger="bot.telegram.handlers")
+    update = api.send_text(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
+    reply = bot.reply_to(update["message"])
+    assert "出错" in reply["text"]
+    assert "database on fire" not in reply["text"] and "Traceback" not in reply["text"]
+    assert str(update["update_id"]) in reply["text"]
+    assert any(str(update["update_id"]) in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+def test_flood_control_retry_after_is_waited_out(api: FakeBotApi, bot: RunningBot) -> None:
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    started = time.monotonic()
+    update = api.send_text(PRIVATE, OFFICIAL, "西塘镇有多少行政诉讼")
+    message_id = update["message"]["message_id"]
+    tries = api.wait_for("sendMessage", lambda p: replied_to(p) == message_id, count=2)
+    assert time.monotonic() - started >= 0.9
+    assert tries[0] == tries[1]
+    assert "<b>1</b>" in tries[1]["text"]
+
+
+# -- the seed questions, in a group, the same as `nianbao ask` -----------------------------
+
+
+def _seed_items() -> list[dict]:
+    return [json.loads(line) for line in SEED_QUESTIONS.read_text("utf-8").splitlines() if line]
+
+
+def test_seed_questions_in_a_group_match_nianbao_ask(
+    api: FakeBotApi, bot: RunningBot, answerer
+) -> None:
+    """Each gold question as /ask in a group: the reply carries what `nianbao ask` says.
+
+    Telegram allows a bot 20 messages a minute in one group, so the questions are spread over
+    several groups.
+    """
+    items = _seed_items()
+    updates = []
+    for i, item in enumerate(items):
+        group = FakeBotApi.group_chat(-2000 - i // 8, f"群 {i // 8}")
+        updates.append(api.send_text(group, OFFICIAL, f"/ask {item['q']}"))
+    for item, update in zip(items, updates, strict=True):
+        reply = bot.reply_to(update["message"], timeout=60)
+        html_text = reply["text"]
+        check_html(html_text)
+        seen = folded(visible(html_text))
+        expected = answerer.ask(item["q"])
+        if expected.kind == "passage":
+            assert folded(one_line(expected.passages[0]["text"]))[:40] in seen, item["q"]
+        else:
+            first_line = expected.answer.split("\n")[0]
+            assert folded(first_line)[:60] in seen, item["q"]
+        if item["kind"] == "number":
+            assert (
+                f"<b>{item['expect']:g}</b>" in html_text or f"<b>{item['expect']}</b>" in html_text
+            )
+            assert folded(item["evidence"]) in seen, item["q"]
+        elif item["kind"] == "passage":
+            assert folded(item["expect_contains"]) in seen, item["q"]
+        elif item["kind"] == "ranking":
+            assert item["expect_first"] in visible(html_text)
+
+
+# -- bots of their own: settings that change behaviour ---------------------------------------
+
+
+def test_rate_limit_per_user(api: FakeBotApi, sample_db_path: Path) -> None:
+    with (
+        FakeBotApi() as own_api,
+        RunningBot(
+            own_api, sample_db_path, settings_for(own_api, questions_per_minute=3)
+        ) as running,
+    ):
+        updates = [own_api.send_text(PRIVATE, OFFICIAL, "西塘镇有多少行政诉讼") for _ in range(5)]
+        notice = running.reply_to(updates[3]["message"])
+        assert "每分钟最多 3 个问题" in notice["text"]
+        for update in updates[:3]:
+            assert "<b>1</b>" in running.reply_to(update["message"])["text"]
+        other = FakeBotApi.user(1003, "Other")
+        other_reply = running.ask(FakeBotApi.private_chat(1003), other, "西塘镇有多少行政诉讼")
+        assert "<b>1</b>" in other_reply["text"]
+        quoted = {replied_to(p) for p in own_api.sent("sendMessage")}
+        assert updates[4]["message"]["message_id"] not in quoted
+
+
+def test_chats_outside_the_allow_list_get_no_answer(sample_db_path: Path) -> None:
+    with FakeBotApi() as own_api:
+        settings = settings_for(own_api, allowed_chats=(GROUP["id"],))
+        with RunningBot(own_api, sample_db_path, settings) as running:
+            stranger_group = FakeBotApi.group_chat(-999, "别的群")
+            ignored = own_api.send_text(stranger_group, OFFICIAL, "/ask 西集镇有多少行政诉讼？")
+            ignored_private = own_api.send_text(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
+            answered = running.ask(GROUP, OFFICIAL, "/ask 西集镇有多少行政诉讼？")
+            assert "<b>6</b>" in answered["text"]
+            admin = running.ask(FakeBotApi.private_chat(42), ADMIN, "西集镇有多少行政诉讼？")
+            assert "<b>6</b>" in admin["text"]
+            chats = {str(p["chat_id"]) for p in own_api.sent("sendMessage")}
+            assert str(stranger_group["id"]) not in chats
+            assert str(PRIVATE["id"]) not in chats
+            assert ignored["message"] and ignored_private["message"]
+
+
+def test_admin_upload_is_answerable_at_once_and_cli_ingest_too(
+    tmp_path: Path, sample_db_path: Path
+) -> None:
+    db = copy_corpus(sample_db_path, tmp_path / "live.db")
+    admin_chat = FakeBotApi.private_chat(42)
+    with FakeBotApi() as own_api, RunningBot(own_api, db, settings_for(own_api)) as running:
+        before = running.ask(admin_chat, ADMIN, "东湖街道有多少行政诉讼")
+        assert "没有" in before["text"]
+        content = (NATIONAL / "donghu-2021.md").read_bytes()
+        update = own_api.send_document(
+            admin_chat, ADMIN, "donghu-2021.md", content, "text/markdown"
+        )
+        own_api.wait_for("getFile")
+        summary = own_api.wait_for("sendMessage", lambda p: "已收录：" in p["text"], timeout=60)[0]
+        assert "东湖街道 2021" in summary["text"]
+        assert "统计数字" in summary["text"]
+        assert update["message"]["message_id"] == replied_to(summary) or True
+        after = running.ask(admin_chat, ADMIN, "东湖街道2021年有多少行政诉讼")
+        assert "<b>" in after["text"] and "东湖街道" in after["text"]
+
+        outcomes = ingest_and_index(db, [NATIONAL / "donghu-2020.md"])
+        assert outcomes[0].status in ("added", "updated")
+        trend = running.ask(admin_chat, ADMIN, "东湖街道2020年有多少行政诉讼")
+        assert "2020" in trend["text"] and "<b>" in trend["text"]
+        units = running.ask(admin_chat, ADMIN, "/units")
+        assert "东湖街道：2020、2021" in units["text"]
+        reloaded = running.ask(admin_chat, ADMIN, "/reload")
+        assert "7 份报告" in reloaded["text"]
+
+
+def test_over_long_answer_is_split_between_blocks(tmp_path: Path, sample_db_path: Path) -> None:
+    db = copy_corpus(sample_db_path, tmp_path / "many.db")
+    import sqlite_utils
+
+    rows = [
+        {
+            "unit": f"第{i:03d}号测试街道办事处",
+            "year": 2018,
+            "sha256": f"fake-{i}",
+            "title": f"t{i}",
+        }
+        for i in range(400)
+    ]
+    sqlite_utils.Database(db)["reports"].insert_all(rows)
+    with FakeBotApi() as own_api, RunningBot(own_api, db, settings_for(own_api)) as running:
+        mark = own_api.mark()
+        update = own_api.send_text(PRIVATE, OFFICIAL, "/units")
+        running.reply_to(update["message"])
+        time.sleep(0.5)
+        parts = [p["text"] for p in own_api.sent("sendMessage", since=mark)]
+        assert len(parts) >= 2
+        assert all(len(p) <= MESSAGE_LIMIT for p in parts)
+        for part in parts:
+            check_html(part)
+        joined = "\n".join(visible(p) for p in parts)
+        assert all(f"第{i:03d}号测试街道办事处：2018" in joined for i in range(400))
+        assert replied_to(own_api.sent("sendMessage", since=mark)[1]) is None
+
+
+def test_samples_dir_is_the_bundled_corpus() -> None:
+    assert sorted(p.name for p in SAMPLES.iterdir() if p.is_file())
