@@ -17,7 +17,7 @@ from fake_bot_api import FakeBotApi
 from tests_support import TODAY
 
 from bot.settings import TelegramSettings
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, webhook_options
 from bot.telegram.handlers import NianbaoBot
 
 # The tags Telegram's HTML parse mode knows; the bot must send no other.
@@ -51,6 +51,7 @@ class RunningBot:
 
     def __init__(self, api: FakeBotApi, db_path: Path, settings: TelegramSettings) -> None:
         self.api = api
+        self.settings = settings
         self.app = build_application(db_path, settings, today=TODAY)
         self.nianbao: NianbaoBot = self.app.bot_data["nianbao"]
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -63,7 +64,7 @@ class RunningBot:
         self._thread.start()
         if not self._ready.wait(30) or self._failure:
             raise RuntimeError(f"bot did not start: {self._failure!r}")
-        self.api.wait_for("getUpdates")
+        self.api.wait_for("setWebhook" if self.settings.mode == "webhook" else "getUpdates")
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -82,7 +83,10 @@ class RunningBot:
                 if self.app.post_init:
                     await self.app.post_init(self.app)
                 await self.app.start()
-                await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+                if self.settings.mode == "webhook":
+                    await self.app.updater.start_webhook(**webhook_options(self.settings))
+                else:
+                    await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
                 self._ready.set()
                 await self._stop.wait()
                 await self.app.updater.stop()

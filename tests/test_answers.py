@@ -53,8 +53,13 @@ def test_answer_object_matches_contract(answerer) -> None:
         "source",
         "evidence",
         "report",
+        "passage_id",  # beyond the contract: what /source and the source buttons open
     }
     assert answer["kind"] == "number" and answer["value"] == 6
+    assert all(
+        {"unit", "year", "section", "text", "score", "passage_id"} <= set(p)
+        for p in answer["passages"]
+    )
 
 
 def test_breakdown_and_conflict_are_shown(answerer) -> None:

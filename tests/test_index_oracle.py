@@ -135,6 +135,16 @@ def test_okapi_scores_are_bit_identical(synthetic_db: Path) -> None:
 corpora = st.lists(st.lists(st.integers(0, 12), min_size=0, max_size=15), min_size=1, max_size=25)
 
 
+def _assert_same_ranking(got: list[int], want: list[int], scores) -> None:
+    """The same rows in the same order, except that rows whose scores differ only by float
+    rounding (a tie summed in another order: 0.1 + 0.2 vs 0.2 + 0.1) may swap places."""
+    if got == want:
+        return
+    assert len(got) == len(want)
+    assert [scores[r] for r in got] == pytest.approx([scores[r] for r in want], abs=1e-9)
+    assert len(set(got)) == len(got)
+
+
 @settings(
     max_examples=60,
     deadline=None,
@@ -166,14 +176,14 @@ def test_random_corpora_match_rank_bm25(docs, query, variant, k1, b, k) -> None:
         matched = [i for i, d in enumerate(docs) if set(query) & set(d)]
         want = sorted(matched, key=lambda i: (-expected[i], i))[:k]
         got = index.top(terms, None, k)
-        assert [r for r, _ in got] == want
+        _assert_same_ranking([r for r, _ in got], want, expected)
         for row, score in got:
             assert score == pytest.approx(expected[row], abs=1e-6)
         rows = np.arange(0, len(docs), 2)
         want_f = [i for i in sorted(matched, key=lambda i: (-expected[i], i)) if i % 2 == 0][:k]
         for row_by_row in (False, True):
             filtered = index.top(terms, rows, k, row_by_row=row_by_row)
-            assert [r for r, _ in filtered] == want_f
+            _assert_same_ranking([r for r, _ in filtered], want_f, expected)
             for row, score in filtered:
                 assert score == pytest.approx(expected[row], abs=1e-6)
         del index

@@ -68,4 +68,6 @@ def test_example_config_documents_every_setting() -> None:
     assert set(data) == {"database", "ingest", "telegram"}
     assert set(data["database"]) == {"path"}
     assert set(data["ingest"]) == {"reports_dir", "max_file_mb"}
-    assert set(data["telegram"]) == {"token", "base_url", "admins"}
+    from bot.settings import TelegramSettings
+
+    assert set(data["telegram"]) == set(TelegramSettings.__dataclass_fields__)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, SEED_QUESTIONS
+from conftest import SEED_QUESTIONS
 from fake_bot_api import FakeBotApi
 from telegram_support import (
     RunningBot,
@@ -348,7 +348,9 @@ def test_chats_outside_the_allow_list_get_no_answer(sample_db_path: Path) -> Non
             chats = {str(p["chat_id"]) for p in own_api.sent("sendMessage")}
             assert str(stranger_group["id"]) not in chats
             assert str(PRIVATE["id"]) not in chats
-            assert ignored["message"] and ignored_private["message"]
+            quoted = {replied_to(p) for p in own_api.sent("sendMessage")}
+            assert ignored["message"]["message_id"] not in quoted
+            assert ignored_private["message"]["message_id"] not in quoted
 
 
 def test_admin_upload_is_answerable_at_once_and_cli_ingest_too(
@@ -367,7 +369,7 @@ def test_admin_upload_is_answerable_at_once_and_cli_ingest_too(
         summary = own_api.wait_for("sendMessage", lambda p: "已收录：" in p["text"], timeout=60)[0]
         assert "东湖街道 2021" in summary["text"]
         assert "统计数字" in summary["text"]
-        assert update["message"]["message_id"] == replied_to(summary) or True
+        assert replied_to(summary) == update["message"]["message_id"]
         after = running.ask(admin_chat, ADMIN, "东湖街道2021年有多少行政诉讼")
         assert "<b>" in after["text"] and "东湖街道" in after["text"]
 
@@ -379,6 +381,24 @@ def test_admin_upload_is_answerable_at_once_and_cli_ingest_too(
         assert "东湖街道：2020、2021" in units["text"]
         reloaded = running.ask(admin_chat, ADMIN, "/reload")
         assert "7 份报告" in reloaded["text"]
+
+
+def test_upload_without_unit_or_year_is_refused_then_taken_with_a_caption(
+    tmp_path: Path, sample_db_path: Path
+) -> None:
+    db = copy_corpus(sample_db_path, tmp_path / "caption.db")
+    admin_chat = FakeBotApi.private_chat(42)
+    report = "政府信息公开工作年度报告\n\n一、概述\n\n本年度主动公开政府信息12条。\n".encode()
+    with FakeBotApi() as own_api, RunningBot(own_api, db, settings_for(own_api)) as running:
+        own_api.send_document(admin_chat, ADMIN, "report.txt", report, "text/plain")
+        refused = own_api.wait_for("sendMessage", lambda p: "无法收录" in p["text"], timeout=60)
+        assert "unit=" in refused[0]["text"]
+        own_api.send_document(
+            admin_chat, ADMIN, "report.txt", report, "text/plain", caption="unit=北岭乡 year=2018"
+        )
+        own_api.wait_for("sendMessage", lambda p: "已收录：北岭乡 2018" in p["text"], timeout=60)
+        reply = running.ask(admin_chat, ADMIN, "北岭乡主动公开了多少条信息")
+        assert "<b>12</b>" in reply["text"]
 
 
 def test_over_long_answer_is_split_between_blocks(tmp_path: Path, sample_db_path: Path) -> None:
@@ -408,7 +428,3 @@ def test_over_long_answer_is_split_between_blocks(tmp_path: Path, sample_db_path
         joined = "\n".join(visible(p) for p in parts)
         assert all(f"第{i:03d}号测试街道办事处：2018" in joined for i in range(400))
         assert replied_to(own_api.sent("sendMessage", since=mark)[1]) is None
-
-
-def test_samples_dir_is_the_bundled_corpus() -> None:
-    assert sorted(p.name for p in SAMPLES.iterdir() if p.is_file())

@@ -100,6 +100,19 @@ def build_application(
     return app
 
 
+def webhook_options(settings: TelegramSettings) -> dict:
+    """Arguments of ``run_webhook``/``start_webhook``: where to listen, what to tell Telegram."""
+    url_path = settings.webhook_path or urlparse(settings.webhook_url or "").path
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": url_path.strip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(settings: Settings) -> None:
     """Serve until interrupted: long polling, or a webhook when configured."""
     from bot.corpus import ensure_corpus
@@ -111,16 +124,9 @@ def run(settings: Settings) -> None:
     ensure_corpus(settings.db, notify=log.info).close()
     app = build_application(settings.db, tg)
     if tg.mode == "webhook":
-        url_path = tg.webhook_path or urlparse(tg.webhook_url or "").path.lstrip("/")
-        log.info("webhook on %s:%s/%s", tg.webhook_listen, tg.webhook_port, url_path)
-        app.run_webhook(
-            listen=tg.webhook_listen,
-            port=tg.webhook_port,
-            url_path=url_path,
-            webhook_url=tg.webhook_url,
-            secret_token=tg.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        options = webhook_options(tg)
+        log.info("webhook on %s:%s/%s", options["listen"], options["port"], options["url_path"])
+        app.run_webhook(**options)
     else:
         log.info("long polling %s", urlparse(tg.base_url).netloc)
         app.run_polling(allowed_updates=Update.ALL_TYPES)

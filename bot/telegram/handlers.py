@@ -443,6 +443,7 @@ class NianbaoBot:
             labels=request.labels,
             values=request.values,
             measure=request.measure,
+            note=say("chart_note"),
         )
         caption = [f"<b>{esc(series.title)}</b>", esc(request.figures_text())]
         if request.missing:
@@ -526,7 +527,10 @@ class NianbaoBot:
 
     def _ingest_summary(self, outcome: FileOutcome, name: str) -> list[str]:
         if outcome.status == "refused":
-            return [say("ingest_refused", name=name, reason=outcome.reason)]
+            lines = [say("ingest_refused", name=name, reason=outcome.reason)]
+            if "--unit" in outcome.reason or "--year" in outcome.reason:
+                lines.append(say("ingest_caption_hint"))
+            return lines
         fields = {
             "unit": outcome.unit,
             "year": outcome.year,

@@ -1,0 +1,160 @@
+"""Telegram HTML rendering, message splitting, button state and the rate limit."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram_support import check_html, visible
+
+from bot.answer import Answer
+from bot.telegram.html import (
+    MESSAGE_LIMIT,
+    answer_blocks,
+    esc,
+    passage_blocks,
+    split_messages,
+)
+from bot.telegram.state import ExpiringStore, RateLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _number_answer(evidence: str = "五、行政诉讼数量 | 件 | 6") -> Answer:
+    return Answer(
+        question="东湖镇有多少行政诉讼",
+        kind="number",
+        answer=(
+            "东湖镇 2016 年行政诉讼数量：6件\n其中 维持 4 · 纠错 2\n"
+            f"来源：《东湖镇2016年报告》统计表：「{evidence}」"
+        ),
+        value=6,
+        facts=[{"value": 6, "evidence": evidence, "passage_id": 7}],
+    )
+
+
+def test_number_answer_bolds_the_figure_not_the_year() -> None:
+    html = "\n".join(answer_blocks(_number_answer()))
+    assert "<b>6</b>件" in html
+    assert "2016" in html and "<b>2016" not in html and "201<b>6" not in html
+    assert "<blockquote>五、行政诉讼数量 | 件 | 6</blockquote>" in html
+    assert "/source_7" in html
+    check_html(html)
+
+
+def test_report_text_and_question_text_are_escaped() -> None:
+    evil = '<a href="x">&amp; <script>alert(1)</script>'
+    html = "\n".join(answer_blocks(_number_answer(evil)))
+    check_html(html)
+    assert "<script>" not in html and '<a href="x">' not in html
+    assert evil in visible(html)
+    passages = [{"passage_id": 1, "unit": "<b>镇", "year": 2018, "section": "a & b", "text": evil}]
+    html = "\n".join(passage_blocks("<i>head</i>", passages, 1))
+    check_html(html)
+    assert evil in visible(html) and "<b>镇" in visible(html)
+
+
+def test_passage_answer_marks_question_words() -> None:
+    answer = Answer(
+        question="q",
+        kind="passage",
+        answer="与问题最相关的原文段落：\n…",
+        passages=[
+            {
+                "passage_id": 3,
+                "unit": "东湖镇",
+                "year": 2018,
+                "section": "五、存在的问题",
+                "text": "存在的问题是公开形式单一。",
+                "terms": ["问题", "形"],
+            }
+        ],
+    )
+    html = "\n".join(answer_blocks(answer))
+    assert "存在的<b>问题</b>是公开形式单一" in html
+    assert "/source_3" in html
+
+
+def test_blocks_are_packed_and_split_between_blocks() -> None:
+    blocks = [f"<b>{i}.</b> <blockquote>{'字' * 900}</blockquote>" for i in range(12)]
+    messages = split_messages(blocks)
+    assert len(messages) == 3
+    assert all(len(m) <= MESSAGE_LIMIT for m in messages)
+    assert "\n".join(messages) == "\n".join(blocks)
+
+
+def test_one_huge_block_is_cut_outside_tags_and_entities() -> None:
+    block = "<blockquote>" + "甲乙&amp;丙，" * 3000 + "</blockquote>"
+    messages = split_messages([block], 1000)
+    assert len(messages) > 10
+    for message in messages:
+        assert len(message) <= 1000
+        check_html(message)
+        assert message.startswith("<blockquote>") and message.endswith("</blockquote>")
+    assert "".join(visible(m) for m in messages) == visible(block)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "b", "blockquote", "code"]),
+            st.text(alphabet="行政诉讼件条&<>\"'，。 \n\tab12", max_size=400),
+        ),
+        max_size=25,
+    ),
+    st.integers(min_value=120, max_value=4096),
+)
+def test_any_blocks_split_into_valid_messages(parts: list[tuple[str, str]], limit: int) -> None:
+    blocks = [f"<{tag}>{esc(text)}</{tag}>" if tag else esc(text) for tag, text in parts]
+    blocks = [b for b in blocks if b]
+    messages = split_messages(blocks, limit)
+    for message in messages:
+        assert len(message) <= limit
+        check_html(message)
+    assert "".join(visible(m) for m in messages).replace("\n", "") == "".join(
+        visible(b) for b in blocks
+    ).replace("\n", "")
+
+
+def test_expiring_store_forgets_after_ttl_and_capacity() -> None:
+    clock = Clock()
+    store: ExpiringStore[str] = ExpiringStore(ttl=60, capacity=3, clock=clock)
+    token = store.put("first")
+    assert store.get(token) == "first" and len(token) <= 20
+    clock.now += 61
+    assert store.get(token) is None
+    tokens = [store.put(str(i)) for i in range(5)]
+    assert [store.get(t) for t in tokens] == [None, None, "2", "3", "4"]
+    assert len(store) == 3
+
+
+def test_rate_limiter_window_and_single_notice() -> None:
+    clock = Clock()
+    limiter = RateLimiter(3, clock=clock)
+    assert all(limiter.check(1).allowed for _ in range(3))
+    refused = limiter.check(1)
+    assert not refused.allowed and refused.notify and 1 <= refused.wait_seconds <= 60
+    again = limiter.check(1)
+    assert not again.allowed and not again.notify
+    assert limiter.check(2).allowed
+    clock.now += 60.5
+    assert limiter.check(1).allowed
+    assert RateLimiter(0).check(1).allowed
+
+
+@pytest.mark.parametrize("per_minute", [1, 5, 20])
+def test_rate_limiter_never_allows_more_than_the_limit(per_minute: int) -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute, clock=clock)
+    allowed = 0
+    for _ in range(200):
+        clock.now += 0.25  # 50 s of questions, four a second
+        allowed += limiter.check(7).allowed
+    assert allowed == per_minute
