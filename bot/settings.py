@@ -30,6 +30,7 @@ class TelegramSettings:
     admins: tuple[int, ...] = ()
     allowed_chats: tuple[int, ...] = ()
     questions_per_minute: int = 20
+    group_messages_per_minute: int = 20
     max_upload_mb: float = 20.0
     button_ttl_minutes: float = 60.0
     chart_fonts: tuple[str, ...] = ()
@@ -127,36 +128,39 @@ def _telegram(config: dict) -> TelegramSettings:
     def pick(key: str) -> object:
         return _pick(None, f"NIANBAO_TELEGRAM_{key.upper()}", config, "telegram", key)
 
-    mode = str(pick("mode") or "polling").lower()
+    default = TelegramSettings()
+
+    def number(key: str, kind: type = float) -> float:
+        return _number(pick(key), f"telegram.{key}", getattr(default, key), kind)
+
+    def text(key: str) -> str | None:
+        value = pick(key)
+        return str(value) if value else None
+
+    mode = str(pick("mode") or default.mode).lower()
     if mode not in ("polling", "webhook"):
         raise SettingsError(f"telegram.mode must be 'polling' or 'webhook', got {mode!r}")
     fonts = pick("chart_fonts") or ()
     if isinstance(fonts, str):
         fonts = [f for f in fonts.split(os.pathsep) if f]
-    default = TelegramSettings()
     return TelegramSettings(
-        token=str(pick("token")) if pick("token") else None,
-        base_url=str(pick("base_url") or PUBLIC_API),
-        base_file_url=str(pick("base_file_url") or PUBLIC_FILE_API),
+        token=text("token"),
+        base_url=text("base_url") or default.base_url,
+        base_file_url=text("base_file_url") or default.base_file_url,
         local_mode=_flag(pick("local_mode"), "telegram.local_mode"),
         admins=_ids(pick("admins"), "telegram.admins"),
         allowed_chats=_ids(pick("allowed_chats"), "telegram.allowed_chats"),
-        questions_per_minute=int(
-            _number(pick("questions_per_minute"), "telegram.questions_per_minute", 20, int)
-        ),
-        max_upload_mb=_number(pick("max_upload_mb"), "telegram.max_upload_mb", 20.0),
-        button_ttl_minutes=_number(
-            pick("button_ttl_minutes"), "telegram.button_ttl_minutes", default.button_ttl_minutes
-        ),
+        questions_per_minute=int(number("questions_per_minute", int)),
+        group_messages_per_minute=int(number("group_messages_per_minute", int)),
+        max_upload_mb=number("max_upload_mb"),
+        button_ttl_minutes=number("button_ttl_minutes"),
         chart_fonts=tuple(str(Path(str(f)).expanduser()) for f in fonts),
         mode=mode,
-        webhook_listen=str(pick("webhook_listen") or default.webhook_listen),
-        webhook_port=int(
-            _number(pick("webhook_port"), "telegram.webhook_port", default.webhook_port, int)
-        ),
-        webhook_url=str(pick("webhook_url")) if pick("webhook_url") else None,
-        webhook_path=str(pick("webhook_path") or ""),
-        webhook_secret=str(pick("webhook_secret")) if pick("webhook_secret") else None,
+        webhook_listen=text("webhook_listen") or default.webhook_listen,
+        webhook_port=int(number("webhook_port", int)),
+        webhook_url=text("webhook_url"),
+        webhook_path=text("webhook_path") or "",
+        webhook_secret=text("webhook_secret"),
     )
 
 

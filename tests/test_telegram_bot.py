@@ -99,6 +99,12 @@ def test_group_mention(api: FakeBotApi, bot: RunningBot) -> None:
     assert "<b>6</b>" in reply["text"]
 
 
+def test_group_mention_without_entities_is_still_seen(api: FakeBotApi, bot: RunningBot) -> None:
+    handle = "@" + api.bot_user["username"].upper()
+    update = api.send_text(GROUP, OFFICIAL, f"{handle} 西集镇有多少行政诉讼？", entities=[])
+    assert "<b>6</b>" in bot.reply_to(update["message"])["text"]
+
+
 def test_group_reply_to_the_bot_is_a_question(api: FakeBotApi, bot: RunningBot) -> None:
     first = bot.ask(GROUP, OFFICIAL, "/ask 西集镇有多少行政诉讼？")
     bot_message = next(m for m in api.messages_sent() if m["text"] == first["text"])
@@ -313,6 +319,14 @@ def test_seed_questions_in_a_group_match_nianbao_ask(
 
 
 # -- bots of their own: settings that change behaviour ---------------------------------------
+
+
+def test_bot_starts_even_when_the_command_menu_is_refused(sample_db_path: Path) -> None:
+    with FakeBotApi() as own_api:
+        own_api.fail_next("setMyCommands", 400, "Bad Request: commands are broken", None)
+        with RunningBot(own_api, sample_db_path, settings_for(own_api)) as running:
+            reply = running.ask(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
+            assert "<b>6</b>" in reply["text"]
 
 
 def test_rate_limit_per_user(api: FakeBotApi, sample_db_path: Path) -> None:

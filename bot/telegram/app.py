@@ -91,7 +91,12 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .local_mode(settings.local_mode)
         .defaults(defaults)
-        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD))
+        .rate_limiter(
+            AIORateLimiter(
+                group_max_rate=settings.group_messages_per_minute,
+                max_retries=RETRIES_AFTER_FLOOD,
+            )
+        )
         .post_init(bot.post_init)
         .build()
     )

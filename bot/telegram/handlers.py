@@ -25,6 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -128,7 +129,10 @@ class NianbaoBot:
         me = await app.bot.get_me()
         self.bot_id, self.username = me.id, me.username or ""
         menu = texts()["commands"]
-        await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu.items()])
+        try:
+            await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu.items()])
+        except TelegramError as exc:
+            log.warning("could not publish the command menu (%s); commands still work", exc)
         for question in self.examples()[:1]:
             self.answerer.ask(question)
 
@@ -160,6 +164,10 @@ class NianbaoBot:
             if (entity.type == MessageEntity.MENTION and by_name) or by_id:
                 mentioned = True
                 text = text.replace(value, " ")
+        handle = f"@{self.username}"
+        if not mentioned and self.username and handle.lower() in text.lower():
+            mentioned = True
+            text = re.sub(re.escape(handle), " ", text, flags=re.IGNORECASE)
         replied = message.reply_to_message
         to_bot = (
             replied is not None
@@ -220,7 +228,7 @@ class NianbaoBot:
         message = update.effective_message
         if message is None or await self._limited(update):
             return
-        await message.chat.send_action(ChatAction.TYPING)
+        await _show_action(message, ChatAction.TYPING)
         answer = self.answerer.ask(text)
         await self._send(message, answer_blocks(answer), self._keyboard(answer, text))
 
@@ -287,7 +295,7 @@ class NianbaoBot:
             await query.answer(say("button_expired"), show_alert=True)
             return
         await query.answer()
-        await message.chat.send_action(ChatAction.TYPING)
+        await _show_action(message, ChatAction.TYPING)
         passages = self.answerer.more_passages(state.question, state.offset, MORE_STEP)
         if not passages:
             await message.reply_text(esc(say("more_none")))
@@ -436,7 +444,7 @@ class NianbaoBot:
         if request.error:
             await message.reply_text(esc(self._chart_error(request)))
             return
-        await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
+        await _show_action(message, ChatAction.UPLOAD_PHOTO)
         series = ChartSeries(
             title=say("chart_caption", label=request.label, measure=request.measure),
             kind=request.kind,
@@ -487,7 +495,7 @@ class NianbaoBot:
         document = message.document
         name = Path(document.file_name or "report").name
         await message.reply_text(esc(say("ingest_start", name=name)))
-        await message.chat.send_action(ChatAction.TYPING)
+        await _show_action(message, ChatAction.TYPING)
         folder = self.db_path.with_name(self.db_path.name + ".uploads") / secrets.token_hex(6)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / name
@@ -565,3 +573,11 @@ class NianbaoBot:
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
+
+
+async def _show_action(message: Message, action: str) -> None:
+    """ "typing…" while the bot works; a chat action that fails must not stop the answer."""
+    try:
+        await message.chat.send_action(action)
+    except TelegramError as exc:
+        log.info("chat action %s failed: %s", action, exc)
