@@ -346,6 +346,13 @@ def test_rate_limit_per_user(api: FakeBotApi, sample_db_path: Path) -> None:
         assert "<b>1</b>" in other_reply["text"]
         quoted = {replied_to(p) for p in own_api.sent("sendMessage")}
         assert updates[4]["message"]["message_id"] not in quoted
+        sent = next(m for m in own_api.messages_sent() if m.get("reply_markup"))
+        mark = own_api.mark()
+        own_api.press_button(
+            PRIVATE, OFFICIAL, sent, sent["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        )
+        own_api.wait_for("answerCallbackQuery", since=mark)
+        assert own_api.sent("sendMessage", since=mark) == []
 
 
 def test_chats_outside_the_allow_list_get_no_answer(sample_db_path: Path) -> None:
@@ -413,6 +420,34 @@ def test_upload_without_unit_or_year_is_refused_then_taken_with_a_caption(
         own_api.wait_for("sendMessage", lambda p: "已收录：北岭乡 2018" in p["text"], timeout=60)
         reply = running.ask(admin_chat, ADMIN, "北岭乡主动公开了多少条信息")
         assert "<b>12</b>" in reply["text"]
+
+
+def test_questions_are_answered_while_an_upload_is_ingested(
+    tmp_path: Path, sample_db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import bot.telegram.handlers as handlers
+
+    release = threading.Event()
+    real_ingest = handlers.ingest_and_index
+
+    def slow_ingest(*args, **kwargs):
+        assert release.wait(30)
+        return real_ingest(*args, **kwargs)
+
+    monkeypatch.setattr(handlers, "ingest_and_index", slow_ingest)
+    db = copy_corpus(sample_db_path, tmp_path / "busy.db")
+    admin_chat = FakeBotApi.private_chat(42)
+    with FakeBotApi() as own_api, RunningBot(own_api, db, settings_for(own_api)) as running:
+        content = (NATIONAL / "donghu-2021.md").read_bytes()
+        own_api.send_document(admin_chat, ADMIN, "donghu-2021.md", content, "text/markdown")
+        own_api.wait_for("getFile")
+        reply = running.ask(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
+        assert "<b>6</b>" in reply["text"]
+        assert all("已收录：" not in p["text"] for p in own_api.sent("sendMessage", chat_id=42))
+        release.set()
+        own_api.wait_for("sendMessage", lambda p: "已收录：" in p["text"], timeout=60)
 
 
 def test_over_long_answer_is_split_between_blocks(tmp_path: Path, sample_db_path: Path) -> None:

@@ -97,6 +97,7 @@ def build_application(
                 max_retries=RETRIES_AFTER_FLOOD,
             )
         )
+        .concurrent_updates(True)  # a long upload must not hold up everyone's questions
         .post_init(bot.post_init)
         .build()
     )

@@ -86,6 +86,7 @@ class NianbaoBot:
         self._answerer: Answerer | None = None
         self.buttons: ExpiringStore[MoreState] = ExpiringStore(settings.button_ttl_minutes * 60)
         self.limiter = RateLimiter(settings.questions_per_minute)
+        self.ingesting = asyncio.Lock()  # one upload at a time: ingest and index refresh write
         self.bot_id: int | None = None
         self.username: str = ""
 
@@ -217,11 +218,10 @@ class NianbaoBot:
         allowed, notice = self._allowed(update)
         if allowed:
             return False
-        message = update.effective_message
-        if notice and message is not None:
-            await message.reply_text(esc(notice))
-        elif notice and update.callback_query is not None:
-            await update.callback_query.answer(notice, show_alert=True)
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice or None, show_alert=bool(notice))
+        elif notice and update.effective_message is not None:
+            await update.effective_message.reply_text(esc(notice))
         return True
 
     async def answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -504,14 +504,15 @@ class NianbaoBot:
         caption = message.caption or ""
         unit = _CAPTION_UNIT.search(caption)
         year = _CAPTION_YEAR.search(caption)
-        outcomes = await asyncio.to_thread(
-            ingest_and_index,
-            self.db_path,
-            [path],
-            unit=unit.group(1) if unit else None,
-            year=int(year.group(1)) if year else None,
-            max_bytes=max(DEFAULT_MAX_BYTES, int(self.settings.max_upload_mb * 1024 * 1024)),
-        )
+        async with self.ingesting:
+            outcomes = await asyncio.to_thread(
+                ingest_and_index,
+                self.db_path,
+                [path],
+                unit=unit.group(1) if unit else None,
+                year=int(year.group(1)) if year else None,
+                max_bytes=max(DEFAULT_MAX_BYTES, int(self.settings.max_upload_mb * 1024 * 1024)),
+            )
         outcome = outcomes[0]
         if outcome.status == "refused":
             path.unlink(missing_ok=True)
