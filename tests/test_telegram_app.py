@@ -209,3 +209,34 @@ def test_run_uses_webhook_options(monkeypatch: pytest.MonkeyPatch, sample_db_pat
     bot_app.run(replace(settings, telegram=telegram))
     assert seen["url_path"] == "hook" and seen["secret_token"] == "abc"
     assert seen["webhook_url"] == "https://bot.example.org/hook"
+
+
+def test_group_limit_queues_messages_but_not_chat_actions() -> None:
+    import asyncio
+
+    from bot.telegram.app import MessageRateLimiter
+
+    async def scenario() -> tuple[int, bool]:
+        limiter = MessageRateLimiter(group_max_rate=1, group_time_period=60)
+        await limiter.initialize()
+        sent = 0
+
+        async def send(*_args, **_kwargs) -> bool:
+            nonlocal sent
+            sent += 1
+            return True
+
+        group = {"chat_id": -100}
+        for _ in range(5):
+            await limiter.process_request(send, (), {}, "sendChatAction", group, None)
+        await limiter.process_request(send, (), {}, "sendMessage", group, None)
+        try:
+            second = limiter.process_request(send, (), {}, "sendMessage", group, None)
+            await asyncio.wait_for(second, 0.3)
+            queued = False
+        except TimeoutError:
+            queued = True
+        return sent, queued
+
+    sent, queued = asyncio.run(scenario())
+    assert sent == 6 and queued

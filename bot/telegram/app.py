@@ -7,8 +7,10 @@ including the request URLs that httpx logs) and never appears in a message.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import LinkPreviewOptions, Update
@@ -21,6 +23,28 @@ from bot.telegram.handlers import NianbaoBot
 log = logging.getLogger(__name__)
 
 RETRIES_AFTER_FLOOD = 3  # RetryAfter answers waited out before a send gives up
+
+
+class MessageRateLimiter(AIORateLimiter):
+    """Telegram's flood limits count messages; "typing…" and button answers are not messages,
+    so they skip the per-group queue instead of doubling the wait for every answer."""
+
+    UNTHROTTLED = frozenset({"sendChatAction", "answerCallbackQuery"})
+
+    async def process_request(  # type: ignore[override]
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if endpoint in self.UNTHROTTLED:
+            return await callback(*args, **kwargs)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
 
 
 class BotConfigError(Exception):
@@ -92,7 +116,7 @@ def build_application(
         .local_mode(settings.local_mode)
         .defaults(defaults)
         .rate_limiter(
-            AIORateLimiter(
+            MessageRateLimiter(
                 group_max_rate=settings.group_messages_per_minute,
                 max_retries=RETRIES_AFTER_FLOOD,
             )
