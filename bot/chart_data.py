@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from bot.answer import Answerer
 from bot.lookup import Fact, ReportRef, reports
-from bot.wording import number_text
 
 
 @dataclass(frozen=True)
@@ -33,14 +32,6 @@ class ChartRequest:
     @property
     def values(self) -> list[float]:
         return [float(f.value or 0) for f in self.facts]
-
-    def figures_text(self) -> str:
-        """One line per figure with its source kind, for the photo caption."""
-        return "\n".join(
-            f"{f.report.unit} {f.report.year}: {number_text(f.value)}{self.measure}"
-            f"（{'统计表' if f.source != 'prose' else '正文'}）"
-            for f in self.facts
-        )
 
 
 def chart_request(answerer: Answerer, text: str) -> ChartRequest:

@@ -55,6 +55,7 @@ from bot.telegram.html import (
     units_blocks,
 )
 from bot.telegram.state import ExpiringStore, RateLimiter
+from bot.wording import number_text
 from ingest.pipeline import FileOutcome
 from ingest.readers import DEFAULT_MAX_BYTES, FORMATS
 
@@ -453,7 +454,7 @@ class NianbaoBot:
             measure=request.measure,
             note=say("chart_note"),
         )
-        caption = [f"<b>{esc(series.title)}</b>", esc(request.figures_text())]
+        caption = [f"<b>{esc(series.title)}</b>", *self._figure_lines(request)]
         if request.missing:
             caption.append(esc(say("chart_missing", units="、".join(request.missing))))
         try:
@@ -468,6 +469,23 @@ class NianbaoBot:
         await message.reply_photo(image.png, caption=parts[0])
         if len(parts) > 1:
             await self._send(message, parts[1:])
+
+    def _figure_lines(self, request: ChartRequest) -> list[str]:
+        """Each charted figure with its report and source link: no number without a source."""
+        return [
+            esc(
+                say(
+                    "chart_figure",
+                    unit=f.report.unit,
+                    year=f.report.year,
+                    value=number_text(f.value),
+                    measure=request.measure,
+                    source=say("figure_from_prose" if f.source == "prose" else "figure_from_table"),
+                    id=f.passage_id if f.passage_id is not None else "—",
+                )
+            )
+            for f in request.facts
+        ]
 
     def _chart_error(self, request: ChartRequest) -> str:
         if request.error == "unknown_unit":
