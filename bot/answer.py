@@ -354,7 +354,21 @@ class Answerer:
         answer.passages = self._passage_dicts(hits)
         return answer
 
-    def _scope_reports(self, q: Question) -> list[ReportRef]:
+    def figures(
+        self, scope: list[ReportRef], metric: Metric, mention: str
+    ) -> tuple[list[Fact], list[str]]:
+        """The official figure of each report in scope, and "unit year" of those without one."""
+        facts: list[Fact] = []
+        missing: list[str] = []
+        for report in scope:
+            fact = self.official_in(report, metric, mention)
+            if fact is None or fact.value is None:
+                missing.append(f"{report.unit} {report.year}")
+            else:
+                facts.append(fact)
+        return facts, missing
+
+    def scope_reports(self, q: Question) -> list[ReportRef]:
         """One report per unit in scope: the asked year, or each unit's latest."""
         units = [u.unit for u in q.units]
         chosen: list[ReportRef] = []
@@ -375,15 +389,7 @@ class Answerer:
         metric = self._metric(q)
         if metric is None:
             return self._none(q, self._p(q, "no_metric", examples=self._examples(q)))
-        scope = self._scope_reports(q)
-        facts: list[Fact] = []
-        missing: list[str] = []
-        for report in scope:
-            fact = self.official_in(report, metric, q.metric_mention)
-            if fact is None or fact.value is None:
-                missing.append(f"{report.unit} {report.year}")
-            else:
-                facts.append(fact)
+        facts, missing = self.figures(self.scope_reports(q), metric, q.metric_mention)
         if not facts:
             return self._none(
                 q,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.answer import Answerer
-from bot.lookup import Fact, ReportRef, reports
+from bot.lookup import Fact, reports
 
 
 @dataclass(frozen=True)
@@ -43,28 +43,15 @@ def chart_request(answerer: Answerer, text: str) -> ChartRequest:
     if q.unknown_units:
         return ChartRequest(error="unknown_unit", missing=list(q.unknown_units))
     units = [u.unit for u in q.units]
-    chosen = reports(answerer.db, units or None)
     if len(units) == 1:
         kind = "line"
-        chosen = sorted(chosen, key=lambda r: r.year)
+        chosen = sorted(reports(answerer.db, units), key=lambda r: r.year)
         if q.years:
             chosen = [r for r in chosen if r.year in q.years]
     else:
         kind = "bar"
-        latest: dict[str, ReportRef] = {}
-        for report in chosen:
-            if q.years and report.year not in q.years:
-                continue
-            latest.setdefault(report.unit, report)
-        chosen = list(latest.values())
-    facts: list[Fact] = []
-    missing: list[str] = []
-    for report in chosen:
-        fact = answerer.official_in(report, metric, q.metric_mention)
-        if fact is None or fact.value is None:
-            missing.append(f"{report.unit} {report.year}")
-        else:
-            facts.append(fact)
+        chosen = answerer.scope_reports(q)
+    facts, missing = answerer.figures(chosen, metric, q.metric_mention)
     if kind == "bar":
         facts.sort(key=lambda f: (-(f.value or 0), f.report.unit))
     measure = (facts[0].measure if facts else "") or metric.measure

@@ -227,6 +227,24 @@ def test_chart_bar_across_units_and_line_for_one(api: FakeBotApi, bot: RunningBo
     assert "/chart" in usage["text"]
 
 
+def test_chart_without_a_chinese_font_numbers_its_labels(
+    api: FakeBotApi, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+
+    import bot.telegram.handlers as handlers
+    from bot.chart import render_chart
+
+    monkeypatch.setattr(
+        handlers, "render_chart", functools.partial(render_chart, force_no_cjk=True)
+    )
+    update = api.send_text(PRIVATE, OFFICIAL, "/chart 主动公开信息")
+    photo = bot.reply_to(update["message"], method="sendPhoto")
+    assert photo["photo"][:4] == b"\x89PNG"
+    caption = visible(photo["caption"])
+    assert "图中编号" in caption and "1 西塘镇" in caption and "5 乌镇镇" in caption
+
+
 def test_non_admin_upload_is_refused_before_download(api: FakeBotApi, bot: RunningBot) -> None:
     mark = api.mark()
     update = api.send_document(PRIVATE, OFFICIAL, "report.txt", b"anything", "text/plain")
@@ -327,6 +345,50 @@ def test_bot_starts_even_when_the_command_menu_is_refused(sample_db_path: Path) 
         with RunningBot(own_api, sample_db_path, settings_for(own_api)) as running:
             reply = running.ask(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
             assert "<b>6</b>" in reply["text"]
+
+
+def test_more_results_button_expires(sample_db_path: Path) -> None:
+    with FakeBotApi() as own_api:
+        settings = settings_for(own_api, button_ttl_minutes=0.5 / 60)
+        with RunningBot(own_api, sample_db_path, settings) as running:
+            reply = running.ask(PRIVATE, OFFICIAL, "乌镇存在哪些问题")
+            more = reply["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+            sent = next(m for m in own_api.messages_sent() if m.get("reply_markup"))
+            time.sleep(0.6)
+            mark = own_api.mark()
+            own_api.press_button(PRIVATE, OFFICIAL, sent, more)
+            answered = own_api.wait_for("answerCallbackQuery", since=mark)[0]
+            assert "过期" in answered["text"]
+
+
+def test_self_hosted_api_server_in_local_mode_hands_over_file_paths(
+    tmp_path: Path, sample_db_path: Path
+) -> None:
+    """A telegram-bot-api server started with --local gives file paths on its own disk."""
+    db = copy_corpus(sample_db_path, tmp_path / "local.db")
+    on_server = tmp_path / "server-files" / "donghu-2021.md"
+    on_server.parent.mkdir()
+    on_server.write_bytes((NATIONAL / "donghu-2021.md").read_bytes())
+    admin_chat = FakeBotApi.private_chat(42)
+    with FakeBotApi() as own_api:
+        own_api.override(
+            "getFile",
+            lambda params: {
+                "file_id": params["file_id"],
+                "file_unique_id": "u1",
+                "file_size": on_server.stat().st_size,
+                "file_path": str(on_server),
+            },
+        )
+        settings = settings_for(own_api, local_mode=True, max_upload_mb=2000)
+        with RunningBot(own_api, db, settings) as running:
+            content = on_server.read_bytes()
+            own_api.send_document(admin_chat, ADMIN, "donghu-2021.md", content, "text/markdown")
+            own_api.wait_for(
+                "sendMessage", lambda p: "已收录：东湖街道 2021" in p["text"], timeout=60
+            )
+            reply = running.ask(admin_chat, ADMIN, "东湖街道2021年有多少行政诉讼")
+            assert "<b>" in reply["text"]
 
 
 def test_rate_limit_per_user(api: FakeBotApi, sample_db_path: Path) -> None:
