@@ -185,6 +185,7 @@ class Answerer:
     # -- entry point ----------------------------------------------------------------------
 
     def parse(self, text: str) -> Question:
+        """What the question asks, against the units loaded now."""
         return parse_question(text or "", self.gazetteer(), self.catalogue, today=self.today)
 
     def ask(self, text: str) -> Answer:

@@ -180,6 +180,7 @@ def stats_blocks(
                 official=number_text(c["official_value"]),
                 other_source=other,
                 other=number_text(c["other_value"]),
+                id=c["official_passage_id"],
             )
             blocks.append(esc(line))
         if len(conflicts) > shown:
