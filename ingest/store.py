@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: statistics point at the passage that holds their evidence
 
 REPORT_COLUMNS = {
     "id": int,
@@ -99,6 +99,9 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the tables and indexes if missing; a no-op on an up-to-date database."""
+    version = next(iter(db.query("PRAGMA user_version")))["user_version"]
+    if 0 < version < 2 and "statistics" in db.table_names():
+        _relink_statistics(db)
     if "reports" not in db.table_names():
         db["reports"].create(REPORT_COLUMNS, pk="id", not_null={"unit", "year", "sha256"})
         db["reports"].create_index(["sha256"], unique=True)
@@ -131,6 +134,37 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if "checks" not in db.table_names():
         db["checks"].create(CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")])
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _relink_statistics(db: sqlite_utils.Database) -> None:
+    """Version 1 linked a table row's statistics to the passage before the row (the row's
+    leading tab sat in the gap between passages): point each at the nearest passage of its
+    report from there on that holds the first line of its evidence."""
+    rows = list(
+        db.query(
+            "SELECT s.id, s.report_id, s.passage_id, s.evidence, p.ord FROM statistics s "
+            "JOIN passages p ON p.id = s.passage_id"
+        )
+    )
+    with db.atomic():
+        for row in rows:
+            lines = (row["evidence"] or "").strip().splitlines()
+            if not lines:
+                continue
+            better = next(
+                iter(
+                    db.query(
+                        "SELECT id FROM passages WHERE report_id = ? AND ord >= ? "
+                        "AND instr(text, ?) > 0 ORDER BY ord LIMIT 1",
+                        [row["report_id"], row["ord"], lines[0].strip()],
+                    )
+                ),
+                None,
+            )
+            if better and better["id"] != row["passage_id"]:
+                db.execute(
+                    "UPDATE statistics SET passage_id = ? WHERE id = ?", [better["id"], row["id"]]
+                )
 
 
 def delete_report(db: sqlite_utils.Database, report_id: int) -> None:

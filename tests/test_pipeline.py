@@ -235,3 +235,24 @@ def test_every_format_reaches_the_statistics_table(
         )
     )
     assert [r["value"] for r in rows] == [value]
+
+
+def test_version_1_databases_get_their_statistics_relinked(tmp_path: Path, samples_dir) -> None:
+    """Databases built before the fix had table-row statistics on the passage before the row."""
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    ingest_paths(db, [samples_dir])
+    linked = {r["id"]: r["passage_id"] for r in db.query("SELECT id, passage_id FROM statistics")}
+    db.execute(
+        "UPDATE statistics SET passage_id = passage_id - 1 WHERE source = 'table' AND passage_id "
+        "- 1 IN (SELECT id FROM passages p WHERE p.report_id = statistics.report_id)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.conn.commit()
+    db.close()
+    reopened = open_db(path)
+    relinked = {
+        r["id"]: r["passage_id"] for r in reopened.query("SELECT id, passage_id FROM statistics")
+    }
+    assert relinked == linked
+    assert next(iter(reopened.query("PRAGMA user_version")))["user_version"] == 2
