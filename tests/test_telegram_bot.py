@@ -95,6 +95,19 @@ def test_group_ask_addressed_to_this_bot(api: FakeBotApi, bot: RunningBot) -> No
     assert "<b>1</b>" in reply["text"]
 
 
+def test_commands_without_entities_still_work(api: FakeBotApi, bot: RunningBot) -> None:
+    update = api.send_text(GROUP, OFFICIAL, "/ask 西集镇有多少行政诉讼？", entities=[])
+    assert "<b>6</b>" in bot.reply_to(update["message"])["text"]
+    mark = api.mark()
+    other = api.send_text(
+        GROUP, OFFICIAL, "/ask@some_other_bot 西集镇有多少行政诉讼？", entities=[]
+    )
+    after = bot.ask(GROUP, OFFICIAL, "/units")
+    assert "西集镇" in after["text"]
+    quoted = {replied_to(p) for p in api.sent("sendMessage", since=mark)}
+    assert other["message"]["message_id"] not in quoted
+
+
 def test_group_mention(api: FakeBotApi, bot: RunningBot) -> None:
     reply = bot.ask(GROUP, OFFICIAL, f"@{api.bot_user['username']} 西集镇有多少行政诉讼？")
     assert "<b>6</b>" in reply["text"]

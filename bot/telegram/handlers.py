@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -65,8 +66,12 @@ PUBLIC_DOWNLOAD_LIMIT_MB = 20
 CAPTION_LIMIT = 1024
 MORE_STEP = 3
 _SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@\w+)?\s*$")
+_BARE_COMMAND = re.compile(r"^/([a-z]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 _CAPTION_UNIT = re.compile(r"(?:unit|单位)\s*[=:：]\s*(\S+)", re.IGNORECASE)
 _CAPTION_YEAR = re.compile(r"(?:year|年份|年度)\s*[=:：]\s*(\d{4})", re.IGNORECASE)
+
+
+Command = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class NianbaoBot:
         self.ingesting = asyncio.Lock()  # one upload at a time: ingest and index refresh write
         self.bot_id: int | None = None
         self.username: str = ""
+        self._commands: dict[str, Command] = {}
 
     @property
     def answerer(self) -> Answerer:
@@ -102,7 +108,7 @@ class NianbaoBot:
 
     def register(self, app: Application) -> None:
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
-        commands = {
+        commands: dict[str, Command] = {
             "start": self.on_start,
             "help": self.on_help,
             "ask": self.on_ask,
@@ -114,6 +120,13 @@ class NianbaoBot:
         }
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
+        self._commands = commands
+        app.add_handler(
+            MessageHandler(
+                filters.UpdateType.MESSAGE & filters.Regex(_BARE_COMMAND) & ~filters.COMMAND,
+                self.on_bare_command,
+            )
+        )
         app.add_handler(
             MessageHandler(filters.UpdateType.MESSAGE & filters.Regex(_SOURCE_LINK), self.on_link)
         )
@@ -177,6 +190,20 @@ class NianbaoBot:
             and (replied.from_user.id == self.bot_id)
         )
         return text.strip() if mentioned or to_bot else None
+
+    async def on_bare_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command sent without its bot_command entity (some clients and test servers):
+        handled like the command, when it is ours and meant for this bot."""
+        message = update.effective_message
+        match = _BARE_COMMAND.match(message.text or "") if message else None
+        if match is None:
+            return
+        name, target, rest = match.groups()
+        callback = self._commands.get(name)
+        if callback is None or (target and target.lower() != self.username.lower()):
+            return
+        context.args = (rest or "").split()
+        await callback(update, context)
 
     # -- questions -------------------------------------------------------------------------
 
