@@ -62,6 +62,9 @@ def test_start_up_publishes_the_command_menu(api: FakeBotApi, bot: RunningBot) -
     names = [c["command"] for c in commands]
     assert names == ["start", "help", "ask", "units", "stats", "source", "chart"]
     assert all(c["description"] for c in commands)
+    admin_menu = api.wait_for("setMyCommands", lambda p: "scope" in p)[0]
+    assert admin_menu["scope"] == {"type": "chat", "chat_id": 42}
+    assert [c["command"] for c in admin_menu["commands"]][-1] == "reload"
 
 
 # -- questions --------------------------------------------------------------------------------

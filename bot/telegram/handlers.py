@@ -19,6 +19,7 @@ from pathlib import Path
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -143,9 +144,14 @@ class NianbaoBot:
         """Learn the bot's own name, publish the command menu, warm the tokenizer."""
         me = await app.bot.get_me()
         self.bot_id, self.username = me.id, me.username or ""
-        menu = texts()["commands"]
+        menu = [BotCommand(name, text) for name, text in texts()["commands"].items()]
+        admin_menu = menu + [
+            BotCommand(name, text) for name, text in texts()["admin_commands"].items()
+        ]
         try:
-            await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu.items()])
+            await app.bot.set_my_commands(menu)
+            for admin in self.settings.admins:
+                await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin))
         except TelegramError as exc:
             log.warning("could not publish the command menu (%s); commands still work", exc)
         for question in self.examples()[:1]:
