@@ -40,6 +40,8 @@ class TelegramSettings:
     webhook_url: str | None = None
     webhook_path: str = ""
     webhook_secret: str | None = None
+    webhook_cert: str | None = None
+    webhook_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def _telegram(config: dict) -> TelegramSettings:
         webhook_url=text("webhook_url"),
         webhook_path=text("webhook_path") or "",
         webhook_secret=text("webhook_secret"),
+        webhook_cert=text("webhook_cert"),
+        webhook_key=text("webhook_key"),
     )
 
 

@@ -86,6 +86,8 @@ def test_missing_or_malformed_token_and_webhook_url_are_refused() -> None:
         check_settings(TelegramSettings(token="not-a-token"))
     with pytest.raises(BotConfigError, match="webhook_url"):
         check_settings(TelegramSettings(token="1:a", mode="webhook"))
+    with pytest.raises(BotConfigError, match="go together"):
+        check_settings(TelegramSettings(token="1:a", webhook_cert="cert.pem"))
 
 
 def test_cli_bot_without_token_fails_with_a_hint(tmp_path: Path) -> None:
@@ -208,6 +210,7 @@ def test_run_uses_webhook_options(monkeypatch: pytest.MonkeyPatch, sample_db_pat
     )
     bot_app.run(replace(settings, telegram=telegram))
     assert seen["url_path"] == "hook" and seen["secret_token"] == "abc"
+    assert seen["cert"] is None and seen["key"] is None
     assert seen["webhook_url"] == "https://bot.example.org/hook"
 
 

@@ -89,6 +89,11 @@ def check_settings(settings: TelegramSettings) -> None:
             "the Telegram bot token does not look like one (expected '123456:ABC…' "
             "as @BotFather gives it); check NIANBAO_TELEGRAM_TOKEN or [telegram] token."
         )
+    if bool(settings.webhook_cert) != bool(settings.webhook_key):
+        raise BotConfigError(
+            "webhook_cert and webhook_key go together: set both (TLS served by the bot) "
+            "or neither (TLS served by a reverse proxy in front of it)."
+        )
     if settings.mode == "webhook" and not settings.webhook_url:
         raise BotConfigError(
             "webhook mode needs [telegram] webhook_url, the public HTTPS address Telegram "
@@ -139,6 +144,8 @@ def webhook_options(settings: TelegramSettings) -> dict:
         "url_path": url_path.strip("/"),
         "webhook_url": settings.webhook_url,
         "secret_token": settings.webhook_secret,
+        "cert": settings.webhook_cert,
+        "key": settings.webhook_key,
         "allowed_updates": Update.ALL_TYPES,
     }
 
