@@ -506,6 +506,8 @@ def test_upload_without_unit_or_year_is_refused_then_taken_with_a_caption(
             admin_chat, ADMIN, "report.txt", report, "text/plain", caption="unit=北岭乡 year=2018"
         )
         own_api.wait_for("sendMessage", lambda p: "已收录：北岭乡 2018" in p["text"], timeout=60)
+        kept = [p for p in db.with_name(db.name + ".uploads").rglob("*") if p.is_file()]
+        assert [p.name for p in kept] == ["report.txt"]  # the refused copy was removed
         reply = running.ask(admin_chat, ADMIN, "北岭乡主动公开了多少条信息")
         assert "<b>12</b>" in reply["text"]
 

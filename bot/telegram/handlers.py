@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 import secrets
+import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -555,8 +556,12 @@ class NianbaoBot:
         folder = self.db_path.with_name(self.db_path.name + ".uploads") / secrets.token_hex(6)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / name
-        telegram_file = await document.get_file()
-        await telegram_file.download_to_drive(path)
+        try:
+            telegram_file = await document.get_file()
+            await telegram_file.download_to_drive(path)
+        except Exception:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         caption = message.caption or ""
         unit = _CAPTION_UNIT.search(caption)
         year = _CAPTION_YEAR.search(caption)
@@ -570,8 +575,8 @@ class NianbaoBot:
                 max_bytes=max(DEFAULT_MAX_BYTES, int(self.settings.max_upload_mb * 1024 * 1024)),
             )
         outcome = outcomes[0]
-        if outcome.status == "refused":
-            path.unlink(missing_ok=True)
+        if outcome.status in ("refused", "unchanged", "duplicate"):
+            shutil.rmtree(folder, ignore_errors=True)  # nothing in the database points at it
         await self._send(message, [esc(line) for line in self._ingest_summary(outcome, name)])
 
     def _upload_refusal(self, message: Message) -> str:
