@@ -466,8 +466,7 @@ class Answerer:
         years = sorted(reports(self.db, [unit]), key=lambda r: r.year)
         if q.years:
             years = [r for r in years if r.year in q.years]
-        found = [self.official_in(r, metric, q.metric_mention) for r in years]
-        facts = [f for f in found if f is not None and f.value is not None]
+        facts, _missing = self.figures(years, metric, q.metric_mention)
         if not facts:
             return self._none(
                 q,

@@ -238,7 +238,7 @@ def conflict_rows(db: sqlite_utils.Database, unit: str | None = None) -> list[di
                        a.source AS official_source,
                        a.evidence AS official_evidence, b.value AS other_value,
                        b.source AS other_source, b.evidence AS other_evidence,
-                       a.passage_id AS official_passage_id, b.passage_id AS other_passage_id
+                       a.passage_id AS official_passage_id
                 FROM conflicts c JOIN reports r ON r.id = c.report_id
                 JOIN statistics a ON a.id = c.official_id JOIN statistics b ON b.id = c.other_id
                 {where} ORDER BY r.unit, r.year, c.key""",

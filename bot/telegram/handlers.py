@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 PUBLIC_DOWNLOAD_LIMIT_MB = 20
 CAPTION_LIMIT = 1024
 MORE_STEP = 3
-_SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@\w+)?\s*$")
+_SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@(\w+))?\s*$")
 _BARE_COMMAND = re.compile(r"^/([a-z]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 _CAPTION_UNIT = re.compile(r"(?:unit|单位)\s*[=:：]\s*(\S+)", re.IGNORECASE)
 _CAPTION_YEAR = re.compile(r"(?:year|年份|年度)\s*[=:：]\s*(\d{4})", re.IGNORECASE)
@@ -171,6 +171,10 @@ class NianbaoBot:
         log.info("update %s from chat %s ignored: not in allowed_chats", update.update_id, chat.id)
         raise ApplicationHandlerStop
 
+    def _meant_for_me(self, target: str | None) -> bool:
+        """A command with no @bot, or with this bot's name (groups may hold several bots)."""
+        return not target or target.lower() == self.username.lower()
+
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admins
 
@@ -178,18 +182,14 @@ class NianbaoBot:
         """The question in a group message meant for the bot (mention or reply), else None."""
         text = message.text or ""
         mentioned = False
-        for entity, value in message.parse_entities(
-            [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-        ).items():
-            by_name = value.lstrip("@").lower() == self.username.lower()
-            by_id = entity.user is not None and entity.user.id == self.bot_id
-            if (entity.type == MessageEntity.MENTION and by_name) or by_id:
+        for entity, value in message.parse_entities([MessageEntity.TEXT_MENTION]).items():
+            if entity.user is not None and entity.user.id == self.bot_id:
                 mentioned = True
                 text = text.replace(value, " ")
-        handle = f"@{self.username}"
-        if not mentioned and self.username and handle.lower() in text.lower():
+        handle = re.compile(rf"@{re.escape(self.username)}(?!\w)", re.IGNORECASE)
+        if self.username and handle.search(text):
             mentioned = True
-            text = re.sub(re.escape(handle), " ", text, flags=re.IGNORECASE)
+            text = handle.sub(" ", text)
         replied = message.reply_to_message
         to_bot = (
             replied is not None
@@ -207,7 +207,7 @@ class NianbaoBot:
             return
         name, target, rest = match.groups()
         callback = self._commands.get(name)
-        if callback is None or (target and target.lower() != self.username.lower()):
+        if callback is None or not self._meant_for_me(target):
             return
         context.args = (rest or "").split()
         await callback(update, context)
@@ -307,14 +307,12 @@ class NianbaoBot:
         message: Message,
         blocks: list[str],
         keyboard: InlineKeyboardMarkup | None = None,
-    ) -> list[Message]:
+    ) -> None:
         """Reply with the blocks, split under Telegram's limit; buttons on the last part."""
         parts = split_messages(blocks)
-        sent = []
         for i, part in enumerate(parts):
             markup = keyboard if i == len(parts) - 1 else None
-            sent.append(await message.reply_text(part, reply_markup=markup, do_quote=i == 0))
-        return sent
+            await message.reply_text(part, reply_markup=markup, do_quote=i == 0)
 
     # -- buttons and sources ---------------------------------------------------------------
 
@@ -360,10 +358,7 @@ class NianbaoBot:
         """``/source_123`` as written under every quote (tappable in Telegram)."""
         message = update.effective_message
         match = _SOURCE_LINK.match(message.text or "") if message else None
-        if message is None or match is None:
-            return
-        text = (message.text or "").strip().lower()
-        if "@" in text and not text.endswith("@" + self.username.lower()):
+        if message is None or match is None or not self._meant_for_me(match.group(2)):
             return
         if not await self._limited(update):
             await self._send_source(message, int(match.group(1)))

@@ -17,11 +17,10 @@ from importlib import resources
 
 from bot.answer import Answer
 from bot.lookup import CorpusOverview, PassageContext
-from bot.wording import number_text, one_line
+from bot.wording import QUOTE_CHARS, number_text, one_line
 
 MESSAGE_LIMIT = 4096
 QUOTE_LIMIT = 900  # characters of one quoted passage in an answer; /source shows it whole
-RELATED_QUOTE_LIMIT = 160  # further reading under a figure, as on the terminal
 _TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
 _BREAK_AFTER = "\n。；;，,、 "
 
@@ -101,7 +100,7 @@ def answer_blocks(answer: Answer) -> list[str]:
     if links:
         blocks.append(links)
     if answer.kind in ("number", "none") and answer.passages:
-        blocks += passage_blocks(say("related"), answer.passages, 1, RELATED_QUOTE_LIMIT)
+        blocks += passage_blocks(say("related"), answer.passages, 1, QUOTE_CHARS)
     return blocks
 
 
