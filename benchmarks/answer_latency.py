@@ -1,6 +1,6 @@
 """Time to answer each seed question in a warm process (median and worst).
 
-    python benchmarks/answer_latency.py [--db PATH] [--questions FILE] [--repeat N]
+    python -m benchmarks.answer_latency [--db PATH] [--questions FILE] [--repeat N]
 
 Without --db it builds a database from the bundled sample reports in a temporary folder.
 Prints one line per question (slowest first) and the median / p95 / worst.
@@ -9,36 +9,22 @@ Prints one line per question (slowest first) and the median / p95 / worst.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
+from benchmarks.seed import add_corpus_options, corpus_db, load_questions
 from bot.answer import Answerer
-from bot.corpus import ingest_and_index, sample_reports_dir
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path)
-    parser.add_argument(
-        "--questions", type=Path, default=ROOT / "tests" / "data" / "seed-questions.jsonl"
-    )
+    add_corpus_options(parser)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db
-        if db is None:
-            db = Path(tmp) / "samples.db"
-            ingest_and_index(db, [sample_reports_dir()])
-        questions = [
-            json.loads(line)["q"]
-            for line in args.questions.read_text("utf-8").splitlines()
-            if line.strip()
-        ]
+        db = corpus_db(args.db, tmp)
+        questions = load_questions(args.questions)
         answerer = Answerer(db)
         for q in questions:
             answerer.ask(q)

@@ -1,6 +1,6 @@
 """Round trip of a group question through the Telegram bot: update in, answer out over HTTP.
 
-    python benchmarks/bot_round_trip.py [--db PATH] [--questions FILE] [--rounds N]
+    python -m benchmarks.bot_round_trip [--db PATH] [--questions FILE] [--rounds N]
 
 Runs the real bot (python-telegram-bot polling) against the fake Bot API server of the tests
 on 127.0.0.1, sends each seed question as ``/ask`` in a group, one at a time, and times from
@@ -11,41 +11,28 @@ bot, not Telegram's 20-messages-a-minute rule. Prints median / p95 / worst.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from benchmarks.seed import ROOT, add_corpus_options, corpus_db, load_questions
 
-from fake_bot_api import FakeBotApi  # noqa: E402
-from telegram_support import RunningBot, replied_to, settings_for  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server lives with the tests
 
-from bot.corpus import ingest_and_index, sample_reports_dir  # noqa: E402
+from fake_bot_api import FakeBotApi
+from telegram_support import RunningBot, replied_to, settings_for
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path)
-    parser.add_argument(
-        "--questions", type=Path, default=ROOT / "tests" / "data" / "seed-questions.jsonl"
-    )
+    add_corpus_options(parser)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    questions = [
-        json.loads(line)["q"]
-        for line in args.questions.read_text("utf-8").splitlines()
-        if line.strip()
-    ]
+    questions = load_questions(args.questions)
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db
-        if db is None:
-            db = Path(tmp) / "samples.db"
-            ingest_and_index(db, [sample_reports_dir()])
+        db = corpus_db(args.db, tmp)
         with FakeBotApi() as api:
             settings = replace(settings_for(api), group_messages_per_minute=0)
             with RunningBot(api, db, settings):

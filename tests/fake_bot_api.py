@@ -847,44 +847,43 @@ class FakeBotApi:
         after["edit_date"] = int(time.time())
         return self._record_sent(after)
 
-    def _api_editMessageText(self, params: Params) -> Any:
-        text = params.get("text")
-        if text is None or str(text).strip() == "":
-            raise ApiError(400, "Bad Request: message text is empty")
+    def _edit(self, params: Params, change: Callable[[dict[str, Any]], None]) -> Any:
+        """One edit of a stored bot message: ``change`` alters it, the reply markup is
+        replaced as Telegram does, and an edit that changes nothing is refused."""
         with self._cond:
             message = self._editable(params)
             if message is None:
                 return True
             before = copy.deepcopy(message)
+            change(message)
+            self._set_markup(message, params.get("reply_markup"))
+            return self._finish_edit(before, message)
+
+    def _api_editMessageText(self, params: Params) -> Any:
+        text = params.get("text")
+        if text is None or str(text).strip() == "":
+            raise ApiError(400, "Bad Request: message text is empty")
+
+        def change(message: dict[str, Any]) -> None:
             if "text" not in message:
                 raise ApiError(400, "Bad Request: there is no text in the message to edit")
             message["text"] = str(text)
             message.pop("entities", None)
             if entities := params.get("entities"):
                 message["entities"] = entities
-            self._set_markup(message, params.get("reply_markup"))
-            return self._finish_edit(before, message)
+
+        return self._edit(params, change)
 
     def _api_editMessageCaption(self, params: Params) -> Any:
-        with self._cond:
-            message = self._editable(params)
-            if message is None:
-                return True
-            before = copy.deepcopy(message)
+        def change(message: dict[str, Any]) -> None:
             message.pop("caption", None)
             if params.get("caption"):
                 message["caption"] = str(params["caption"])
-            self._set_markup(message, params.get("reply_markup"))
-            return self._finish_edit(before, message)
+
+        return self._edit(params, change)
 
     def _api_editMessageReplyMarkup(self, params: Params) -> Any:
-        with self._cond:
-            message = self._editable(params)
-            if message is None:
-                return True
-            before = copy.deepcopy(message)
-            self._set_markup(message, params.get("reply_markup"))
-            return self._finish_edit(before, message)
+        return self._edit(params, lambda message: None)
 
     def _api_deleteMessage(self, params: Params) -> Any:
         with self._cond:
