@@ -254,7 +254,7 @@ def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
     Example:
       nianbao eval ../shared/eval/seed-questions.jsonl
     """
-    from bot.evaluate import EvalFileError, load_questions, run
+    from bot.evaluate import EvalFileError, load_questions, run, summary_lines
 
     try:
         items = load_questions(file)
@@ -271,6 +271,7 @@ def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
                         "id": o.item.get("id"),
                         "q": o.item["q"],
                         "passed": o.passed,
+                        "wrong_figure": o.wrong_figure,
                         "expected": o.expected,
                         "got": o.got,
                     },
@@ -278,12 +279,18 @@ def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
                 )
             )
         elif not o.passed:
-            click.echo(f"FAIL {o.item.get('id', '')} {o.item['q']}")
+            label = "WRONG" if o.wrong_figure else "FAIL"
+            click.echo(f"{label} {o.item.get('id', '')} {o.item['q']}")
             click.echo(f"  expected: {o.expected}")
             click.echo(f"  got:      {o.got}")
+    wrong = sum(o.wrong_figure for o in outcomes)
     if as_json:
-        click.echo(json.dumps({"passed": passed, "failed": len(outcomes) - passed}))
+        click.echo(
+            json.dumps({"passed": passed, "failed": len(outcomes) - passed, "wrong_figures": wrong})
+        )
     else:
+        for line in summary_lines(outcomes):
+            click.echo(line)
         click.echo(f"{passed} passed, {len(outcomes) - passed} failed")
     if passed != len(outcomes):
         sys.exit(1)

@@ -17,6 +17,7 @@ class Outcome:
     passed: bool
     expected: str
     got: str
+    wrong_figure: bool = False
 
 
 class EvalFileError(Exception):
@@ -53,8 +54,10 @@ def _equal(got: object, expected: object) -> bool:
 
 def score(item: dict, answer: Answer) -> Outcome:
     kind = item["kind"]
+    wrong = False
     if kind == "number":
         ok = _equal(answer.value, item["expect"])
+        wrong = answer.value is not None and not _equal(answer.value, item["expect"])
         expected = f"value {item['expect']}"
         if item.get("conflict"):
             ok = ok and bool(answer.conflicts)
@@ -77,11 +80,43 @@ def score(item: dict, answer: Answer) -> Outcome:
         )
     elif kind == "none":
         ok = answer.kind == "none" and answer.value is None
+        wrong = answer.value is not None
         expected, got = "kind none, value null", f"kind {answer.kind}, value {answer.value}"
     else:
         ok, expected, got = False, f"a known kind (not {kind!r})", "—"
-    return Outcome(item, ok, expected, got)
+    return Outcome(item, ok, expected, got, wrong)
 
 
 def run(items: Iterable[dict], ask: Callable[[str], Answer]) -> list[Outcome]:
     return [score(item, ask(item["q"])) for item in items]
+
+
+def group_name(item: dict) -> str:
+    """The line of the summary a question counts in: its kind, and for numbers the source."""
+    kind = item.get("kind", "?")
+    source = item.get("source_kind")
+    return f"{kind}/{source}" if kind == "number" and source else kind
+
+
+def summary_lines(outcomes: list[Outcome]) -> list[str]:
+    """Per kind (and per ``source_kind`` for numbers) pass counts, then the wrong figures.
+
+    A wrong figure, a number other than the gold one, is counted on its own line: an official
+    may repeat it, so it is worse than a miss.
+    """
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        name = group_name(o.item)
+        groups.setdefault(name, []).append(o)
+        if name.startswith("number/"):
+            groups.setdefault("number", []).append(o)
+    lines = []
+    for name in sorted(groups):
+        group = groups[name]
+        passed = sum(o.passed for o in group)
+        lines.append(
+            f"  {name:<16} {passed:>4} / {len(group):<4} {100 * passed / len(group):5.1f}%"
+        )
+    wrong = sum(o.wrong_figure for o in outcomes)
+    lines.append(f"wrong figures: {wrong}")
+    return lines

@@ -110,6 +110,8 @@ def test_eval_prints_totals(runner: CliRunner, sample_db_path: Path, tmp_path: P
     assert result.exit_code == 1
     assert result.stdout.strip().endswith("1 passed, 1 failed")
     assert "expected: value 7" in result.stdout
+    assert "WRONG" in result.stdout and "wrong figures: 1" in result.stdout
+    assert "number" in result.stdout and "1 / 2" in result.stdout
 
 
 def test_eval_bad_file_is_an_error_not_a_traceback(runner: CliRunner, tmp_path: Path) -> None:
