@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from benchmarks.seed import add_corpus_options, corpus_db, load_questions
-from bot.answer import Answerer
+from bot.qa.answerer import Answerer
 
 
 def main() -> None:

@@ -44,6 +44,6 @@ def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def answerer(sample_db_path: Path):
-    from bot.answer import Answerer
+    from bot.qa.answerer import Answerer
 
     return Answerer(sample_db_path, today=TODAY)

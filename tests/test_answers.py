@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.evaluate import load_questions, score
+from bot.cli.evaluate import load_questions, score
 from ingest.normalise import fold
 
 SEED = load_questions(Path(__file__).resolve().parent / "data" / "seed-questions.jsonl")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from tests_support import TODAY
 
-from bot.answer import Answerer
 from bot.corpus import ingest_and_index
+from bot.qa.answerer import Answerer
 
 NATIONAL = Path(__file__).resolve().parent / "data" / "national"
 

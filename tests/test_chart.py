@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from bot.chart import ChartImage, ChartSeries, _ascii, _clean, find_cjk_font, render_chart
+from bot.telegram.chart import ChartImage, ChartSeries, _ascii, _clean, find_cjk_font, render_chart
 
 UNITS = ["东湖镇", "南湖镇", "西山街道办事处", "经济技术开发区管理委员会", "市教育局"]
 BAR = ChartSeries(

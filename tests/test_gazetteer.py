@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.gazetteer import Folded, Gazetteer, UnitRef, fold_text
+from bot.qa.gazetteer import Folded, Gazetteer, UnitRef, fold_text
 
 # unit, unit_full, parent, level
 UNITS = [

@@ -1,4 +1,4 @@
-"""Understanding a question: units, years, statistic, intent, language (bot.question).
+"""Understanding a question: units, years, statistic, intent, language (bot.qa.question).
 
 These tests use a small catalogue of their own, so they pin the parser's rules; the real
 catalogue is exercised by ``test_question_catalogue.py``.
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.question import INTENTS, Gazetteer, Question, UnitRef, parse_question
+from bot.qa.question import INTENTS, Gazetteer, Question, UnitRef, parse_question
 
 TODAY = date(2026, 11, 22)
 
@@ -476,8 +476,8 @@ def _vocabulary_words() -> list[str]:
             for item in value:
                 walk(item)
 
-    data = resources.files("bot.data")
-    for name in ("gazetteer", "intents", "years", "numbers", "metrics"):
+    data = resources.files("bot.qa.data")
+    for name in ("gazetteer", "intents", "years", "numbers", "statistics"):
         walk(tomllib.loads(data.joinpath(f"{name}.toml").read_text("utf-8")))
     extra = {"2018", "18", "三", "3", "南京市", "<b>", "'", "🎉", "行政诉讼", "lawsuits"}
     return sorted(words | {u for row in UNITS for u in row if u} | extra)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.gazetteer import fold_text
-from bot.question import Gazetteer, parse_question
+from bot.qa.gazetteer import fold_text
+from bot.qa.question import Gazetteer, parse_question
 from ingest.catalogue import load_catalogue
 
 TODAY = date(2026, 11, 22)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.question import Gazetteer, parse_question
+from bot.qa.question import Gazetteer, parse_question
 from ingest.catalogue import load_catalogue
 from ingest.store import open_db
 

@@ -1,4 +1,4 @@
-"""Which report years a question asks for (bot.when)."""
+"""Which report years a question asks for (bot.qa.years)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.gazetteer import fold_text
-from bot.when import find_years, parse_count
+from bot.qa.gazetteer import fold_text
+from bot.qa.years import find_years, parse_count
 
 TODAY = date(2026, 11, 22)
 

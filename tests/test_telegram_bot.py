@@ -26,8 +26,8 @@ from telegram_support import (
     visible,
 )
 
+from bot.qa.wording import one_line
 from bot.telegram.html import MESSAGE_LIMIT
-from bot.wording import one_line
 from ingest.normalise import fold
 
 NATIONAL = Path(__file__).resolve().parent / "data" / "national"
@@ -250,7 +250,7 @@ def test_chart_without_a_chinese_font_numbers_its_labels(
     import functools
 
     import bot.telegram.handlers as handlers
-    from bot.chart import render_chart
+    from bot.telegram.chart import render_chart
 
     monkeypatch.setattr(
         handlers, "render_chart", functools.partial(render_chart, force_no_cjk=True)

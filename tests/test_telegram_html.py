@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram_support import check_html, visible
 
-from bot.answer import Answer
+from bot.qa.answerer import Answer
 from bot.telegram.html import (
     MESSAGE_LIMIT,
     answer_blocks,

@@ -40,12 +40,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.answer import Answer, Answerer
-from bot.chart import ChartSeries, render_chart
-from bot.chart_data import ChartRequest, chart_request
 from bot.corpus import ingest_and_index
-from bot.lookup import conflict_rows, corpus_overview, passage_context
+from bot.qa.answerer import Answer, Answerer
+from bot.qa.lookup import conflict_rows, corpus_overview, passage_context
+from bot.qa.wording import number_text
 from bot.settings import PUBLIC_API, TelegramSettings
+from bot.telegram.chart import ChartSeries, render_chart
+from bot.telegram.chart_data import ChartRequest, chart_request
 from bot.telegram.html import (
     answer_blocks,
     esc,
@@ -58,7 +59,6 @@ from bot.telegram.html import (
     units_blocks,
 )
 from bot.telegram.state import ExpiringStore, RateLimiter
-from bot.wording import number_text
 from ingest.pipeline import FileOutcome
 from ingest.readers import DEFAULT_MAX_BYTES, FORMATS
 

@@ -15,9 +15,9 @@ from functools import cache
 from html import escape
 from importlib import resources
 
-from bot.answer import Answer
-from bot.lookup import CorpusOverview, PassageContext
-from bot.wording import QUOTE_CHARS, number_text, one_line
+from bot.qa.answerer import Answer
+from bot.qa.lookup import CorpusOverview, PassageContext
+from bot.qa.wording import QUOTE_CHARS, number_text, one_line
 
 MESSAGE_LIMIT = 4096
 QUOTE_LIMIT = 900  # characters of one quoted passage in an answer; /source shows it whole
@@ -27,8 +27,8 @@ _BREAK_AFTER = "\n。；;，,、 "
 
 @cache
 def texts() -> dict:
-    """The bot's own sentences (``bot/data/telegram.toml``)."""
-    data = resources.files("bot.data").joinpath("telegram.toml").read_text("utf-8")
+    """The bot's own sentences (``bot/telegram/data/telegram.toml``)."""
+    data = resources.files("bot.telegram.data").joinpath("telegram.toml").read_text("utf-8")
     return tomllib.loads(data)
 
 

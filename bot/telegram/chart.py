@@ -2,9 +2,9 @@
 
 Drawing uses a ``Figure`` on the Agg canvas directly, never pyplot's global figure state, so
 charts can be rendered from a worker thread. Matplotlib's own fonts have no Chinese glyphs,
-so a CJK font is looked up (``bot/data/fonts.toml``). Without one the chart is drawn in ASCII
-only: Chinese unit names become numbers and ``ChartImage.legend`` names them for the caption,
-so a chart never shows tofu boxes.
+so a CJK font is looked up (``bot/telegram/data/fonts.toml``). Without one the chart is drawn
+in ASCII only: Chinese unit names become numbers and ``ChartImage.legend`` names them for the
+caption, so a chart never shows tofu boxes.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bot.wording import number_text
+from bot.qa.wording import number_text
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +98,13 @@ _lock = threading.Lock()
 
 @cache
 def _font_config() -> dict:
-    return tomllib.loads(resources.files("bot.data").joinpath("fonts.toml").read_text("utf-8"))
+    data = resources.files("bot.telegram.data").joinpath("fonts.toml").read_text("utf-8")
+    return tomllib.loads(data)
 
 
 def find_cjk_font(extra_paths: Sequence[str | Path] = ()) -> str | None:
     """Family name of a font with CJK glyphs: configured file paths first, then installed
-    families named in bot/data/fonts.toml, then its file locations, then any installed font
+    families named in bot/telegram/data/fonts.toml, then its file locations, then any installed font
     that can render the probe characters. None when there is none; the answer is cached."""
     font = _cjk_font(_path_key(extra_paths))
     return font.family if font else None

@@ -33,8 +33,8 @@ EXACT, REGIONLESS, SHORT = 3, 2, 1
 
 @cache
 def vocabulary() -> dict:
-    """The gazetteer vocabulary (``bot/data/gazetteer.toml``); compared after folding."""
-    text = resources.files("bot.data").joinpath("gazetteer.toml").read_text("utf-8")
+    """The gazetteer vocabulary (``bot/qa/data/gazetteer.toml``); compared after folding."""
+    text = resources.files("bot.qa.data").joinpath("gazetteer.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

@@ -26,14 +26,14 @@ _SENTENCE_END = re.compile(r"[,.;!?，。；！？\n]")
 
 @cache
 def vocabulary() -> dict:
-    """Year words (``bot/data/years.toml``)."""
-    return tomllib.loads(resources.files("bot.data").joinpath("years.toml").read_text("utf-8"))
+    """Year words (``bot/qa/data/years.toml``)."""
+    return tomllib.loads(resources.files("bot.qa.data").joinpath("years.toml").read_text("utf-8"))
 
 
 @cache
 def number_words() -> dict[str, int]:
-    """English number words (``bot/data/numbers.toml``)."""
-    text = resources.files("bot.data").joinpath("numbers.toml").read_text("utf-8")
+    """English number words (``bot/qa/data/numbers.toml``)."""
+    text = resources.files("bot.qa.data").joinpath("numbers.toml").read_text("utf-8")
     return tomllib.loads(text)["words"]
 
 

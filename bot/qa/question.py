@@ -4,7 +4,7 @@ A question is folded (simplified, 於→于, half-width, lower case), then read 
 blanking what it understood so later layers do not misread it: units (from the gazetteer),
 the statistic (longest catalogue label or alias), years, generic unit words (哪个镇, 各镇),
 place names that are no unit, and finally the intent words.  Every vocabulary is a data
-file under ``bot/data/``; nothing here knows any particular report.
+file under ``bot/qa/data/``; nothing here knows any particular report.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from bot.gazetteer import (
+from bot.qa.gazetteer import (
     CJK,
     Folded,
     Gazetteer,
@@ -28,7 +28,7 @@ from bot.gazetteer import (
     resolve,
     vocabulary,
 )
-from bot.when import count_pattern, find_years, parse_count
+from bot.qa.years import count_pattern, find_years, parse_count
 
 if TYPE_CHECKING:
     from ingest.catalogue import Catalogue
@@ -63,15 +63,15 @@ class Question:
 
 @cache
 def metric_vocabulary() -> dict:
-    """How questions pick among catalogue labels (``bot/data/metrics.toml``)."""
-    text = resources.files("bot.data").joinpath("metrics.toml").read_text("utf-8")
+    """How questions pick among catalogue labels (``bot/qa/data/statistics.toml``)."""
+    text = resources.files("bot.qa.data").joinpath("statistics.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
 @cache
 def intent_vocabulary() -> dict:
-    """Intent words (``bot/data/intents.toml``)."""
-    text = resources.files("bot.data").joinpath("intents.toml").read_text("utf-8")
+    """Intent words (``bot/qa/data/intents.toml``)."""
+    text = resources.files("bot.qa.data").joinpath("intents.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

@@ -1,7 +1,7 @@
 """Questions in, one answer object out — the same for the terminal, JSON and Telegram.
 
 The answer never carries a figure that is not a statistics row with its evidence:
-every number below comes from ``bot.lookup``; missing data is said, not guessed.
+every number below comes from ``bot.qa.lookup``; missing data is said, not guessed.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.lookup import (
+from bot.qa.lookup import (
     Fact,
     ReportRef,
     disagreeing,
@@ -18,9 +18,9 @@ from bot.lookup import (
     officials,
     reports,
 )
-from bot.passage_search import PassageFinder
-from bot.question import Gazetteer, Question, parse_question
-from bot.wording import (
+from bot.qa.passage_search import PassageFinder
+from bot.qa.question import Gazetteer, Question, parse_question
+from bot.qa.wording import (
     english_to_chinese,
     mark_terms,
     number_text,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answer import Answer
+from bot.qa.answerer import Answer
 from ingest.normalise import fold
 
 

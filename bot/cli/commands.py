@@ -16,9 +16,9 @@ import click
 from tqdm import tqdm
 
 from bot.corpus import ensure_corpus, ingest_and_index
-from bot.lookup import conflict_rows
+from bot.qa.lookup import conflict_rows
+from bot.qa.wording import number_text, one_line
 from bot.settings import Settings, SettingsError, load_settings
-from bot.wording import number_text, one_line
 from ingest.pipeline import FileOutcome, discover
 from ingest.store import open_db
 
@@ -207,7 +207,7 @@ def check(db: Path | None, unit: str | None) -> None:
 
 
 def _answerer(db: Path | None):
-    from bot.answer import Answerer
+    from bot.qa.answerer import Answerer
 
     settings = _settings(db)
     ensure_corpus(settings.db, notify=lambda message: click.echo(message, err=True)).close()
@@ -229,7 +229,7 @@ def ask(question: str, db: Path | None, as_json: bool) -> None:
       nianbao ask --json "how many lawsuits did 东湖镇 have"
       nianbao ask --json - < questions.txt
     """
-    from bot.render_text import render
+    from bot.cli.render_text import render
 
     answerer = _answerer(db)
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
@@ -254,7 +254,7 @@ def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
     Example:
       nianbao eval ../shared/eval/seed-questions.jsonl
     """
-    from bot.evaluate import EvalFileError, load_questions, run, summary_lines
+    from bot.cli.evaluate import EvalFileError, load_questions, run, summary_lines
 
     try:
         items = load_questions(file)

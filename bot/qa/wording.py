@@ -1,7 +1,7 @@
 """The words around the figures: phrase templates, number formatting, quotes, highlighting.
 
-Phrases live in ``bot/data/phrases.toml`` (one table per answer language), the English →
-Chinese search glossary in ``bot/data/passage_words.toml``.
+Phrases live in ``bot/qa/data/phrases.toml`` (one table per answer language), the English →
+Chinese search glossary in ``bot/qa/data/passage_words.toml``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ QUOTE_CHARS = 160
 
 @cache
 def phrases() -> dict:
-    return tomllib.loads(resources.files("bot.data").joinpath("phrases.toml").read_text("utf-8"))
+    return tomllib.loads(resources.files("bot.qa.data").joinpath("phrases.toml").read_text("utf-8"))
 
 
 def number_text(value: float | None) -> str:
@@ -49,7 +49,7 @@ def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
 @cache
 def _english_words() -> list[tuple[re.Pattern[str], list[str]]]:
     data = tomllib.loads(
-        resources.files("bot.data").joinpath("passage_words.toml").read_text("utf-8")
+        resources.files("bot.qa.data").joinpath("passage_words.toml").read_text("utf-8")
     )["en_to_zh"]
     ordered = sorted(data.items(), key=lambda kv: -len(kv[0]))
     return [(re.compile(rf"\b{re.escape(en)}\b", re.IGNORECASE), zh) for en, zh in ordered]
@@ -58,7 +58,7 @@ def _english_words() -> list[tuple[re.Pattern[str], list[str]]]:
 @cache
 def _section_topics() -> dict[str, list[str]]:
     data = tomllib.loads(
-        resources.files("bot.data").joinpath("passage_words.toml").read_text("utf-8")
+        resources.files("bot.qa.data").joinpath("passage_words.toml").read_text("utf-8")
     )
     return data["section_topics"]
 

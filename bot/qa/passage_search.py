@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from bot.lookup import section_passages
-from bot.wording import section_words
+from bot.qa.lookup import section_passages
+from bot.qa.wording import section_words
 from index.search import Hit, PassageIndex
 
 CANDIDATES = 12  # passages fetched per filter before section preference picks the shown ones

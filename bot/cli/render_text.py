@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answer import Answer
-from bot.wording import one_line
+from bot.qa.answerer import Answer
+from bot.qa.wording import one_line
 
 
 def render(answer: Answer) -> str:

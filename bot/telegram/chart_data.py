@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.answer import Answerer
-from bot.lookup import Fact, reports
+from bot.qa.answerer import Answerer
+from bot.qa.lookup import Fact, reports
 
 
 @dataclass(frozen=True)

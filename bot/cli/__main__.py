@@ -1,0 +1,5 @@
+"""``python -m bot.cli``: the same as the ``nianbao`` command."""
+
+from bot.cli.commands import main
+
+main()

@@ -1,0 +1,1 @@
+"""The question-answering engine: questions in, typed answers out; no front end in here."""
