@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import replace
 
-from benchmarks.seed import ROOT, add_corpus_options, corpus_db, load_questions
-
-sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server lives with the tests
-
-from fake_bot_api import FakeBotApi
-from telegram_support import RunningBot, replied_to, settings_for
+from benchmarks.seed import add_corpus_options, corpus_db, load_questions
+from tests.support.fake_bot_api import FakeBotApi  # the fake Bot API server of the tests
+from tests.support.telegram import RunningBot, replied_to, settings_for
 
 
 def main() -> None:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests_support import TODAY
 
 from ingest.store import open_db
-
-SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
-SEED_QUESTIONS = Path(__file__).resolve().parent / "data" / "seed-questions.jsonl"
+from tests.support import SAMPLES, TODAY
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import ingest.pipeline as pipeline
 from ingest.pipeline import discover, ingest_file, ingest_paths
 from ingest.store import open_db
+from tests.support import FIXTURES, NATIONAL
 
 UNITS = {"乌镇镇", "西集镇", "西塘镇", "宜就镇", "於潜镇"}
 
@@ -35,7 +36,7 @@ def test_passage_offsets_point_into_original(fresh_db, samples_dir: Path) -> Non
 
 def test_every_statistic_points_at_the_passage_holding_its_evidence(fresh_db, samples_dir) -> None:
     """/source and the answers' source buttons open this passage, so it must be the right one."""
-    ingest_paths(fresh_db, [samples_dir, Path(__file__).parent / "data" / "national"])
+    ingest_paths(fresh_db, [samples_dir, NATIONAL])
     rows = fresh_db.query(
         """SELECT s.key, s.evidence, p.text FROM statistics s
            JOIN passages p ON p.id = s.passage_id WHERE s.source != 'derived'"""
@@ -208,7 +209,6 @@ def test_arbitrary_report_text_never_raises(
     assert status in {"added", "refused"}
 
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.mark.parametrize(

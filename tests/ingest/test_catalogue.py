@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ingest.catalogue import build_catalogue, load_catalogue
 from ingest.statistics.table_rows import match_label, strip_ordinal
 from ingest.statistics.textmap import fold_label
-
-CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "ingest" / "data" / "catalogue"
+from tests.support import CATALOGUE_DIR
 
 # Every row of the pre-2020 统计表 (report-formats.md) → its key.
 PRE2020_ROWS = [

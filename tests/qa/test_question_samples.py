@@ -11,10 +11,11 @@ import pytest
 from bot.qa.question import Gazetteer, parse_question
 from ingest.catalogue import load_catalogue
 from ingest.store import open_db
+from tests.support import SEED_QUESTIONS
 
 SEEDS = [
     json.loads(line)
-    for line in (Path(__file__).parent / "data" / "seed-questions.jsonl")
+    for line in (SEED_QUESTIONS)
     .read_text("utf-8")
     .splitlines()
     if line.strip()

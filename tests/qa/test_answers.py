@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,8 +11,9 @@ from hypothesis import strategies as st
 
 from bot.cli.evaluate import load_questions, score
 from ingest.normalise import fold
+from tests.support import SEED_QUESTIONS
 
-SEED = load_questions(Path(__file__).resolve().parent / "data" / "seed-questions.jsonl")
+SEED = load_questions(SEED_QUESTIONS)
 CONTRACT_KEYS = {"question", "kind", "answer", "value", "facts", "ranking", "passages", "conflicts"}
 
 

@@ -13,12 +13,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from fake_bot_api import FakeBotApi
-from tests_support import TODAY
-
 from bot.settings import TelegramSettings
 from bot.telegram.app import build_application, webhook_options
 from bot.telegram.handlers import NianbaoBot
+from tests.support import TODAY
+from tests.support.fake_bot_api import FakeBotApi
 
 # The tags Telegram's HTML parse mode knows; the bot must send no other.
 TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a",

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import pytest
-from fake_bot_api import FakeBotApi, auto_entities
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import InvalidToken, RetryAfter
 from telegram.ext import (
@@ -22,6 +21,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+
+from tests.support.fake_bot_api import FakeBotApi, auto_entities
 
 USER_ID = 4242
 

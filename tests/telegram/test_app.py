@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fake_bot_api import FakeBotApi
-from telegram_support import RunningBot, settings_for
 
 from bot.cli import main
 from bot.settings import TelegramSettings, load_settings
 from bot.telegram import app as bot_app
 from bot.telegram.app import BotConfigError, check_settings, install_redaction, webhook_options
+from tests.support import EXAMPLE_CONFIG
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram import RunningBot, settings_for
 
-EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 OFFICIAL = FakeBotApi.user(1001, "Official")
 
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from ingest.normalise import fold
 from ingest.statistics import extract_statistics
 from ingest.template import detect_template
-
-SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
-SEED_QUESTIONS = Path(__file__).resolve().parent / "data" / "seed-questions.jsonl"
+from tests.support import SAMPLES, SEED_QUESTIONS
 
 FILES = {
     "西集镇": "xiji-2018.txt",

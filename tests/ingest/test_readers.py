@@ -9,9 +9,7 @@ import pytest
 
 from ingest.readers import RawReport, pipe_row, pipe_rows, read_report
 from ingest.readers.from_html import declared_charset, html_to_text
-
-SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.support import FIXTURES, SAMPLES
 
 
 def sample(name: str) -> str:

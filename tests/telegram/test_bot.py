@@ -15,9 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEED_QUESTIONS
-from fake_bot_api import FakeBotApi
-from telegram_support import (
+
+from bot.qa.wording import one_line
+from bot.telegram.html import MESSAGE_LIMIT
+from ingest.normalise import fold
+from tests.support import NATIONAL, SEED_QUESTIONS
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram import (
     RunningBot,
     check_html,
     copy_corpus,
@@ -26,11 +30,6 @@ from telegram_support import (
     visible,
 )
 
-from bot.qa.wording import one_line
-from bot.telegram.html import MESSAGE_LIMIT
-from ingest.normalise import fold
-
-NATIONAL = Path(__file__).resolve().parent / "data" / "national"
 ADMIN = FakeBotApi.user(42, "Admin")
 OFFICIAL = FakeBotApi.user(1001, "Official")
 PRIVATE = FakeBotApi.private_chat(1001)

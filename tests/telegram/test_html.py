@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram_support import check_html, visible
 
 from bot.qa.answerer import Answer
 from bot.telegram.html import (
@@ -16,6 +15,7 @@ from bot.telegram.html import (
     split_messages,
 )
 from bot.telegram.state import ExpiringStore, RateLimiter
+from tests.support.telegram import check_html, visible
 
 
 class Clock:

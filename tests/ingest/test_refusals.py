@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.readers import FORMATS, RawReport, RefusedFile, from_pdf, read_report
+from tests.support import FIXTURES, SAMPLES
 
-SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 

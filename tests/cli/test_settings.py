@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SettingsError, load_settings
+from tests.support import EXAMPLE_CONFIG
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +64,7 @@ def test_bad_toml_is_reported(tmp_path: Path) -> None:
 def test_example_config_documents_every_setting() -> None:
     import tomllib
 
-    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    example = EXAMPLE_CONFIG
     data = tomllib.loads(example.read_text("utf-8"))
     assert set(data) == {"database", "ingest", "telegram"}
     assert set(data["database"]) == {"path"}

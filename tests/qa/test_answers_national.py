@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests_support import TODAY
 
 from bot.corpus import ingest_and_index
 from bot.qa.answerer import Answerer
-
-NATIONAL = Path(__file__).resolve().parent / "data" / "national"
+from tests.support import NATIONAL, TODAY
 
 
 @pytest.fixture(scope="module")
