@@ -1,4 +1,10 @@
-"""Settings: command-line option, then environment variable, then config file, then default."""
+"""Settings: command-line option, then environment variable, then config file, then default.
+
+These are the settings every command needs (database, reports folder, size limit). The config
+file may hold sections for one command only (``[telegram]`` for ``nianbao bot``); they are kept
+raw in ``Settings.config`` and checked by that command, so a bad bot setting never stops
+``nianbao ask``. The helpers below (``pick``, ``number_setting`` …) read such sections alike.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 APP = "nianbao"
 CONFIG_ENV = "NIANBAO_CONFIG"
-PUBLIC_API = "https://api.telegram.org/bot"
-PUBLIC_FILE_API = "https://api.telegram.org/file/bot"
 
 
 class SettingsError(Exception):
@@ -20,37 +25,14 @@ class SettingsError(Exception):
 
 
 @dataclass(frozen=True)
-class TelegramSettings:
-    """What ``nianbao bot`` needs; every field is documented in ``config.example.toml``."""
-
-    token: str | None = None
-    base_url: str = PUBLIC_API
-    base_file_url: str = PUBLIC_FILE_API
-    local_mode: bool = False
-    admins: tuple[int, ...] = ()
-    allowed_chats: tuple[int, ...] = ()
-    questions_per_minute: int = 20
-    group_messages_per_minute: int = 20
-    max_upload_mb: float = 20.0
-    button_ttl_minutes: float = 60.0
-    chart_fonts: tuple[str, ...] = ()
-    mode: str = "polling"
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_url: str | None = None
-    webhook_path: str = ""
-    webhook_secret: str | None = None
-    webhook_cert: str | None = None
-    webhook_key: str | None = None
-
-
-@dataclass(frozen=True)
 class Settings:
+    """The settings of one command run."""
+
     db: Path
     db_is_default: bool
     reports_dir: Path | None
     max_file_mb: float
-    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    config: dict[str, Any] = field(default_factory=dict)  # the whole config file, as read
     config_file: Path | None = None
 
 
@@ -67,7 +49,7 @@ def config_candidates(explicit: Path | None = None) -> list[Path]:
     return [Path("nianbao.toml"), Path(platformdirs.user_config_dir(APP)) / "config.toml"]
 
 
-def _read_config(explicit: Path | None) -> tuple[dict, Path | None]:
+def _read_config(explicit: Path | None) -> tuple[dict[str, Any], Path | None]:
     for path in config_candidates(explicit):
         if path.is_file():
             try:
@@ -81,7 +63,8 @@ def _read_config(explicit: Path | None) -> tuple[dict, Path | None]:
     return {}, None
 
 
-def _pick(option: object, env: str, config: dict, section: str, key: str) -> object:
+def pick(option: object, env: str, config: dict[str, Any], section: str, key: str) -> object:
+    """The command-line value, else the environment variable, else the config file's."""
     if option not in (None, ""):
         return option
     if os.environ.get(env):
@@ -90,7 +73,7 @@ def _pick(option: object, env: str, config: dict, section: str, key: str) -> obj
     return None if value in (None, "") else value
 
 
-def _ids(value: object, name: str) -> tuple[int, ...]:
+def id_list(value: object, name: str) -> tuple[int, ...]:
     """A list of Telegram ids from TOML (list) or an environment variable ("1, 2")."""
     items = value or ()
     if isinstance(items, str):
@@ -103,7 +86,8 @@ def _ids(value: object, name: str) -> tuple[int, ...]:
         raise SettingsError(f"{name} must list numeric Telegram ids, got {value!r}") from exc
 
 
-def _number(value: object, name: str, default: float, kind: type = float) -> float:
+def number_setting(value: object, name: str, default: float, kind: type = float) -> float:
+    """A non-negative number, or ``default`` when unset."""
     if value is None:
         return kind(default)
     try:
@@ -115,7 +99,8 @@ def _number(value: object, name: str, default: float, kind: type = float) -> flo
     return number
 
 
-def _flag(value: object, name: str) -> bool:
+def flag_setting(value: object, name: str) -> bool:
+    """true/false, also as 1/0, yes/no, on/off from an environment variable."""
     if value is None or isinstance(value, bool):
         return bool(value)
     text = str(value).strip().lower()
@@ -126,63 +111,21 @@ def _flag(value: object, name: str) -> bool:
     raise SettingsError(f"{name} must be true or false, got {value!r}")
 
 
-def _telegram(config: dict) -> TelegramSettings:
-    def pick(key: str) -> object:
-        return _pick(None, f"NIANBAO_TELEGRAM_{key.upper()}", config, "telegram", key)
-
-    default = TelegramSettings()
-
-    def number(key: str, kind: type = float) -> float:
-        return _number(pick(key), f"telegram.{key}", getattr(default, key), kind)
-
-    def text(key: str) -> str | None:
-        value = pick(key)
-        return str(value) if value else None
-
-    mode = str(pick("mode") or default.mode).lower()
-    if mode not in ("polling", "webhook"):
-        raise SettingsError(f"telegram.mode must be 'polling' or 'webhook', got {mode!r}")
-    fonts = pick("chart_fonts") or ()
-    if isinstance(fonts, str):
-        fonts = [f for f in fonts.split(os.pathsep) if f]
-    return TelegramSettings(
-        token=text("token"),
-        base_url=text("base_url") or default.base_url,
-        base_file_url=text("base_file_url") or default.base_file_url,
-        local_mode=_flag(pick("local_mode"), "telegram.local_mode"),
-        admins=_ids(pick("admins"), "telegram.admins"),
-        allowed_chats=_ids(pick("allowed_chats"), "telegram.allowed_chats"),
-        questions_per_minute=int(number("questions_per_minute", int)),
-        group_messages_per_minute=int(number("group_messages_per_minute", int)),
-        max_upload_mb=number("max_upload_mb"),
-        button_ttl_minutes=number("button_ttl_minutes"),
-        chart_fonts=tuple(str(Path(str(f)).expanduser()) for f in fonts),
-        mode=mode,
-        webhook_listen=text("webhook_listen") or default.webhook_listen,
-        webhook_port=int(number("webhook_port", int)),
-        webhook_url=text("webhook_url"),
-        webhook_path=text("webhook_path") or "",
-        webhook_secret=text("webhook_secret"),
-        webhook_cert=text("webhook_cert"),
-        webhook_key=text("webhook_key"),
-    )
-
-
 def load_settings(
     db: str | Path | None = None,
     max_file_mb: float | None = None,
     config: str | Path | None = None,
 ) -> Settings:
-    """Resolve every setting once, for one command."""
+    """Resolve the core settings once, for one command."""
     values, config_file = _read_config(Path(config) if config else None)
-    db_value = _pick(db, "NIANBAO_DB", values, "database", "path")
-    reports = _pick(None, "NIANBAO_REPORTS_DIR", values, "ingest", "reports_dir")
-    max_mb = _pick(max_file_mb, "NIANBAO_MAX_FILE_MB", values, "ingest", "max_file_mb")
+    db_value = pick(db, "NIANBAO_DB", values, "database", "path")
+    reports = pick(None, "NIANBAO_REPORTS_DIR", values, "ingest", "reports_dir")
+    max_mb = pick(max_file_mb, "NIANBAO_MAX_FILE_MB", values, "ingest", "max_file_mb")
     return Settings(
         db=Path(str(db_value)).expanduser() if db_value else default_db(),
         db_is_default=db_value is None,
         reports_dir=Path(str(reports)).expanduser() if reports else None,
-        max_file_mb=_number(max_mb, "ingest.max_file_mb", 50.0),
-        telegram=_telegram(values),
+        max_file_mb=number_setting(max_mb, "ingest.max_file_mb", 50.0),
+        config=values,
         config_file=config_file,
     )

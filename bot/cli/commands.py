@@ -11,45 +11,34 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
+from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_lines
+from bot.cli.invocation import Invocation, config_option, db_option
+from bot.cli.render_json import render_json
+from bot.cli.render_text import render_text
 from bot.corpus import ensure_corpus, ingest_and_index
-from bot.qa.lookup import conflict_rows
+from bot.qa.overview import conflict_records, failed_checks
 from bot.qa.wording import number_text, one_line
-from bot.settings import Settings, SettingsError, load_settings
+from ingest.catalogue import load_catalogue
 from ingest.pipeline import FileOutcome, discover
-from ingest.store import open_db
 
-db_option = click.option(
-    "--db",
-    "db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite database (default: $NIANBAO_DB, config file, or the user data folder).",
-)
-
-
-def _settings(db: Path | None, max_mb: float | None = None) -> Settings:
-    try:
-        return load_settings(db=db, max_file_mb=max_mb)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def _existing_db(settings: Settings):
-    if not settings.db.exists():
-        raise click.ClickException(
-            f"no database at {settings.db}. "
-            f"Load reports first: nianbao ingest PATH --db {settings.db}"
-        )
-    return open_db(settings.db)
+if TYPE_CHECKING:
+    from bot.qa.answerer import Answerer
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao")
-def main() -> None:
+@config_option
+@db_option
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Answers about Chinese government information-disclosure annual reports (年报).
+
+    --config and --db work here and on every command.
 
     \b
     Quick tour:
@@ -57,6 +46,7 @@ def main() -> None:
       nianbao ingest reports/ --db corpus.db
       nianbao reports --db corpus.db
     """
+    ctx.ensure_object(Invocation)
 
 
 def _summary_line(outcome: FileOutcome) -> str:
@@ -73,16 +63,23 @@ def _summary_line(outcome: FileOutcome) -> str:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@config_option
 @db_option
 @click.option("--unit", help="Unit (发布单位) for reports whose text does not say, e.g. 南湖镇.")
 @click.option("--year", type=int, help="Report year for reports whose text does not say.")
-@click.option("--max-mb", type=float, help="Refuse files larger than this many megabytes (50).")
+@click.option(
+    "--max-mb",
+    type=float,
+    expose_value=False,
+    callback=Invocation.remember,
+    help="Refuse files larger than this many megabytes (50).",
+)
+@click.pass_obj
 def ingest(
+    run: Invocation,
     paths: tuple[Path, ...],
-    db: Path | None,
     unit: str | None,
     year: int | None,
-    max_mb: float | None,
 ) -> None:
     """Load report files (TXT, MD, HTML, DOCX, PDF; folders recursively).
 
@@ -93,7 +90,7 @@ def ingest(
       nianbao ingest reports/2019 extra/xitang.pdf --db corpus.db
       nianbao ingest scan.docx --unit 南湖镇 --year 2018
     """
-    settings = _settings(db, max_mb)
+    settings = run.settings
     targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
     if not targets:
         raise click.ClickException(
@@ -132,16 +129,18 @@ def ingest(
 
 
 @main.command()
+@config_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per report.")
-def reports(db: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def reports(run: Invocation, as_json: bool) -> None:
     """List the loaded reports: unit, year, template, passages, source file.
 
     \b
     Example:
       nianbao reports --db corpus.db
     """
-    database = _existing_db(_settings(db))
+    database = run.existing_db()
     rows = list(
         database.query(
             """SELECT r.id, r.unit, r.unit_full, r.year, r.published, r.level, r.parent,
@@ -167,58 +166,53 @@ def reports(db: Path | None, as_json: bool) -> None:
 
 
 @main.command()
+@config_option
 @db_option
 @click.option("--unit", help="Only this unit's reports.")
-def check(db: Path | None, unit: str | None) -> None:
+@click.pass_obj
+def check(run: Invocation, unit: str | None) -> None:
     """List table/prose conflicts and failed arithmetic checks, with the evidence.
 
     \b
     Example:
       nianbao check --db corpus.db --unit 东湖镇
     """
-    database = _existing_db(_settings(db))
-    where, params = ("WHERE r.unit = ?", [unit]) if unit else ("", [])
-    conflicts = conflict_rows(database, unit)
-    checks = list(
-        database.query(
-            f"""SELECT r.unit, r.year, k.name, k.expected, k.actual, k.detail
-                FROM checks k JOIN reports r ON r.id = k.report_id {where}
-                ORDER BY r.unit, r.year, k.name""",
-            params,
-        )
-    )
+    database = run.existing_db()
+    conflicts = conflict_records(database, load_catalogue(), unit)
+    checks = failed_checks(database, unit)
     for c in conflicts:
-        click.echo(f"conflict  {c['unit']} {c['year']} {c['key']}")
+        click.echo(f"conflict  {c.unit} {c.year} {c.statistic}")
         click.echo(
-            f"  {c['official_source']:<6} {number_text(c['official_value'])}  "
-            f"「{one_line(c['official_evidence'])}」"
+            f"  {c.official_source:<6} {number_text(c.official_value)}  "
+            f"「{one_line(c.official_evidence)}」"
         )
         click.echo(
-            f"  {c['other_source']:<6} {number_text(c['other_value'])}  "
-            f"「{one_line(c['other_evidence'])}」"
+            f"  {c.other_source:<6} {number_text(c.other_value)}  「{one_line(c.other_evidence)}」"
         )
     for k in checks:
         click.echo(
-            f"check     {k['unit']} {k['year']} {k['name']}: "
-            f"expected {number_text(k['expected'])}, found {number_text(k['actual'])} "
-            f"({k['detail']})"
+            f"check     {k.unit} {k.year} {k.name}: "
+            f"expected {number_text(k.expected)}, found {number_text(k.actual)} ({k.detail})"
         )
     click.echo(f"{len(conflicts)} conflicts, {len(checks)} failed checks")
 
 
-def _answerer(db: Path | None):
+def _answerer(run: Invocation) -> Answerer:
+    """The engine over the command's database, built from the samples when there is none."""
     from bot.qa.answerer import Answerer
 
-    settings = _settings(db)
-    ensure_corpus(settings.db, notify=lambda message: click.echo(message, err=True)).close()
-    return Answerer(settings.db)
+    db = run.settings.db
+    ensure_corpus(db, notify=lambda message: click.echo(message, err=True)).close()
+    return Answerer(db)
 
 
 @main.command()
 @click.argument("question")
+@config_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
-def ask(question: str, db: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def ask(run: Invocation, question: str, as_json: bool) -> None:
     """Answer a question; QUESTION '-' reads one question per line from stdin.
 
     With no database yet, one is built from the bundled sample reports.
@@ -229,39 +223,37 @@ def ask(question: str, db: Path | None, as_json: bool) -> None:
       nianbao ask --json "how many lawsuits did 东湖镇 have"
       nianbao ask --json - < questions.txt
     """
-    from bot.cli.render_text import render
-
-    answerer = _answerer(db)
+    answerer = _answerer(run)
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     for text in questions:
         answer = answerer.ask(text)
         if as_json:
-            click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+            click.echo(render_json(answer))
         else:
-            click.echo(render(answer))
+            click.echo(render_text(answer))
             if question == "-":
                 click.echo()
 
 
 @main.command(name="eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON result per question, then totals.")
-def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def evaluate(run: Invocation, file: Path, as_json: bool) -> None:
     """Score a JSONL question file (shared/eval format); ends with 'N passed, N failed'.
 
     \b
     Example:
       nianbao eval ../shared/eval/seed-questions.jsonl
     """
-    from bot.cli.evaluate import EvalFileError, load_questions, run, summary_lines
-
     try:
         items = load_questions(file)
     except EvalFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    answerer = _answerer(db)
-    outcomes = run(items, answerer.ask)
+    answerer = _answerer(run)
+    outcomes = score_all(items, answerer.ask)
     passed = sum(o.passed for o in outcomes)
     for o in outcomes:
         if as_json:
@@ -297,15 +289,11 @@ def evaluate(file: Path, db: Path | None, as_json: bool) -> None:
 
 
 @main.command()
+@config_option
 @db_option
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: $NIANBAO_CONFIG, ./nianbao.toml, the user config folder).",
-)
 @click.option("-v", "--verbose", is_flag=True, help="Log every update, not only problems.")
-def bot(db: Path | None, config: Path | None, verbose: bool) -> None:
+@click.pass_obj
+def bot(run: Invocation, verbose: bool) -> None:
     """Run the Telegram bot (long polling, or a webhook when configured).
 
     The token comes from NIANBAO_TELEGRAM_TOKEN or [telegram] token in the config file;
@@ -317,10 +305,13 @@ def bot(db: Path | None, config: Path | None, verbose: bool) -> None:
     """
     import logging
 
-    from bot.telegram.app import BotConfigError, run
+    from bot.settings import SettingsError
+    from bot.telegram.app import BotConfigError, serve
+    from bot.telegram.settings import telegram_settings
 
+    settings = run.settings
     try:
-        settings = load_settings(db=db, config=config)
+        telegram = telegram_settings(settings)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     logging.basicConfig(
@@ -329,10 +320,6 @@ def bot(db: Path | None, config: Path | None, verbose: bool) -> None:
     )
     logging.getLogger("bot").setLevel(logging.INFO)
     try:
-        run(settings)
+        serve(settings.db, telegram)
     except BotConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-
-
-if __name__ == "__main__":
-    main()

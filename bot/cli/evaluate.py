@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.qa.answerer import Answer
+from bot.qa.model import Answer, AnswerKind
 from ingest.normalise import fold
 
 
@@ -67,19 +67,19 @@ def score(item: dict, answer: Answer) -> Outcome:
         ok = _equal(answer.value, item["expect"])
         expected, got = f"value {item['expect']}", f"kind {answer.kind}, value {answer.value}"
     elif kind == "ranking":
-        first = answer.ranking[0]["unit"] if answer.ranking else ""
+        first = answer.ranking[0].unit if answer.ranking else ""
         ok = same_unit(first, item["expect_first"])
         expected, got = f"first {item['expect_first']}", f"kind {answer.kind}, first {first or '—'}"
     elif kind == "passage":
         needle = fold(item["expect_contains"])
-        texts = [p["text"] for p in answer.passages[:3]] + [answer.answer]
+        texts = [p.text for p in answer.passages[:3]] + [answer.text]
         ok = any(needle in fold(t) for t in texts)
         expected = f"a passage containing 「{item['expect_contains']}」"
         got = f"kind {answer.kind}, passages: " + " | ".join(
-            fold(p["text"])[:40] for p in answer.passages[:3]
+            fold(p.text)[:40] for p in answer.passages[:3]
         )
     elif kind == "none":
-        ok = answer.kind == "none" and answer.value is None
+        ok = answer.kind == AnswerKind.NONE and answer.value is None
         wrong = answer.value is not None
         expected, got = "kind none, value null", f"kind {answer.kind}, value {answer.value}"
     else:
@@ -87,7 +87,7 @@ def score(item: dict, answer: Answer) -> Outcome:
     return Outcome(item, ok, expected, got, wrong)
 
 
-def run(items: Iterable[dict], ask: Callable[[str], Answer]) -> list[Outcome]:
+def score_all(items: Iterable[dict], ask: Callable[[str], Answer]) -> list[Outcome]:
     return [score(item, ask(item["q"])) for item in items]
 
 

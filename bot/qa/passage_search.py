@@ -7,13 +7,59 @@ the topic come first, and the section's paragraphs fill in when BM25 finds too f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlite_utils
 
-from bot.qa.lookup import section_passages
 from bot.qa.wording import section_words
 from index.search import Hit, PassageIndex
 
 CANDIDATES = 12  # passages fetched per filter before section preference picks the shown ones
+
+
+@dataclass(frozen=True)
+class SectionPassage:
+    id: int
+    report_id: int
+    unit: str
+    year: int
+    section: str
+    text: str
+
+
+def section_passages(
+    db: sqlite_utils.Database,
+    words: list[str],
+    units: list[str] | None = None,
+    year: int | None = None,
+    limit: int = 3,
+) -> list[SectionPassage]:
+    """Paragraphs in sections whose own (deepest) title contains one of the words, in order.
+
+    For questions like 存在哪些问题 the answer is the section itself, whatever its words.
+    """
+    if not words:
+        return []
+    sql = """SELECT p.id, p.report_id, r.unit, r.year, p.section, p.text FROM passages p
+             JOIN reports r ON r.id = p.report_id WHERE p.kind = 'paragraph'"""
+    params: list = []
+    if units:
+        sql += f" AND r.unit IN ({','.join('?' * len(units))})"
+        params += units
+    if year is not None:
+        sql += " AND r.year = ?"
+        params.append(year)
+    sql += " AND (" + " OR ".join("p.section LIKE ?" for _ in words) + ")"
+    params += [f"%{w}%" for w in words]
+    sql += " ORDER BY r.year DESC, r.unit, p.ord"
+    found = []
+    for row in db.query(sql, params):
+        deepest = row["section"].split(" / ")[-1]
+        if any(w in deepest for w in words):
+            found.append(SectionPassage(**row))
+            if len(found) == limit:
+                break
+    return found
 
 
 def _on_topic(hit: Hit, topics: list[str]) -> bool:

@@ -9,14 +9,12 @@ file under ``bot/qa/data/``; nothing here knows any particular report.
 
 from __future__ import annotations
 
-import itertools
 import re
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING
+from typing import Any, Literal
 
 from bot.qa.gazetteer import (
     CJK,
@@ -28,15 +26,33 @@ from bot.qa.gazetteer import (
     resolve,
     vocabulary,
 )
+from bot.qa.statistic_match import statistic_matcher
+from bot.qa.wording import Lang
 from bot.qa.years import count_pattern, find_years, parse_count
+from ingest.catalogue import Catalogue
+from ingest.vocab import load_toml
 
-if TYPE_CHECKING:
-    from ingest.catalogue import Catalogue
+__all__ = ["INTENTS", "Gazetteer", "Intent", "Question", "UnitRef", "parse_question"]
 
-__all__ = ["INTENTS", "Gazetteer", "Question", "UnitRef", "parse_question"]
+
+class Intent(StrEnum):
+    """What a question wants done with the figures or passages it names."""
+
+    NUMBER = "number"
+    SUM = "sum"
+    RANKING = "ranking"
+    COMPARE = "compare"
+    TREND = "trend"
+    LIST = "list"
+    PASSAGE = "passage"
+    NONE = "none"
+
+
+INTENTS = tuple(Intent)
+Order = Literal["asc", "desc", ""]
+ListWhat = Literal["statistics", "units", "years", ""]
 
 MAX_CHARS = 1000
-INTENTS = ("number", "sum", "ranking", "compare", "trend", "list", "passage", "none")
 _CONTENT = re.compile(f"[{CJK}a-z0-9]")
 _LATIN = re.compile("[a-z]")
 _CJK_CHAR = re.compile(f"[{CJK}]")
@@ -47,32 +63,23 @@ class Question:
     """What a question asks, in terms of the database: units, years, statistic, intent."""
 
     text: str
-    lang: str = "zh"
-    intent: str = "none"
+    lang: Lang = "zh"
+    intent: Intent = Intent.NONE
     units: tuple[UnitRef, ...] = ()
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
     unknown_units: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
-    metric: str | None = None
-    metric_mention: str = ""
-    order: str = ""
+    statistic: str | None = None
+    statistic_mention: str = ""
+    order: Order = ""
     top: int | None = None
-    list_what: str = ""
+    list_what: ListWhat = ""
     level: str = ""
 
 
-@cache
-def metric_vocabulary() -> dict:
-    """How questions pick among catalogue labels (``bot/qa/data/statistics.toml``)."""
-    text = resources.files("bot.qa.data").joinpath("statistics.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-@cache
 def intent_vocabulary() -> dict:
     """Intent words (``bot/qa/data/intents.toml``)."""
-    text = resources.files("bot.qa.data").joinpath("intents.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return load_toml("bot.qa.data", "intents.toml")
 
 
 def _phrase(word: str) -> str:
@@ -113,162 +120,6 @@ def _word_lists() -> dict[str, WordList]:
     for name, langs in vocab["ranking"].items():
         lists[f"ranking.{name}"] = WordList.of(langs["zh"] + langs["en"])
     return lists
-
-
-# -- statistics -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MetricHit:
-    """Where a label or alias was found, the statistics it names, and those it is a label of."""
-
-    start: int
-    end: int
-    keys: tuple[str, ...]
-    labelled: frozenset[str] = frozenset()
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
-
-@dataclass
-class MetricMatcher:
-    """Every label and alias of the catalogue, Chinese as substrings, English as whole words."""
-
-    zh: dict[str, dict[str, bool]] = field(default_factory=dict)
-    en: list[tuple[re.Pattern[str], str, bool]] = field(default_factory=list)
-    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, catalogue: Catalogue) -> MetricMatcher:
-        matcher = cls()
-        english: dict[str, dict[str, bool]] = {}
-        for key, metric in catalogue.metrics.items():
-            up = (metric.parent, getattr(metric, "subset_of", None))
-            matcher.parents[key] = tuple(p for p in up if p)
-            labels = {metric.label, *metric.labels}
-            for word in (*labels, *metric.aliases):
-                form = fold_text(word or "").strip()
-                if len(form) >= 2:
-                    target = english if form.isascii() else matcher.zh
-                    owners = target.setdefault(form, {})
-                    owners[key] = owners.get(key, False) or word in labels
-            for word in (metric.label_en, *metric.aliases_en):
-                form = " ".join(fold_text(word or "").split())
-                if len(form) >= 2:
-                    owners = english.setdefault(form, {})
-                    owners[key] = owners.get(key, False) or word == metric.label_en
-        for form, keys in english.items():
-            words = re.findall(f"[a-z0-9]+|[{CJK}]+", form)
-            if not words:
-                continue
-            body = re.escape(words[0])
-            for before, word in itertools.pairwise(words):
-                gap = r"\W+" if before.isascii() and word.isascii() else r"\W*"
-                body += gap + re.escape(word)
-            if words[-1][-1:].isascii() and words[-1][-1:].isalpha():
-                body += "(?:s|es)?"
-            pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
-            matcher.en.extend((pattern, key, keys[key]) for key in sorted(keys))
-        return matcher
-
-    def ancestors(self, key: str) -> list[str]:
-        """Parents up the tree (``subset_of`` counts as a parent: 其中 rows belong to it)."""
-        found: list[str] = []
-        todo = list(self.parents.get(key, ()))
-        while todo:
-            parent = todo.pop(0)
-            if parent not in found:
-                found.append(parent)
-                todo.extend(self.parents.get(parent, ()))
-        return found
-
-    def hits(self, text: str) -> list[MetricHit]:
-        spans: dict[tuple[int, int], dict[str, bool]] = {}
-        for form, keys in self.zh.items():
-            start = text.find(form)
-            while start >= 0:
-                found = spans.setdefault((start, start + len(form)), {})
-                for key, labelled in keys.items():
-                    found[key] = found.get(key, False) or labelled
-                start = text.find(form, start + 1)
-        for pattern, key, labelled in self.en:
-            for match in pattern.finditer(text):
-                found = spans.setdefault(match.span(), {})
-                found[key] = found.get(key, False) or labelled
-        return [
-            MetricHit(s, e, tuple(sorted(k)), frozenset(x for x, lab in k.items() if lab))
-            for (s, e), k in sorted(spans.items())
-        ]
-
-    def choose(self, text: str) -> tuple[str, tuple[int, int]] | None:
-        """The statistic asked about: longest mention, children over parents.
-
-        A label shared by several statistics (被依法纠错 under both 行政复议 and 行政诉讼) goes
-        to the one whose section word the question also names, the nearest one first; then
-        to one that has it as a label rather than an alias.
-        """
-        hits = self.hits(text)
-        if not hits:
-            return None
-        named = {k for h in hits for k in h.keys}
-        kept = [
-            h
-            for h in hits
-            if not any(o.start <= h.start and h.end <= o.end and o.length > h.length for o in hits)
-        ]
-        kept_keys = {k for h in kept for k in h.keys}
-        best: tuple[tuple[int, int, int], str, tuple[int, int]] | None = None
-        for hit in kept:
-            keys = [k for k in hit.keys if not self._has_descendant(k, kept_keys - {k})]
-            if not keys:
-                continue
-            key = self._by_section(keys, hit, hits, named)
-            rank = (self._weight(text, hit), len(self.ancestors(key)), -hit.start)
-            if best is None or rank > best[0]:
-                best = (rank, key, (hit.start, hit.end))
-        if best is None:
-            return None
-        return best[1], best[2]
-
-    @staticmethod
-    def _weight(text: str, hit: MetricHit) -> int:
-        """The length of a mention without its question words."""
-        words = text[hit.start : hit.end]
-        for filler in metric_vocabulary()["filler"]:
-            words = words.replace(fold_text(filler), "")
-        return len(words)
-
-    def _has_descendant(self, key: str, others: set[str]) -> bool:
-        return any(key in self.ancestors(o) for o in others)
-
-    def _by_section(
-        self, keys: list[str], hit: MetricHit, hits: list[MetricHit], named: set[str]
-    ) -> str:
-        if len(keys) == 1:
-            return keys[0]
-        scored = []
-        for key in keys:
-            ancestors = set(self.ancestors(key)) & named
-            distance = min(
-                (abs(h.start - hit.start) for h in hits if ancestors & set(h.keys)),
-                default=len(self.parents) + 10**6,
-            )
-            scored.append((distance, key not in hit.labelled, key))
-        return min(scored)[2]
-
-
-_MATCHERS: dict[int, tuple[object, MetricMatcher]] = {}
-
-
-def metric_matcher(catalogue: Catalogue) -> MetricMatcher:
-    """The matcher of a catalogue, built once per catalogue object."""
-    cached = _MATCHERS.get(id(catalogue))
-    if cached is None or cached[0] is not catalogue:
-        cached = (catalogue, MetricMatcher.of(catalogue))
-        _MATCHERS[id(catalogue)] = cached
-    return cached[1]
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -325,7 +176,7 @@ class _Signals:
 
     words: dict[str, list[re.Match[str]]]
     passage: bool
-    metric: str | None
+    statistic: str | None
     units: int
     years: int
     scoped: bool
@@ -341,34 +192,34 @@ def _asks_for_words(lists: dict[str, WordList], text: str) -> bool:
     return bool(lists["passage.weak"].find(text))
 
 
-def _intent(signals: _Signals) -> tuple[str, dict]:
+def _intent(signals: _Signals) -> tuple[Intent, dict[str, Any]]:
     """The intent by precedence: list > ranking > sum > passage words > compare > trend > number.
 
     Two named units with a comparison word (相比, versus) compare even when a total is
     mentioned (两镇行政诉讼总数相比); two named units without one compare too.
     """
-    words, metric = signals.words, signals.metric
-    for what in ("metrics", "units", "years"):
-        if words[f"list.{what}"] and (what == "metrics" or metric is None):
-            return "list", {"list_what": what}
+    words, statistic = signals.words, signals.statistic
+    for what in ("statistics", "units", "years"):
+        if words[f"list.{what}"] and (what == "statistics" or statistic is None):
+            return Intent.LIST, {"list_what": what}
     ranking = sorted(words["ranking.desc"] + words["ranking.asc"], key=lambda m: m.start())
-    if ranking and (metric or not signals.passage):
+    if ranking and (statistic or not signals.passage):
         order = "asc" if ranking[0] in words["ranking.asc"] else "desc"
-        return "ranking", {"order": order, "top": _top(ranking)}
-    if words["compare"] and signals.units >= 2 and metric and not signals.passage:
-        return "compare", {}
+        return Intent.RANKING, {"order": order, "top": _top(ranking)}
+    if words["compare"] and signals.units >= 2 and statistic and not signals.passage:
+        return Intent.COMPARE, {}
     several = signals.units != 1 or signals.years > 1 or signals.scoped
     if words["sum"] and not signals.passage and several:
-        return "sum", {}
-    if signals.passage or not metric:
-        return "passage", {}
+        return Intent.SUM, {}
+    if signals.passage or not statistic:
+        return Intent.PASSAGE, {}
     if signals.which and signals.units == 0:
-        return "ranking", {"order": "desc", "top": None}
+        return Intent.RANKING, {"order": "desc", "top": None}
     if signals.units >= 2:
-        return "compare", {}
+        return Intent.COMPARE, {}
     if words["trend"] or (signals.years > 1 and signals.units <= 1):
-        return "trend", {}
-    return "number", {}
+        return Intent.TREND, {}
+    return Intent.NUMBER, {}
 
 
 def parse_question(
@@ -386,13 +237,13 @@ def parse_question(
     units, ambiguous = resolve(matches)
     without_units = _blank(folded.text, unit_spans)
 
-    chosen = metric_matcher(catalogue).choose(without_units)
-    metric, metric_spans = (chosen[0], [chosen[1]]) if chosen else (None, [])
-    without_metric = _blank(without_units, metric_spans)
+    chosen = statistic_matcher(catalogue).choose(without_units)
+    statistic, statistic_spans = (chosen[0], [chosen[1]]) if chosen else (None, [])
+    without_statistic = _blank(without_units, statistic_spans)
 
-    years, year_spans = find_years(without_metric, today)
+    years, year_spans = find_years(without_statistic, today)
     without_years = _blank(without_units, year_spans)
-    unknown_spans = gazetteer.unknown_places(_blank(without_metric, year_spans), unit_spans)
+    unknown_spans = gazetteer.unknown_places(_blank(without_statistic, year_spans), unit_spans)
 
     generic = gazetteer.generic_levels(without_units)
     english = _english_generic(without_units)
@@ -404,8 +255,8 @@ def parse_question(
     intent, fields = _intent(
         _Signals(
             words={name: wl.find(without_years) for name, wl in lists.items()},
-            passage=_asks_for_words(lists, _blank(without_years, metric_spans)),
-            metric=metric,
+            passage=_asks_for_words(lists, _blank(without_years, statistic_spans)),
+            statistic=statistic,
             units=len(units) + len(ambiguous),
             years=len(years),
             scoped=any(g.kind != "plain" for g in generic),
@@ -420,8 +271,8 @@ def parse_question(
         ambiguous=tuple((m, tuple(c)) for m, c in ambiguous),
         unknown_units=tuple(dict.fromkeys(folded.source(s, e) for s, e in unknown_spans)),
         years=years,
-        metric=metric,
-        metric_mention=folded.source(*metric_spans[0]) if metric_spans else "",
+        statistic=statistic,
+        statistic_mention=folded.source(*statistic_spans[0]) if statistic_spans else "",
         level=level,
         **fields,
     )

@@ -1,22 +1,69 @@
-"""The words around the figures: phrase templates, number formatting, quotes, highlighting.
+"""The words around the figures: phrase templates, number formatting, quotes, search words.
 
 Phrases live in ``bot/qa/data/phrases.toml`` (one table per answer language), the English →
-Chinese search glossary in ``bot/qa/data/passage_words.toml``.
+Chinese search glossary in ``bot/qa/data/passage_words.toml``. A phrase is filled into a
+:class:`~bot.qa.model.Line`, not a string, so the figure and the quote in it stay marked as
+such for every front end.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
+import string
+from collections.abc import Iterable
 from functools import cache
-from importlib import resources
+from typing import Literal
+
+from bot.qa.model import Figure, Line, Quote, Text
+from ingest.vocab import load_toml
 
 QUOTE_CHARS = 160
 
+Lang = Literal["zh", "en"]
+FieldValue = str | int | float | Line | Text | Figure | Quote
 
-@cache
+
 def phrases() -> dict:
-    return tomllib.loads(resources.files("bot.qa.data").joinpath("phrases.toml").read_text("utf-8"))
+    return load_toml("bot.qa.data", "phrases.toml")
+
+
+class Phrasebook:
+    """The answer sentences of one language, filled in as lines."""
+
+    _formatter = string.Formatter()
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang: Lang = lang
+        self._phrases: dict[str, str] = phrases()[lang]
+
+    def line(self, key: str, /, **fields: FieldValue) -> Line:
+        """The phrase ``key`` with its ``{fields}`` filled in (``str.format`` rules)."""
+        parts: list[Line | Text | Figure | Quote | str] = []
+        for literal, name, spec, conversion in self._formatter.parse(self._phrases[key]):
+            parts.append(literal)
+            if name is None:
+                continue
+            value = fields[name]
+            if isinstance(value, Line | Text | Figure | Quote):
+                parts.append(value)
+            else:
+                value = self._formatter.convert_field(value, conversion)
+                parts.append(self._formatter.format_field(value, spec or ""))
+        return Line.of(*parts)
+
+    def text(self, key: str, /, **fields: FieldValue) -> str:
+        """The phrase as plain text."""
+        return self.line(key, **fields).text
+
+    @property
+    def separator(self) -> str:
+        """Between items of a list: 、 in Chinese, ", " in English."""
+        return self._phrases["separator"]
+
+    def template_name(self, template: str) -> str:
+        """How the answer names a report template (``pre2020`` → 2020 年前的统计表)."""
+        names = phrases()["templates"]
+        return names.get(template, names["unknown"])[self.lang]
 
 
 def number_text(value: float | None) -> str:
@@ -26,7 +73,7 @@ def number_text(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def plain_number(value: float | None) -> float | int | None:
+def plain_number(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
@@ -48,24 +95,18 @@ def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
 
 @cache
 def _english_words() -> list[tuple[re.Pattern[str], list[str]]]:
-    data = tomllib.loads(
-        resources.files("bot.qa.data").joinpath("passage_words.toml").read_text("utf-8")
-    )["en_to_zh"]
+    data = load_toml("bot.qa.data", "passage_words.toml")["en_to_zh"]
     ordered = sorted(data.items(), key=lambda kv: -len(kv[0]))
     return [(re.compile(rf"\b{re.escape(en)}\b", re.IGNORECASE), zh) for en, zh in ordered]
 
 
-@cache
 def _section_topics() -> dict[str, list[str]]:
-    data = tomllib.loads(
-        resources.files("bot.qa.data").joinpath("passage_words.toml").read_text("utf-8")
-    )
-    return data["section_topics"]
+    return load_toml("bot.qa.data", "passage_words.toml")["section_topics"]
 
 
-def section_words(query: str) -> list[str | None]:
+def section_words(query: str) -> list[str]:
     """Section-title words a question points at (存在哪些问题 → 问题, 不足); [] when none."""
-    words: list[str | None] = []
+    words: list[str] = []
     for word, titles in _section_topics().items():
         if word in query:
             words.extend(t for t in titles if t not in words)
@@ -81,10 +122,28 @@ def english_to_chinese(text: str) -> list[str]:
     return words
 
 
-def mark_terms(text: str, terms: tuple[str, ...] | list[str]) -> str:
-    """Bracket the words of the question found in a quote: 【行政复议】."""
+def term_spans(
+    text: str, terms: Iterable[str], not_before_number: bool = False
+) -> list[tuple[int, int]]:
+    """Where the question's words (two characters or more) stand in a quoted passage.
+
+    Longest word first at each position; with ``not_before_number`` a word directly followed
+    by a digit or a decimal point is not taken there.
+    """
     words = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
     if not words:
-        return text
-    pattern = re.compile("|".join(re.escape(w) for w in words))
-    return pattern.sub(lambda m: f"【{m.group(0)}】", text)
+        return []
+    alternation = "|".join(re.escape(w) for w in words)
+    lookahead = r"(?![\d.])" if not_before_number else ""
+    pattern = re.compile(f"(?:{alternation}){lookahead}")
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def mark_terms(text: str, terms: Iterable[str]) -> str:
+    """Bracket the words of the question found in a quote: 【行政复议】."""
+    out, last = [], 0
+    for start, end in term_spans(text, terms):
+        out += [text[last:start], f"【{text[start:end]}】"]
+        last = end
+    out.append(text[last:])
+    return "".join(out)

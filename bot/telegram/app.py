@@ -17,8 +17,9 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
-from bot.settings import Settings, TelegramSettings
-from bot.telegram.handlers import NianbaoBot
+from bot.telegram.conversation import NianbaoBot
+from bot.telegram.handlers import routing
+from bot.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +133,11 @@ def build_application(
             )
         )
         .concurrent_updates(True)  # a long upload must not hold up everyone's questions
-        .post_init(bot.post_init)
+        .post_init(routing.post_init)
         .build()
     )
-    bot.register(app)
     app.bot_data["nianbao"] = bot
+    routing.register(app)
     return app
 
 
@@ -155,16 +156,15 @@ def webhook_options(settings: TelegramSettings) -> dict:
     }
 
 
-def run(settings: Settings) -> None:
+def serve(db_path: Path, tg: TelegramSettings) -> None:
     """Serve until interrupted: long polling, or a webhook when configured."""
     from bot.corpus import ensure_corpus
 
-    tg = settings.telegram
     check_settings(tg)
     install_redaction(tg.token or "")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    ensure_corpus(settings.db, notify=log.info).close()
-    app = build_application(settings.db, tg)
+    ensure_corpus(db_path, notify=log.info).close()
+    app = build_application(db_path, tg)
     if tg.mode == "webhook":
         options = webhook_options(tg)
         log.info("webhook on %s:%s/%s", options["listen"], options["port"], options["url_path"])

@@ -19,7 +19,10 @@ T = TypeVar("T")
 class ExpiringStore(Generic[T]):
     """Values behind short random tokens, for callback data (Telegram allows 64 bytes).
 
-    Entries expire after ``ttl`` seconds; the oldest go first past ``capacity``.
+    Entries expire after ``ttl`` seconds; the oldest go first past ``capacity``. This is not
+    python-telegram-bot's ``arbitrary_callback_data`` because that cache has a size but no
+    time-to-live: whether an old button still works would depend on how busy the bot has
+    been since, while here a button works for ``button_ttl_minutes`` and then says it expired.
     """
 
     def __init__(

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SettingsError, load_settings
+from bot.telegram.settings import TelegramSettings, telegram_settings
 from tests.support import EXAMPLE_CONFIG
 
 
@@ -40,11 +41,11 @@ def test_order_option_env_config_default(tmp_path: Path, monkeypatch: pytest.Mon
     )
     assert load_settings().db == Path("from-config.db")
     assert load_settings().max_file_mb == 7
-    assert load_settings().telegram.admins == (1, 2)
+    assert telegram_settings(load_settings()).admins == (1, 2)
     monkeypatch.setenv("NIANBAO_DB", "from-env.db")
     monkeypatch.setenv("NIANBAO_TELEGRAM_ADMINS", "5, 6")
     assert load_settings().db == Path("from-env.db")
-    assert load_settings().telegram.admins == (5, 6)
+    assert telegram_settings(load_settings()).admins == (5, 6)
     assert load_settings(db="from-option.db").db == Path("from-option.db")
     assert not load_settings(db="from-option.db").db_is_default
 
@@ -69,6 +70,4 @@ def test_example_config_documents_every_setting() -> None:
     assert set(data) == {"database", "ingest", "telegram"}
     assert set(data["database"]) == {"path"}
     assert set(data["ingest"]) == {"reports_dir", "max_file_mb"}
-    from bot.settings import TelegramSettings
-
     assert set(data["telegram"]) == set(TelegramSettings.__dataclass_fields__)

@@ -209,8 +209,6 @@ def test_arbitrary_report_text_never_raises(
     assert status in {"added", "refused"}
 
 
-
-
 @pytest.mark.parametrize(
     ("name", "unit", "encoding", "key", "value"),
     [

@@ -32,10 +32,10 @@ def test_seed_question(answerer, item: dict) -> None:
 def test_number_answers_quote_their_evidence(answerer, item: dict) -> None:
     answer = answerer.ask(item["q"])
     headline = answer.facts[0]
-    assert headline["source"] == item["source_kind"]
-    assert fold(item["evidence"]) in fold(headline["evidence"])
+    assert headline.source == item["source_kind"]
+    assert fold(item["evidence"]) in fold(headline.evidence)
     if item.get("conflict"):
-        assert any(fold(item["conflict"]) in fold(c["evidence"]) for c in answer.conflicts)
+        assert any(fold(item["conflict"]) in fold(c.evidence) for c in answer.conflicts)
 
 
 def test_answer_object_matches_contract(answerer) -> None:
@@ -63,7 +63,7 @@ def test_answer_object_matches_contract(answerer) -> None:
 
 
 def test_breakdown_and_conflict_are_shown(answerer) -> None:
-    text = answerer.ask("西集镇有多少行政诉讼？").answer
+    text = answerer.ask("西集镇有多少行政诉讼？").text
     assert "6" in text and "4" in text and "1" in text
     assert "0" in text and "发生针对本单位政府信息公开行政诉讼案件0件" in text
 
@@ -71,11 +71,11 @@ def test_breakdown_and_conflict_are_shown(answerer) -> None:
 def test_english_question_gets_english_sentences(answerer) -> None:
     answer = answerer.ask("how many lawsuits did 西集镇 have")
     assert answer.value == 6
-    assert re.search(r"[A-Za-z]{4,}", answer.answer.split("「")[0])
+    assert re.search(r"[A-Za-z]{4,}", answer.text.split("「")[0])
 
 
 def test_latest_year_is_said(answerer) -> None:
-    assert "2018" in answerer.ask("西集镇有多少行政诉讼？").answer
+    assert "2018" in answerer.ask("西集镇有多少行政诉讼？").text
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_latest_year_is_said(answerer) -> None:
 )
 def test_odd_input_gets_a_helpful_reply(answerer, question: str) -> None:
     answer = answerer.ask(question)
-    assert answer.answer.strip()
+    assert answer.text.strip()
     assert answer.kind in {
         "number",
         "sum",
@@ -111,8 +111,8 @@ def test_odd_input_gets_a_helpful_reply(answerer, question: str) -> None:
 
 def _figures_in(answer) -> list[float]:
     values = [answer.value] if answer.value is not None else []
-    values += [f["value"] for f in answer.facts if f["value"] is not None]
-    values += [r["value"] for r in answer.ranking if r["value"] is not None]
+    values += [f.value for f in answer.facts if f.value is not None]
+    values += [r.value for r in answer.ranking if r.value is not None]
     return values
 
 
@@ -128,14 +128,14 @@ def test_any_text_never_raises_and_figures_have_evidence(answerer, text: str) ->
             db.query(
                 "SELECT s.value, s.evidence FROM statistics s JOIN reports r ON r.id = s.report_id "
                 "WHERE r.unit = ? AND r.year = ? AND s.key = ?",
-                [fact["unit"], fact["year"], fact["metric"]],
+                [fact.unit, fact.year, fact.statistic],
             )
         )
-        assert any(r["value"] == fact["value"] and r["evidence"] for r in rows), fact
+        assert any(r["value"] == fact.value and r["evidence"] for r in rows), fact
     if answer.kind in {"number"}:
-        assert answer.value in [f["value"] for f in answer.facts]
+        assert answer.value in [f.value for f in answer.facts]
     if answer.kind == "sum":
-        assert answer.value == sum(f["value"] for f in answer.facts)
+        assert answer.value == sum(f.value for f in answer.facts)
     if answer.kind == "none":
         assert answer.value is None
     assert all(isinstance(v, int | float) for v in _figures_in(answer))
@@ -157,20 +157,20 @@ def test_questions_about_a_part_of_the_report_quote_that_part(
     answer = answerer.ask(question)
     assert answer.kind == "passage"
     assert len(answer.passages) == 3
-    assert all(p["unit"] == unit for p in answer.passages)
-    assert section_word in answer.passages[0]["section"].split(" / ")[-1]
+    assert all(p.unit == unit for p in answer.passages)
+    assert section_word in answer.passages[0].section.split(" / ")[-1]
 
 
 def test_passages_never_leak_across_units(answerer) -> None:
     for question in ("西集镇的信息公开受理电话是多少", "西塘镇的联系邮箱", "宜就镇有什么不足"):
         answer = answerer.ask(question)
-        unit = answer.passages[0]["unit"]
-        assert all(p["unit"] == unit for p in answer.passages)
+        unit = answer.passages[0].unit
+        assert all(p.unit == unit for p in answer.passages)
         assert unit in question
 
 
 def test_english_number_question_has_english_sentences_and_chinese_quotes(answerer) -> None:
     answer = answerer.ask("How many information disclosure requests did 西塘镇 receive in 2018?")
     assert answer.value == 1
-    assert answer.answer.startswith("西塘镇, 2018:")
-    assert "Source:" in answer.answer and "「" in answer.answer
+    assert answer.text.startswith("西塘镇, 2018:")
+    assert "Source:" in answer.text and "「" in answer.text

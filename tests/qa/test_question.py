@@ -31,6 +31,7 @@ class FakeMetric:
     measure: str = "件"
     templates: tuple[str, ...] = ("pre2020",)
     parent: str | None = None
+    subset_of: str | None = None
 
 
 class FakeCatalogue:
@@ -294,8 +295,8 @@ INTENT_CASES = [
     ("有哪些单位", "list", None, {"list_what": "units"}),
     ("收录了哪些镇的报告？有哪些单位", "list", None, {"list_what": "units"}),
     ("西集镇有哪些年份的报告", "list", None, {"list_what": "years"}),
-    ("能查什么", "list", None, {"list_what": "metrics"}),
-    ("What can I ask?", "list", None, {"list_what": "metrics"}),
+    ("能查什么", "list", None, {"list_what": "statistics"}),
+    ("What can I ask?", "list", None, {"list_what": "statistics"}),
     ("which years are available", "list", None, {"list_what": "years"}),
     ("乌镇镇信息公开工作存在哪些问题？", "passage", None, {}),
     ("西塘镇信息公开领导小组组长是谁", "passage", None, {}),
@@ -316,11 +317,11 @@ def test_intent(
     gazetteer: Gazetteer, text: str, intent: str, metric: str | None, extra: dict
 ) -> None:
     q = ask(gazetteer, text)
-    assert (q.intent, q.metric) == (intent, metric)
+    assert (q.intent, q.statistic) == (intent, metric)
     for name, value in extra.items():
         assert getattr(q, name) == value, name
-    if q.metric:
-        assert q.metric_mention and q.metric_mention in q.text
+    if q.statistic:
+        assert q.statistic_mention and q.statistic_mention in q.text
     if intent != "ranking":
         assert (q.order, q.top) == ("", None)
     if intent != "list":
@@ -329,7 +330,7 @@ def test_intent(
 
 def test_metric_mention_is_the_original_words(gazetteer: Gazetteer) -> None:
     q = ask(gazetteer, "於潛鎮行政復議數量是多少")
-    assert (q.metric, q.metric_mention) == ("reconsiderations", "行政復議數量")
+    assert (q.statistic, q.statistic_mention) == ("reconsiderations", "行政復議數量")
     assert q.units == (UnitRef("於潜镇", "於潛鎮"),)
 
 
@@ -435,7 +436,7 @@ def test_empty_question_sets_nothing(gazetteer: Gazetteer) -> None:
 def test_huge_question_is_truncated(gazetteer: Gazetteer) -> None:
     q = ask(gazetteer, "西集镇有多少行政诉讼" + "啊" * 20_000)
     assert len(q.text) <= 1000
-    assert (q.intent, q.metric, [u.unit for u in q.units]) == ("number", "lawsuits", ["西集镇"])
+    assert (q.intent, q.statistic, [u.unit for u in q.units]) == ("number", "lawsuits", ["西集镇"])
 
 
 def test_none_text_is_tolerated(gazetteer: Gazetteer) -> None:
@@ -444,7 +445,7 @@ def test_none_text_is_tolerated(gazetteer: Gazetteer) -> None:
 
 def test_empty_gazetteer_and_catalogue() -> None:
     q = parse_question("西集镇有多少行政诉讼", Gazetteer([]), FakeCatalogue([]), today=TODAY)
-    assert (q.intent, q.units, q.metric) == ("passage", (), None)
+    assert (q.intent, q.units, q.statistic) == ("passage", (), None)
 
 
 @settings(max_examples=300, deadline=None)
@@ -458,7 +459,7 @@ def test_parse_never_raises(text: str) -> None:
     assert q.lang in {"zh", "en"}
     assert all(ref.mention in q.text for ref in q.units)
     assert all(unit in gazetteer.units for ref in q.units for unit in [ref.unit])
-    assert q.metric is None or q.metric in CATALOGUE.metrics
+    assert q.statistic is None or q.statistic in CATALOGUE.metrics
 
 
 def _vocabulary_words() -> list[str]:

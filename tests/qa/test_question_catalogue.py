@@ -115,7 +115,7 @@ def test_seed_question(
     gazetteer: Gazetteer, id_: str, text: str, intent: str, metric: str | None, units: list[str]
 ) -> None:
     q = parse_question(text, gazetteer, load_catalogue(), today=TODAY)
-    assert (q.intent, q.metric, [u.unit for u in q.units]) == (intent, metric, units), id_
+    assert (q.intent, q.statistic, [u.unit for u in q.units]) == (intent, metric, units), id_
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_seed_question(
 )
 def test_longest_mention_and_child_win(text: str, metric: str) -> None:
     q = parse_question(text, Gazetteer([]), load_catalogue(), today=TODAY)
-    assert q.metric == metric
+    assert q.statistic == metric
 
 
 def test_every_label_resolves_to_a_statistic_with_that_label() -> None:
@@ -150,10 +150,10 @@ def test_every_label_resolves_to_a_statistic_with_that_label() -> None:
     for key, metric in catalogue.metrics.items():
         for label in (metric.label, *metric.labels):
             q = parse_question(label, Gazetteer([]), catalogue, today=TODAY)
-            got = catalogue.metrics.get(q.metric) if q.metric else None
+            got = catalogue.metrics.get(q.statistic) if q.statistic else None
             names = {fold_text(n) for n in (got.label, *got.labels, *got.aliases)} if got else set()
             if fold_text(label) not in names:
-                wrong.append((key, label, q.metric))
+                wrong.append((key, label, q.statistic))
     assert wrong == []
 
 
@@ -169,10 +169,10 @@ def test_every_english_label_resolves_to_a_statistic_with_that_label() -> None:
         if not metric.label_en:
             continue
         q = parse_question(f"how many {metric.label_en}?", Gazetteer([]), catalogue, today=TODAY)
-        got = catalogue.metrics.get(q.metric) if q.metric else None
+        got = catalogue.metrics.get(q.statistic) if q.statistic else None
         names = {_words(n) for n in (got.label_en, *got.aliases_en)} if got else set()
         if _words(metric.label_en) not in names:
-            wrong.append((key, metric.label_en, q.metric))
+            wrong.append((key, metric.label_en, q.statistic))
     assert wrong == []
 
 
@@ -182,5 +182,5 @@ def test_parse_never_raises_with_the_real_catalogue(text: str) -> None:
     catalogue = load_catalogue()
     gazetteer = Gazetteer([{"unit": u, "unit_full": f, "level": lvl} for u, f, lvl in UNITS])
     q = parse_question(text, gazetteer, catalogue, today=TODAY)
-    assert q.metric is None or q.metric in catalogue.metrics
-    assert q.metric_mention in q.text
+    assert q.statistic is None or q.statistic in catalogue.metrics
+    assert q.statistic_mention in q.text

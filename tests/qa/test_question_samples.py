@@ -14,11 +14,7 @@ from ingest.store import open_db
 from tests.support import SEED_QUESTIONS
 
 SEEDS = [
-    json.loads(line)
-    for line in (SEED_QUESTIONS)
-    .read_text("utf-8")
-    .splitlines()
-    if line.strip()
+    json.loads(line) for line in SEED_QUESTIONS.read_text("utf-8").splitlines() if line.strip()
 ]
 
 

@@ -13,9 +13,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from bot.settings import TelegramSettings
 from bot.telegram.app import build_application, webhook_options
-from bot.telegram.handlers import NianbaoBot
+from bot.telegram.conversation import NianbaoBot
+from bot.telegram.settings import TelegramSettings
 from tests.support import TODAY
 from tests.support.fake_bot_api import FakeBotApi
 

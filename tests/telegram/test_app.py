@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.settings import TelegramSettings, load_settings
+from bot.settings import load_settings
 from bot.telegram import app as bot_app
 from bot.telegram.app import BotConfigError, check_settings, install_redaction, webhook_options
+from bot.telegram.settings import TelegramSettings, telegram_settings
 from tests.support import EXAMPLE_CONFIG
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram import RunningBot, settings_for
@@ -40,7 +41,7 @@ def _free_port() -> int:
 
 
 def test_example_config_documents_and_loads_every_bot_setting() -> None:
-    settings = load_settings(config=EXAMPLE_CONFIG).telegram
+    settings = telegram_settings(load_settings(config=EXAMPLE_CONFIG))
     text = EXAMPLE_CONFIG.read_text("utf-8")
     for name in TelegramSettings.__dataclass_fields__:
         assert f"\n{name} = " in text, name
@@ -53,7 +54,7 @@ def test_environment_overrides_the_config_file(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("NIANBAO_TELEGRAM_ALLOWED_CHATS", "-100, 7")
     monkeypatch.setenv("NIANBAO_TELEGRAM_QUESTIONS_PER_MINUTE", "5")
     monkeypatch.setenv("NIANBAO_TELEGRAM_LOCAL_MODE", "yes")
-    settings = load_settings(config=EXAMPLE_CONFIG).telegram
+    settings = telegram_settings(load_settings(config=EXAMPLE_CONFIG))
     assert settings.token == "42:from-env"
     assert settings.allowed_chats == (-100, 7)
     assert settings.questions_per_minute == 5
@@ -76,7 +77,7 @@ def test_bad_settings_say_what_is_wrong(
 
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError, match=message):
-        load_settings()
+        telegram_settings(load_settings())
 
 
 def test_missing_or_malformed_token_and_webhook_url_are_refused() -> None:
@@ -214,13 +215,13 @@ def test_run_uses_webhook_options(monkeypatch: pytest.MonkeyPatch, sample_db_pat
     )
     settings = load_settings(db=sample_db_path)
     telegram = replace(
-        settings.telegram,
+        telegram_settings(settings),
         token="1:abc",
         mode="webhook",
         webhook_url="https://bot.example.org/hook",
         webhook_secret="abc",
     )
-    bot_app.run(replace(settings, telegram=telegram))
+    bot_app.serve(settings.db, telegram)
     assert seen["url_path"] == "hook" and seen["secret_token"] == "abc"
     assert seen["cert"] is None and seen["key"] is None
     assert seen["webhook_url"] == "https://bot.example.org/hook"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.qa.wording import one_line
-from bot.telegram.html import MESSAGE_LIMIT
+from bot.telegram.messages import MESSAGE_LIMIT
 from ingest.normalise import fold
 from tests.support import NATIONAL, SEED_QUESTIONS
 from tests.support.fake_bot_api import FakeBotApi
@@ -248,12 +248,10 @@ def test_chart_without_a_chinese_font_numbers_its_labels(
 ) -> None:
     import functools
 
-    import bot.telegram.handlers as handlers
+    import bot.telegram.handlers.charts as charts
     from bot.telegram.chart import render_chart
 
-    monkeypatch.setattr(
-        handlers, "render_chart", functools.partial(render_chart, force_no_cjk=True)
-    )
+    monkeypatch.setattr(charts, "render_chart", functools.partial(render_chart, force_no_cjk=True))
     update = api.send_text(PRIVATE, OFFICIAL, "/chart 主动公开信息")
     photo = bot.reply_to(update["message"], method="sendPhoto")
     assert photo["photo"][:4] == b"\x89PNG"
@@ -289,7 +287,7 @@ def test_errors_become_a_friendly_message(
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(bot.nianbao.answerer, "ask", broken)
-    caplog.set_level(logging.ERROR, logger="bot.telegram.handlers")
+    caplog.set_level(logging.ERROR, logger="bot.telegram.handlers.routing")
     update = api.send_text(PRIVATE, OFFICIAL, "西集镇有多少行政诉讼？")
     reply = bot.reply_to(update["message"])
     assert "出错" in reply["text"]
@@ -337,9 +335,9 @@ def test_seed_questions_in_a_group_match_nianbao_ask(
         seen = folded(visible(html_text))
         expected = answerer.ask(item["q"])
         if expected.kind == "passage":
-            assert folded(one_line(expected.passages[0]["text"]))[:40] in seen, item["q"]
+            assert folded(one_line(expected.passages[0].text))[:40] in seen, item["q"]
         else:
-            first_line = expected.answer.split("\n")[0]
+            first_line = expected.text.split("\n")[0]
             assert folded(first_line)[:60] in seen, item["q"]
         if item["kind"] == "number":
             assert (
@@ -516,16 +514,16 @@ def test_questions_are_answered_while_an_upload_is_ingested(
 ) -> None:
     import threading
 
-    import bot.telegram.handlers as handlers
+    import bot.telegram.handlers.uploads as uploads
 
     release = threading.Event()
-    real_ingest = handlers.ingest_and_index
+    real_ingest = uploads.ingest_and_index
 
     def slow_ingest(*args, **kwargs):
         assert release.wait(30)
         return real_ingest(*args, **kwargs)
 
-    monkeypatch.setattr(handlers, "ingest_and_index", slow_ingest)
+    monkeypatch.setattr(uploads, "ingest_and_index", slow_ingest)
     db = copy_corpus(sample_db_path, tmp_path / "busy.db")
     admin_chat = FakeBotApi.private_chat(42)
     with FakeBotApi() as own_api, RunningBot(own_api, db, settings_for(own_api)) as running:

@@ -6,15 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.qa.answerer import Answer
-from bot.telegram.html import (
-    MESSAGE_LIMIT,
-    answer_blocks,
-    esc,
-    passage_blocks,
-    split_messages,
+from bot.qa.model import (
+    Answer,
+    AnswerKind,
+    Figure,
+    Line,
+    Passage,
+    Quote,
+    Source,
+    StatedFigure,
 )
+from bot.telegram.messages import MESSAGE_LIMIT, split_messages
+from bot.telegram.render import answer_blocks, passage_blocks
 from bot.telegram.state import ExpiringStore, RateLimiter
+from bot.telegram.texts import escape_html
 from tests.support.telegram import check_html, visible
 
 
@@ -29,14 +34,30 @@ class Clock:
 def _number_answer(evidence: str = "五、行政诉讼数量 | 件 | 6") -> Answer:
     return Answer(
         question="东湖镇有多少行政诉讼",
-        kind="number",
-        answer=(
-            "东湖镇 2016 年行政诉讼数量：6件\n其中 维持 4 · 纠错 2\n"
-            f"来源：《东湖镇2016年报告》统计表：「{evidence}」"
-        ),
+        kind=AnswerKind.NUMBER,
+        headline=Line.of("东湖镇 2016 年行政诉讼数量：", Figure("6"), "件"),
         value=6,
-        facts=[{"value": 6, "evidence": evidence, "passage_id": 7}],
+        breakdown=Line.of("其中 维持 4 · 纠错 2"),
+        sources=[Source(Line.of("来源：《东湖镇2016年报告》统计表：", Quote(evidence)), 7)],
+        facts=[
+            StatedFigure(
+                unit="东湖镇",
+                year=2016,
+                statistic="lawsuits",
+                label="行政诉讼数量",
+                value=6,
+                measure="件",
+                source="table",
+                evidence=evidence,
+                report="东湖镇2016年报告",
+                passage_id=7,
+            )
+        ],
     )
+
+
+def _passage(passage_id: int, unit: str, section: str, text: str, terms=()) -> Passage:
+    return Passage(passage_id, unit, 2018, section, text, 1.0, tuple(terms))
 
 
 def test_number_answer_bolds_the_figure_not_the_year() -> None:
@@ -54,7 +75,7 @@ def test_report_text_and_question_text_are_escaped() -> None:
     check_html(html)
     assert "<script>" not in html and '<a href="x">' not in html
     assert evil in visible(html)
-    passages = [{"passage_id": 1, "unit": "<b>镇", "year": 2018, "section": "a & b", "text": evil}]
+    passages = [_passage(1, "<b>镇", "a & b", evil)]
     html = "\n".join(passage_blocks("<i>head</i>", passages, 1))
     check_html(html)
     assert evil in visible(html) and "<b>镇" in visible(html)
@@ -63,17 +84,11 @@ def test_report_text_and_question_text_are_escaped() -> None:
 def test_passage_answer_marks_question_words() -> None:
     answer = Answer(
         question="q",
-        kind="passage",
-        answer="与问题最相关的原文段落：\n…",
+        kind=AnswerKind.PASSAGE,
+        headline=Line.of("与问题最相关的原文段落："),
+        listing=[Line.of("…")],
         passages=[
-            {
-                "passage_id": 3,
-                "unit": "东湖镇",
-                "year": 2018,
-                "section": "五、存在的问题",
-                "text": "存在的问题是公开形式单一。",
-                "terms": ["问题", "形"],
-            }
+            _passage(3, "东湖镇", "五、存在的问题", "存在的问题是公开形式单一。", ["问题", "形"])
         ],
     )
     html = "\n".join(answer_blocks(answer))
@@ -112,7 +127,9 @@ def test_one_huge_block_is_cut_outside_tags_and_entities() -> None:
     st.integers(min_value=120, max_value=4096),
 )
 def test_any_blocks_split_into_valid_messages(parts: list[tuple[str, str]], limit: int) -> None:
-    blocks = [f"<{tag}>{esc(text)}</{tag}>" if tag else esc(text) for tag, text in parts]
+    blocks = [
+        f"<{tag}>{escape_html(text)}</{tag}>" if tag else escape_html(text) for tag, text in parts
+    ]
     blocks = [b for b in blocks if b]
     messages = split_messages(blocks, limit)
     for message in messages:
@@ -158,3 +175,25 @@ def test_rate_limiter_never_allows_more_than_the_limit(per_minute: int) -> None:
         clock.now += 0.25  # 50 s of questions, four a second
         allowed += limiter.check(7).allowed
     assert allowed == per_minute
+
+
+def test_only_the_marked_figure_is_bold() -> None:
+    """The figure is bold because the answer marks it, not because its digits recur: a count
+    or a part that happens to equal the total stays plain."""
+    answer = Answer(
+        question="q",
+        kind=AnswerKind.SUM,
+        headline=Line.of("total: ", Figure("2"), " over 2 reports: 东湖镇 2018 2件"),
+        value=2,
+    )
+    html = "\n".join(answer_blocks(answer))
+    assert html.count("<b>") == 1 and "total: <b>2</b> over 2 reports" in html
+
+
+def test_the_renderer_reads_no_sentences() -> None:
+    """Rendering works from the answer's parts; the module has no regular expressions."""
+    from pathlib import Path
+
+    import bot.telegram.render as render
+
+    assert "re" not in vars(render) and "import re" not in Path(render.__file__).read_text()

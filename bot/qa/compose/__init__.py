@@ -1,0 +1,54 @@
+"""One composer per intent, each turning a parsed question into a typed answer.
+
+``compose`` first answers what needs no figures (an empty question, a unit that is not
+loaded, a name that could mean several units), then hands the question to its intent's
+composer; a composer falls back to another when the question lacks what it needs (a number
+question naming two units is a comparison).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.qa.compose.aggregate import compose_aggregate
+from bot.qa.compose.context import PASSAGES_SHOWN, ComposeContext
+from bot.qa.compose.listing import compose_list
+from bot.qa.compose.number import compose_number
+from bot.qa.compose.passages import compose_passages, more_passages
+from bot.qa.compose.trend import compose_trend
+from bot.qa.lookup import reports
+from bot.qa.model import Answer
+from bot.qa.question import Intent, Question
+
+__all__ = ["PASSAGES_SHOWN", "ComposeContext", "compose", "more_passages"]
+
+Composer = Callable[[ComposeContext, Question], Answer]
+
+COMPOSERS: dict[Intent, Composer] = {
+    Intent.NUMBER: compose_number,
+    Intent.SUM: compose_aggregate,
+    Intent.RANKING: compose_aggregate,
+    Intent.COMPARE: compose_aggregate,
+    Intent.TREND: compose_trend,
+    Intent.LIST: compose_list,
+    Intent.PASSAGE: compose_passages,
+    Intent.NONE: compose_passages,
+}
+
+
+def compose(ctx: ComposeContext, q: Question) -> Answer:
+    """The answer to a parsed question."""
+    words = ctx.words(q)
+    sep = words.separator
+    if not q.text.strip() or (q.intent == Intent.NONE and not q.units and not q.statistic):
+        return ctx.nothing(q, words.line("empty", examples=ctx.examples(words)))
+    if q.unknown_units:
+        loaded = sep.join(sorted({r.unit for r in reports(ctx.db)}))
+        names = sep.join(q.unknown_units)
+        return ctx.nothing(q, words.line("unit_unknown", names=names, units=loaded))
+    if q.ambiguous:
+        mention, candidates = q.ambiguous[0]
+        return ctx.nothing(
+            q, words.line("ambiguous", mention=mention, candidates=sep.join(candidates))
+        )
+    return COMPOSERS[q.intent](ctx, q)

@@ -1,0 +1,64 @@
+"""Passages to read: the report paragraphs that best answer a question in words."""
+
+from __future__ import annotations
+
+from bot.qa.compose.context import PASSAGES_SHOWN, ComposeContext, passages
+from bot.qa.lookup import reports
+from bot.qa.model import Answer, AnswerKind, Passage
+from bot.qa.question import Question
+from bot.qa.wording import mark_terms, one_line
+from index.search import Hit
+
+LISTED_CHARS = 240  # of each passage in the text of a passage answer
+
+
+def compose_passages(ctx: ComposeContext, q: Question) -> Answer:
+    words = ctx.words(q)
+    units, _year = _scope(ctx, q)
+    hits = _hits(ctx, q, PASSAGES_SHOWN)
+    if not hits:
+        scope = words.separator.join(units) or words.text("scope_all")
+        return ctx.nothing(q, words.line("no_passages", scope=scope, examples=ctx.examples(words)))
+    listing = [
+        words.line(
+            "passage_item",
+            n=i,
+            unit=h.unit,
+            year=h.year,
+            section=h.section or "—",
+            text=mark_terms(one_line(h.text, LISTED_CHARS), h.terms),
+        )
+        for i, h in enumerate(hits, 1)
+    ]
+    return Answer(
+        question=q.text,
+        kind=AnswerKind.PASSAGE,
+        headline=words.line("passages"),
+        listing=listing,
+        passages=passages(hits),
+    )
+
+
+def more_passages(ctx: ComposeContext, q: Question, offset: int, count: int) -> list[Passage]:
+    """Passages ``offset`` to ``offset + count`` of the question's ranking ("more results")."""
+    return passages(_hits(ctx, q, offset + count)[offset:])
+
+
+def _scope(ctx: ComposeContext, q: Question) -> tuple[list[str], int | None]:
+    """The units and year a passage search is filtered to."""
+    units = [u.unit for u in q.units]
+    year = None
+    if q.years and units:
+        have = {r.year for r in reports(ctx.db, units)}
+        year = next((y for y in q.years if y in have), None)
+    elif q.years:
+        year = q.years[0]
+    return units, year
+
+
+def _hits(ctx: ComposeContext, q: Question, k: int) -> list[Hit]:
+    units, year = _scope(ctx, q)
+    hits = ctx.search(q, units, year, k)
+    if not hits and year is not None:
+        hits = ctx.search(q, units, None, k)
+    return hits

@@ -1,0 +1,175 @@
+"""Which statistic a question names: the longest catalogue label or alias it contains.
+
+Chinese labels match as substrings of the folded question, English ones as whole words with
+flexible spacing and plural endings. When labels overlap, the longest mention wins, a child
+over its parent, and a label shared by several statistics goes to the one whose section the
+question also names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from bot.qa.gazetteer import CJK, fold_text
+from ingest.catalogue import Catalogue
+from ingest.vocab import load_toml
+
+
+def matching_vocabulary() -> dict:
+    """How questions pick among catalogue labels (``bot/qa/data/statistics.toml``)."""
+    return load_toml("bot.qa.data", "statistics.toml")
+
+
+@dataclass(frozen=True)
+class StatisticHit:
+    """Where a label or alias was found, the statistics it names, and those it is a label of."""
+
+    start: int
+    end: int
+    keys: tuple[str, ...]
+    labelled: frozenset[str] = frozenset()
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class StatisticMatcher:
+    """Every label and alias of the catalogue, Chinese as substrings, English as whole words."""
+
+    zh: dict[str, dict[str, bool]] = field(default_factory=dict)
+    en: list[tuple[re.Pattern[str], str, bool]] = field(default_factory=list)
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> StatisticMatcher:
+        matcher = cls()
+        english: dict[str, dict[str, bool]] = {}
+        for key, statistic in catalogue.metrics.items():
+            up = (statistic.parent, statistic.subset_of)
+            matcher.parents[key] = tuple(p for p in up if p)
+            labels = {statistic.label, *statistic.labels}
+            for word in (*labels, *statistic.aliases):
+                form = fold_text(word or "").strip()
+                if len(form) >= 2:
+                    target = english if form.isascii() else matcher.zh
+                    owners = target.setdefault(form, {})
+                    owners[key] = owners.get(key, False) or word in labels
+            for word in (statistic.label_en, *statistic.aliases_en):
+                form = " ".join(fold_text(word or "").split())
+                if len(form) >= 2:
+                    owners = english.setdefault(form, {})
+                    owners[key] = owners.get(key, False) or word == statistic.label_en
+        for form, keys in english.items():
+            words = re.findall(f"[a-z0-9]+|[{CJK}]+", form)
+            if not words:
+                continue
+            body = re.escape(words[0])
+            for before, word in itertools.pairwise(words):
+                gap = r"\W+" if before.isascii() and word.isascii() else r"\W*"
+                body += gap + re.escape(word)
+            if words[-1][-1:].isascii() and words[-1][-1:].isalpha():
+                body += "(?:s|es)?"
+            pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
+            matcher.en.extend((pattern, key, keys[key]) for key in sorted(keys))
+        return matcher
+
+    def ancestors(self, key: str) -> list[str]:
+        """Parents up the tree (``subset_of`` counts as a parent: 其中 rows belong to it)."""
+        found: list[str] = []
+        todo = list(self.parents.get(key, ()))
+        while todo:
+            parent = todo.pop(0)
+            if parent not in found:
+                found.append(parent)
+                todo.extend(self.parents.get(parent, ()))
+        return found
+
+    def hits(self, text: str) -> list[StatisticHit]:
+        spans: dict[tuple[int, int], dict[str, bool]] = {}
+        for form, keys in self.zh.items():
+            start = text.find(form)
+            while start >= 0:
+                found = spans.setdefault((start, start + len(form)), {})
+                for key, labelled in keys.items():
+                    found[key] = found.get(key, False) or labelled
+                start = text.find(form, start + 1)
+        for pattern, key, labelled in self.en:
+            for match in pattern.finditer(text):
+                found = spans.setdefault(match.span(), {})
+                found[key] = found.get(key, False) or labelled
+        return [
+            StatisticHit(s, e, tuple(sorted(k)), frozenset(x for x, lab in k.items() if lab))
+            for (s, e), k in sorted(spans.items())
+        ]
+
+    def choose(self, text: str) -> tuple[str, tuple[int, int]] | None:
+        """The statistic asked about: longest mention, children over parents.
+
+        A label shared by several statistics (被依法纠错 under both 行政复议 and 行政诉讼) goes
+        to the one whose section word the question also names, the nearest one first; then
+        to one that has it as a label rather than an alias.
+        """
+        hits = self.hits(text)
+        if not hits:
+            return None
+        named = {k for h in hits for k in h.keys}
+        kept = [
+            h
+            for h in hits
+            if not any(o.start <= h.start and h.end <= o.end and o.length > h.length for o in hits)
+        ]
+        kept_keys = {k for h in kept for k in h.keys}
+        best: tuple[tuple[int, int, int], str, tuple[int, int]] | None = None
+        for hit in kept:
+            keys = [k for k in hit.keys if not self._has_descendant(k, kept_keys - {k})]
+            if not keys:
+                continue
+            key = self._by_section(keys, hit, hits, named)
+            rank = (self._weight(text, hit), len(self.ancestors(key)), -hit.start)
+            if best is None or rank > best[0]:
+                best = (rank, key, (hit.start, hit.end))
+        if best is None:
+            return None
+        return best[1], best[2]
+
+    @staticmethod
+    def _weight(text: str, hit: StatisticHit) -> int:
+        """The length of a mention without its question words."""
+        words = text[hit.start : hit.end]
+        for filler in matching_vocabulary()["filler"]:
+            words = words.replace(fold_text(filler), "")
+        return len(words)
+
+    def _has_descendant(self, key: str, others: set[str]) -> bool:
+        return any(key in self.ancestors(o) for o in others)
+
+    def _by_section(
+        self, keys: list[str], hit: StatisticHit, hits: list[StatisticHit], named: set[str]
+    ) -> str:
+        if len(keys) == 1:
+            return keys[0]
+        scored = []
+        for key in keys:
+            ancestors = set(self.ancestors(key)) & named
+            distance = min(
+                (abs(h.start - hit.start) for h in hits if ancestors & set(h.keys)),
+                default=len(self.parents) + 10**6,
+            )
+            scored.append((distance, key not in hit.labelled, key))
+        return min(scored)[2]
+
+
+_MATCHERS: dict[int, tuple[Catalogue, StatisticMatcher]] = {}
+
+
+def statistic_matcher(catalogue: Catalogue) -> StatisticMatcher:
+    """The matcher of a catalogue, built once per catalogue object."""
+    cached = _MATCHERS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        cached = (catalogue, StatisticMatcher.of(catalogue))
+        _MATCHERS[id(catalogue)] = cached
+    return cached[1]

@@ -1,0 +1,81 @@
+"""What the bot keeps between updates: the engine, the settings, button state, rate limits.
+
+One ``NianbaoBot`` lives in ``application.bot_data["nianbao"]``; the handlers in
+``bot.telegram.handlers`` read it from there. Questions are answered on the event loop (a few
+milliseconds each, and the SQLite connection belongs to this thread); ingest and chart drawing
+run in worker threads with their own resources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot.qa.answerer import Answerer
+from bot.telegram.settings import TelegramSettings
+from bot.telegram.state import ExpiringStore, RateLimiter, Verdict
+from bot.telegram.texts import texts
+
+
+@dataclass(frozen=True)
+class MoreState:
+    """What a "more results" button needs: the question and how many passages were shown."""
+
+    question: str
+    offset: int
+
+
+class NianbaoBot:
+    """The bot's state over one database."""
+
+    def __init__(self, db_path: Path, settings: TelegramSettings, today: date | None = None):
+        self.db_path = Path(db_path)
+        self.settings = settings
+        self.today = today
+        self._answerer: Answerer | None = None
+        self.buttons: ExpiringStore[MoreState] = ExpiringStore(settings.button_ttl_minutes * 60)
+        self.limiter = RateLimiter(settings.questions_per_minute)
+        self.ingesting = asyncio.Lock()  # one upload at a time: ingest and index refresh write
+        self.bot_id: int | None = None
+        self.username: str = ""
+
+    @property
+    def answerer(self) -> Answerer:
+        """Opened on first use, on the event loop's thread that then owns its connection."""
+        if self._answerer is None:
+            self._answerer = Answerer(self.db_path, today=self.today)
+        return self._answerer
+
+    def reload(self) -> None:
+        """Open the database afresh (after it was changed by another process)."""
+        self._answerer = Answerer(self.db_path, today=self.today)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admins
+
+    def meant_for_me(self, target: str | None) -> bool:
+        """A command with no @bot, or with this bot's name (groups may hold several bots)."""
+        return not target or target.lower() == self.username.lower()
+
+    def rate(self, user_id: int | None) -> Verdict:
+        """Whether this user may ask now. Admins are not limited: they load the reports and
+        check the answers in bulk."""
+        if self.is_admin(user_id):
+            return Verdict(True)
+        return self.limiter.check(user_id or 0)
+
+    def examples(self) -> list[str]:
+        """Example questions over what is loaded; [] when nothing is."""
+        subject = self.answerer.examples()
+        if subject is None or subject.statistic is None:
+            return []
+        fields = {"unit": subject.unit, "label": subject.label, "label_en": subject.label_en}
+        return [q.format(**fields) for q in texts()["examples"]["questions"]]
+
+    def chart_example(self) -> str:
+        subject = self.answerer.examples()
+        if subject is None or subject.statistic is None:
+            return "…"
+        return texts()["examples"]["chart"].format(label=subject.label)

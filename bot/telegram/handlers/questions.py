@@ -1,0 +1,147 @@
+"""Questions and what answers them: text in private chats, mentions and replies in groups,
+/ask, the source and "more results" buttons, and /source."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+
+from bot.qa.model import Answer, AnswerKind, Passage
+from bot.telegram.conversation import MoreState, NianbaoBot
+from bot.telegram.handlers.turn import (
+    Context,
+    Turn,
+    addressed,
+    button,
+    limited,
+    nianbao,
+    on_message,
+    send_blocks,
+    show_action,
+)
+from bot.telegram.render import answer_blocks, passage_blocks, source_blocks
+from bot.telegram.texts import escape_html, sentence
+
+MORE_STEP = 3
+SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@(\w+))?\s*$")
+
+
+@on_message
+async def on_private_text(turn: Turn) -> None:
+    if turn.message.text:
+        await answer(turn, turn.message.text)
+
+
+@on_message
+async def on_group_text(turn: Turn) -> None:
+    question = addressed(turn.bot, turn.message)
+    if question is not None:
+        await answer(turn, question)
+
+
+@on_message
+async def on_ask(turn: Turn) -> None:
+    question = " ".join(turn.context.args or []).strip()
+    if not question:
+        await turn.say("ask_usage", example=(turn.bot.examples() or ["…"])[0])
+        return
+    await answer(turn, question)
+
+
+async def answer(turn: Turn, text: str) -> None:
+    if await turn.limited():
+        return
+    await turn.show(ChatAction.TYPING)
+    reply = turn.bot.answerer.ask(text)
+    await turn.send(answer_blocks(reply), _keyboard(turn.bot, reply, text))
+
+
+def _keyboard(bot: NianbaoBot, answer: Answer, question: str) -> InlineKeyboardMarkup | None:
+    """Source buttons for the quoted passages, and "more results" with its state stored."""
+    if answer.kind == AnswerKind.PASSAGE:
+        return _passage_keyboard(bot, answer.passages, question, 0)
+    if answer.kind == AnswerKind.NUMBER and answer.facts:
+        row = []
+        if answer.facts[0].passage_id is not None:
+            row.append(button(sentence("button_source_one"), f"src:{answer.facts[0].passage_id}"))
+        token = bot.buttons.put(MoreState(question, len(answer.passages)))
+        row.append(button(sentence("button_related"), f"more:{token}"))
+        return InlineKeyboardMarkup([row])
+    return None
+
+
+def _passage_keyboard(
+    bot: NianbaoBot, passages: list[Passage], question: str, shown_before: int
+) -> InlineKeyboardMarkup:
+    first = shown_before + 1
+    rows = [
+        [
+            button(sentence("button_source", n=n), f"src:{p.passage_id}")
+            for n, p in enumerate(passages, first)
+        ]
+    ]
+    if len(passages) >= MORE_STEP:
+        token = bot.buttons.put(MoreState(question, shown_before + len(passages)))
+        rows.append([button(sentence("button_more"), f"more:{token}")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """A source button (``src:<passage id>``) or "more results" (``more:<token>``)."""
+    query = update.callback_query
+    if query is None or not query.data:
+        return
+    bot = nianbao(context)
+    kind, _, value = query.data.partition(":")
+    message = query.message if isinstance(query.message, Message) else None
+    if await limited(bot, update):
+        return
+    if kind == "src" and value.isdigit() and message is not None:
+        await query.answer()
+        await send_source(bot, message, int(value))
+        return
+    state = bot.buttons.get(value) if kind == "more" else None
+    if state is None or message is None:
+        await query.answer(sentence("button_expired"), show_alert=True)
+        return
+    await query.answer()
+    await show_action(message, ChatAction.TYPING)
+    passages = bot.answerer.more_passages(state.question, state.offset, MORE_STEP)
+    if not passages:
+        await message.reply_text(escape_html(sentence("more_none")))
+        return
+    first = state.offset + 1
+    head = sentence("more_head", first=first, last=state.offset + len(passages))
+    keyboard = _passage_keyboard(bot, passages, state.question, state.offset)
+    await send_blocks(message, passage_blocks(head, passages, first), keyboard)
+
+
+@on_message
+async def on_source(turn: Turn) -> None:
+    arg = (turn.context.args or [""])[0].lstrip("#")
+    if not arg.isdigit():
+        example = turn.bot.answerer.example_passage_id()
+        await turn.say("source_usage", example=str(example) if example is not None else "1")
+        return
+    if not await turn.limited():
+        await send_source(turn.bot, turn.message, int(arg))
+
+
+@on_message
+async def on_source_link(turn: Turn) -> None:
+    """``/source_123`` as written under every quote (tappable in Telegram)."""
+    match = SOURCE_LINK.match(turn.message.text or "")
+    if match is None or not turn.bot.meant_for_me(match.group(2)):
+        return
+    if not await turn.limited():
+        await send_source(turn.bot, turn.message, int(match.group(1)))
+
+
+async def send_source(bot: NianbaoBot, message: Message, passage_id: int) -> None:
+    context = bot.answerer.source(passage_id)
+    if context is None:
+        await message.reply_text(escape_html(sentence("source_unknown", id=passage_id)))
+        return
+    await send_blocks(message, source_blocks(context))

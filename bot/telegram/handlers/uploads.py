@@ -1,0 +1,123 @@
+"""Admins load reports by sending the file in a private chat; the caption may give unit and year.
+
+The file is downloaded into a folder next to the database and ingested in a worker thread, one
+upload at a time; questions are answered meanwhile. An upload that adds nothing leaves no file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+from telegram import Message
+from telegram.constants import ChatAction, ChatType
+
+from bot.corpus import ingest_and_index
+from bot.telegram.handlers.turn import Turn, on_message
+from bot.telegram.settings import PUBLIC_API, TelegramSettings
+from bot.telegram.texts import escape_html, sentence, texts
+from ingest.pipeline import FileOutcome
+from ingest.readers import DEFAULT_MAX_BYTES, FORMATS
+
+PUBLIC_DOWNLOAD_LIMIT_MB = 20
+_CAPTION_UNIT = re.compile(r"(?:unit|单位)\s*[=:：]\s*(\S+)", re.IGNORECASE)
+_CAPTION_YEAR = re.compile(r"(?:year|年份|年度)\s*[=:：]\s*(\d{4})", re.IGNORECASE)
+
+
+@on_message
+async def on_document(turn: Turn) -> None:
+    message = turn.message
+    document = message.document
+    if document is None or message.chat.type != ChatType.PRIVATE:
+        return
+    if not turn.is_admin:
+        await turn.say("not_admin")
+        return
+    refusal = upload_refusal(message, turn.bot.settings)
+    if refusal:
+        await message.reply_text(escape_html(refusal))
+        return
+    name = Path(document.file_name or "report").name
+    await turn.say("ingest_start", name=name)
+    await turn.show(ChatAction.TYPING)
+    db_path = turn.bot.db_path
+    folder = db_path.with_name(db_path.name + ".uploads") / secrets.token_hex(6)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    try:
+        telegram_file = await document.get_file()
+        await telegram_file.download_to_drive(path)
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    caption = message.caption or ""
+    unit = _CAPTION_UNIT.search(caption)
+    year = _CAPTION_YEAR.search(caption)
+    max_mb = turn.bot.settings.max_upload_mb
+    async with turn.bot.ingesting:
+        outcomes = await asyncio.to_thread(
+            ingest_and_index,
+            db_path,
+            [path],
+            unit=unit.group(1) if unit else None,
+            year=int(year.group(1)) if year else None,
+            max_bytes=max(DEFAULT_MAX_BYTES, int(max_mb * 1024 * 1024)),
+        )
+    outcome = outcomes[0]
+    if outcome.status in ("refused", "unchanged", "duplicate"):
+        shutil.rmtree(folder, ignore_errors=True)  # nothing in the database points at it
+    await turn.send([escape_html(line) for line in ingest_summary(outcome, name)])
+
+
+def upload_refusal(message: Message, settings: TelegramSettings) -> str:
+    """Why an upload is refused before downloading it; '' when it may be downloaded."""
+    document = message.document
+    assert document is not None
+    name = document.file_name or "?"
+    if Path(name).suffix.lower() not in FORMATS:
+        return sentence("file_type", name=name)
+    size_mb = (document.file_size or 0) / 1024 / 1024
+    limit = settings.max_upload_mb
+    if limit and size_mb > limit:
+        return sentence("file_too_big", name=name, size=f"{size_mb:.1f}", limit=f"{limit:g}")
+    public = settings.base_url.rstrip("/") == PUBLIC_API.rstrip("/")
+    if public and size_mb > PUBLIC_DOWNLOAD_LIMIT_MB:
+        return sentence("file_too_big_public")
+    return ""
+
+
+_OUTCOME_SENTENCES = {
+    "added": "ingest_added",
+    "updated": "ingest_updated",
+    "unchanged": "ingest_unchanged",
+    "duplicate": "ingest_duplicate",
+}
+
+
+def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
+    """What the ingest did, in the bot's sentences."""
+    if outcome.status == "refused":
+        lines = [sentence("ingest_refused", name=name, reason=outcome.reason)]
+        if "--unit" in outcome.reason or "--year" in outcome.reason:
+            lines.append(sentence("ingest_caption_hint"))
+        return lines
+    fields = {
+        "unit": outcome.unit,
+        "year": outcome.year,
+        "template": outcome.template or "—",
+        "passages": outcome.passages,
+        "statistics": outcome.statistics,
+        "conflicts": outcome.conflicts,
+        "checks": outcome.failed_checks,
+        "reason": outcome.reason,
+    }
+    lines = [sentence(_OUTCOME_SENTENCES[outcome.status], **fields)]
+    if outcome.status == "updated" and outcome.reason:
+        lines.append(sentence("ingest_replaced", reason=outcome.reason))
+    if outcome.status in ("added", "updated"):
+        example = texts()["examples"]["after_ingest"].format(unit=outcome.unit)
+        lines.append(sentence("ingest_ready", example=example))
+    return lines
