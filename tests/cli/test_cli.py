@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from tests.support import SEED_QUESTIONS
 
 
 @pytest.fixture
@@ -126,3 +127,68 @@ def test_commands_without_database_say_what_to_do(runner: CliRunner, tmp_path: P
     result = runner.invoke(main, ["reports", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert "nianbao ingest" in result.output
+
+
+def test_a_bad_bot_setting_does_not_stop_other_commands(
+    runner: CliRunner, sample_db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIANBAO_TELEGRAM_MODE", "bogus")
+    answer = runner.invoke(
+        main, ["ask", "--json", "西集镇有多少行政诉讼？", "--db", str(sample_db_path)]
+    )
+    assert answer.exit_code == 0, answer.output
+    assert json.loads(answer.stdout)["value"] == 6
+    listing = runner.invoke(main, ["reports", "--db", str(sample_db_path)])
+    assert listing.exit_code == 0 and "5 reports" in listing.output
+    bot = runner.invoke(main, ["bot", "--db", str(sample_db_path)])
+    assert bot.exit_code == 1
+    assert "telegram.mode" in bot.output and "'bogus'" in bot.output
+    assert "Traceback" not in bot.output
+
+
+@pytest.mark.parametrize("where", ["group", "command"])
+def test_config_option_works_for_every_command(
+    runner: CliRunner, sample_db_path: Path, tmp_path: Path, where: str
+) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text(f'[database]\npath = "{sample_db_path}"\n', "utf-8")
+    calls = {
+        "ask": ["ask", "--json", "西集镇有多少行政诉讼？"],
+        "reports": ["reports"],
+        "check": ["check", "--unit", "西集镇"],
+        "eval": ["eval", str(SEED_QUESTIONS)],
+    }
+    outputs = {}
+    for name, args in calls.items():
+        given = (
+            ["--config", str(config), *args]
+            if where == "group"
+            else [*args, "--config", str(config)]
+        )
+        result = runner.invoke(main, given)
+        assert result.exit_code == 0, (name, result.output)
+        outputs[name] = result.stdout
+    assert json.loads(outputs["ask"])["value"] == 6
+    assert "5 reports" in outputs["reports"]
+    assert "conflict  西集镇 2018 lawsuits" in outputs["check"]
+    assert outputs["eval"].strip().endswith("56 passed, 0 failed")
+    assert set(calls) | {"ingest", "bot"} == set(main.commands)
+
+
+def test_a_missing_config_file_is_an_error_for_any_command(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "nowhere.toml")
+    for args in (["--config", missing, "reports"], ["reports", "--config", missing]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1 and "does not exist" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_db_option_on_the_command_overrides_the_group(
+    runner: CliRunner, sample_db_path: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        main, ["--db", str(tmp_path / "none.db"), "reports", "--db", str(sample_db_path)]
+    )
+    assert result.exit_code == 0 and "5 reports" in result.output

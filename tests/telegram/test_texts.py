@@ -1,0 +1,22 @@
+"""The bot's own sentences: every one is used by the Telegram front end."""
+
+from __future__ import annotations
+
+import ast
+
+from bot.telegram.texts import sentence, texts
+from tests.support import ROOT
+
+
+def test_every_sentence_is_used() -> None:
+    used: set[str] = set()
+    for path in (ROOT / "bot" / "telegram").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                used.add(node.value)
+    unused = sorted(k for k in texts()["text"] if k not in used)
+    assert not unused, f"telegram.toml [text] keys no code uses: {unused}"
+
+
+def test_sentences_fill_in() -> None:
+    assert sentence("source_link", id=12) == "原文 /source_12"
