@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -28,12 +29,12 @@ def ingest_and_index(
     db_path: Path,
     paths: list[Path],
     progress: Callable[[Path], None] | None = None,
-    **options: object,
+    **options: Any,
 ) -> list[FileOutcome]:
     """Ingest files, then refresh the index if anything changed."""
     db = open_db(db_path)
     try:
-        outcomes = ingest_paths(db, paths, progress=progress, **options)  # type: ignore[arg-type]
+        outcomes = ingest_paths(db, paths, progress=progress, **options)
     finally:
         db.close()
     if any(o.status in ("added", "updated") for o in outcomes) or not index_exists(db_path):

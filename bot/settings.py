@@ -75,15 +75,27 @@ def pick(option: object, env: str, config: dict[str, Any], section: str, key: st
 
 def id_list(value: object, name: str) -> tuple[int, ...]:
     """A list of Telegram ids from TOML (list) or an environment variable ("1, 2")."""
-    items = value or ()
-    if isinstance(items, str):
-        items = [a for a in items.replace(" ", "").split(",") if a]
-    if isinstance(items, int):
-        items = [items]
+    items: list[object]
+    if isinstance(value, str):
+        items = [a for a in value.replace(" ", "").split(",") if a]
+    elif isinstance(value, int):
+        items = [value]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    elif not value:
+        items = []
+    else:
+        raise SettingsError(f"{name} must list numeric Telegram ids, got {value!r}")
     try:
-        return tuple(int(a) for a in items)  # type: ignore[union-attr]
+        return tuple(_whole_number(a) for a in items)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{name} must list numeric Telegram ids, got {value!r}") from exc
+
+
+def _whole_number(value: object) -> int:
+    if isinstance(value, int | float | str):
+        return int(value)
+    raise TypeError(f"not a number: {value!r}")
 
 
 def number_setting(value: object, name: str, default: float, kind: type = float) -> float:

@@ -70,7 +70,7 @@ def warm_up() -> None:
     kernels = active()
     if kernels is None:
         return
-    arrays = [
+    arrays: list[np.ndarray] = [
         np.zeros(1, dtype=np.int32), np.zeros((1, 2)), np.array([0, 1, 1], dtype=np.int64),
         np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.uint16), np.ones(1), np.ones(2),
         np.zeros(2),

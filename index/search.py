@@ -85,7 +85,7 @@ def _read_corpus(db: sqlite3.Connection) -> tuple[BuildInput, dict[str, np.ndarr
     tokens = np.frombuffer(b"".join(r[1] for r in rows), dtype="<i4")
     units: dict[str, int] = {}
     sections: dict[str, int] = {}
-    per_row = {
+    per_row: dict[str, np.ndarray] = {
         "passage_id": np.fromiter((r[0] for r in rows), dtype=np.int64, count=n),
         "unit_code": np.fromiter((units.setdefault(r[2], len(units)) for r in rows), np.int32, n),
         "year": np.fromiter((r[3] or 0 for r in rows), dtype=np.int32, count=n),

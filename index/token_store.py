@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +79,10 @@ def _invalidate(db: sqlite_utils.Database, tokenizer: Tokenizer, units: tuple[st
     return dropped
 
 
-def _term_ids(db: sqlite_utils.Database, tokens: Iterable[list[str]], stats: SyncStats):
+def _term_ids(
+    db: sqlite_utils.Database, tokens: Iterable[list[str]], stats: SyncStats
+) -> Iterator[bytes]:
+    """Each token list as stored term ids (int32 bytes); new terms are added as they come."""
     known = dict(db.execute("SELECT term, id FROM terms").fetchall())
     next_id = max(known.values(), default=0) + 1
     for toks in tokens:

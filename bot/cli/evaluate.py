@@ -45,9 +45,9 @@ def same_unit(a: str, b: str) -> bool:
     return bool(fa and fb) and (fa in fb or fb in fa)
 
 
-def _equal(got: object, expected: object) -> bool:
+def _equal(got: float | None, expected: object) -> bool:
     try:
-        return got is not None and abs(float(got) - float(expected)) < 1e-9
+        return got is not None and abs(float(got) - float(str(expected))) < 1e-9
     except (TypeError, ValueError):
         return False
 

@@ -40,7 +40,7 @@ def vocabulary() -> dict:
 
 def _drop_gaps(text: str) -> list[int]:
     """Indexes to keep: whitespace next to a Chinese character (行政 诉讼) or at either end goes."""
-    keep = []
+    keep: list[int] = []
     for match in re.finditer(r"\s+|\S+", text):
         if not match.group(0)[0].isspace():
             keep.extend(range(*match.span()))

@@ -7,6 +7,7 @@ the topic come first, and the section's paragraphs fill in when BM25 finds too f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -105,7 +106,11 @@ class PassageFinder:
         return on_topic + extra[: k - len(on_topic)] + hits[len(on_topic) :]
 
     def _best(
-        self, query: str, units: list[str | None], year: int | None, sections: list[str | None]
+        self,
+        query: str,
+        units: Sequence[str | None],
+        year: int | None,
+        sections: Sequence[str | None],
     ) -> list[Hit]:
         """Passages over several unit and section filters, best first.
 

@@ -151,7 +151,7 @@ def _english_generic(text: str) -> GenericWord | None:
     return GenericWord(*match.span(), vocab["english_levels"][match.group(2)], kind)
 
 
-def _language(folded: str, spans: list[tuple[int, int]]) -> str:
+def _language(folded: str, spans: list[tuple[int, int]]) -> Lang:
     """English when Latin letters clearly outnumber Chinese characters outside unit names."""
     rest = _blank(folded, spans)
     latin = len(_LATIN.findall(rest))

@@ -32,7 +32,7 @@ class MessageRateLimiter(AIORateLimiter):
 
     UNTHROTTLED = frozenset({"sendChatAction", "answerCallbackQuery"})
 
-    async def process_request(  # type: ignore[override]
+    async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, Any]],
         args: Any,

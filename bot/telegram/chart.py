@@ -23,10 +23,12 @@ from functools import cache
 from importlib import resources
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from matplotlib import font_manager, ft2font
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from bot.qa.wording import number_text
@@ -258,6 +260,7 @@ def render_chart(
     fallback even when a CJK font is installed.
     """
     font = None if force_no_cjk else _cjk_font(_path_key(font_paths))
+    covers: Callable[[str], bool]
     if font is None:
         families, covers, ellipsis = [LATIN], _ascii, "..."
     else:
@@ -294,7 +297,7 @@ def _draw(
     values = [float(v) for v in series.values]
     count = len(values)
     xs = list(range(count))
-    text = {"fontfamily": families, "parse_math": False}  # '$' in a name is not mathtext
+    text: dict[str, Any] = {"fontfamily": families, "parse_math": False}  # '$' is no mathtext
     tick_size = 10 if count <= 12 else 9 if count <= 20 else 8 if count <= 35 else 6
     value_size = tick_size - 1
     slot = PLOT_WIDTH_PT / count
@@ -371,6 +374,8 @@ def _draw(
     ax.yaxis.grid(True, color=GRID_COLOR, linewidth=0.8)
     ax.set_axisbelow(True)
     if note:
-        figure.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))
+        engine = figure.get_layout_engine()
+        if isinstance(engine, ConstrainedLayoutEngine):  # always: the figure is "constrained"
+            engine.set(rect=(0, 0.05, 1, 0.95))
         figure.text(0.01, 0.01, note, fontsize=7, color=NOTE_COLOR, ha="left", va="bottom", **text)
     return figure

@@ -68,9 +68,11 @@ def telegram_settings(settings: Settings) -> TelegramSettings:
     mode = _MODES.get(asked)
     if mode is None:
         raise SettingsError(f"telegram.mode must be 'polling' or 'webhook', got {asked!r}")
-    fonts = value_of("chart_fonts") or ()
-    if isinstance(fonts, str):
-        fonts = [f for f in fonts.split(os.pathsep) if f]
+    given = value_of("chart_fonts") or ()
+    if isinstance(given, str):
+        fonts: list[object] = [f for f in given.split(os.pathsep) if f]
+    else:
+        fonts = list(given) if isinstance(given, list | tuple) else [given]
     return TelegramSettings(
         token=text("token"),
         base_url=text("base_url") or default.base_url,
