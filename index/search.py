@@ -17,9 +17,7 @@ import shutil
 import sqlite3
 import threading
 import time
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +27,7 @@ from index.impact import BuildInput, ImpactIndex, Params, build, write_meta
 from index.token_store import INDEXED_KINDS, SyncStats, sync
 from index.tokens import USER_WORD_FREQ, Tokenizer
 from ingest.store import open_db
+from ingest.vocab import load_toml
 
 CURRENT = "CURRENT"
 _ROW_ARRAYS = ("passage_id", "unit_code", "year", "section_code")
@@ -66,8 +65,7 @@ def index_dir(db_path: Path) -> Path:
 
 def load_params() -> Params:
     """The BM25 variant and parameters chosen by measurement (index/data/bm25.toml)."""
-    data = tomllib.loads(resources.files("index.data").joinpath("bm25.toml").read_text("utf-8"))
-    return Params(**data["bm25"])
+    return Params(**load_toml("index.data", "bm25.toml")["bm25"])
 
 
 def _read_corpus(db: sqlite3.Connection) -> tuple[BuildInput, dict[str, np.ndarray], list, list]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from importlib import resources
 import jieba
 
 from ingest.normalise import normalise
+from ingest.vocab import load_toml
 
 TOKENIZER_VERSION = "1"  # bump when the rules below change: stored tokens are then rebuilt
 
@@ -49,8 +49,7 @@ def domain_words() -> tuple[str, ...]:
 @cache
 def settings() -> dict:
     """Tokenizer choices from index/data/tokenizer.toml."""
-    text = resources.files("index.data").joinpath("tokenizer.toml").read_text("utf-8")
-    return tomllib.loads(text)["tokenizer"]
+    return load_toml("index.data", "tokenizer.toml")["tokenizer"]
 
 
 @cache

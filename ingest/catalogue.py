@@ -11,11 +11,12 @@ is expanded here into one metric per applicant column (``requests.received.natur
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+
+from ingest.vocab import load_toml
 
 TEMPLATES = ("pre2020", "national2019", "national2021")
 
@@ -147,7 +148,7 @@ def _expand_grid(row: Metric, columns: list[Column], row_keys: set[str], metrics
 def _read_files() -> list[dict]:
     folder = resources.files("ingest.data").joinpath("catalogue")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
-    return [tomllib.loads(folder.joinpath(n).read_text("utf-8")) for n in names]
+    return [load_toml("ingest.data", f"catalogue/{n}") for n in names]
 
 
 def build_catalogue(documents: list[dict]) -> Catalogue:

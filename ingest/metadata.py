@@ -8,14 +8,13 @@ What cannot be found is left as None for the caller to report and ask for.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 
 import cn2an
 
 from ingest.normalise import to_halfwidth, to_simplified
+from ingest.vocab import load_toml
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _CHINESE_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
@@ -47,7 +46,7 @@ class ReportMeta:
 
 @cache
 def _vocabulary() -> dict:
-    return tomllib.loads(resources.files("ingest.data").joinpath("units.toml").read_text("utf-8"))
+    return load_toml("ingest.data", "units.toml")
 
 
 def _light(text: str) -> str:

@@ -9,12 +9,12 @@ needs the original.  Everything here is a pure function of the input text.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from functools import cache
-from importlib import resources
 
 import opencc
+
+from ingest.vocab import load_toml
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
@@ -36,9 +36,7 @@ def _converter() -> opencc.OpenCC:
 
 @cache
 def _variant_table() -> dict[int, str]:
-    data = tomllib.loads(
-        resources.files("ingest.data").joinpath("char_variants.toml").read_text("utf-8")
-    )
+    data = load_toml("ingest.data", "char_variants.toml")
     return {ord(k): v for k, v in data["variants"].items()}
 
 

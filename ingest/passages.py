@@ -9,14 +9,13 @@ into the original text, so quotes are exact even after hard-wrapped PDF lines
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from ingest.normalise import normalise
 from ingest.tables import Table, find_tables
+from ingest.vocab import load_toml
 
 MAX_PASSAGE_CHARS = 300  # normalised characters; longer paragraphs are cut at sentence ends
 TARGET_PASSAGE_CHARS = 200
@@ -64,9 +63,7 @@ class _HeadingRules:
 
 @cache
 def _heading_rules() -> _HeadingRules:
-    data = tomllib.loads(
-        resources.files("ingest.data").joinpath("headings.toml").read_text("utf-8")
-    )
+    data = load_toml("ingest.data", "headings.toml")
     rules = tuple(
         _HeadingRule(h["name"], re.compile(h["pattern"]), h["level"], h["max_chars"])
         for h in data["heading"]

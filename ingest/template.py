@@ -7,17 +7,15 @@ form, and a 2020 report may already carry the 2021 table 二.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
 
 from ingest.normalise import normalise
+from ingest.vocab import load_toml
 
 
 @cache
 def _markers() -> dict:
-    text = resources.files("ingest.data").joinpath("templates.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return load_toml("ingest.data", "templates.toml")
 
 
 def _hits(norm: str, name: str) -> bool:

@@ -10,16 +10,15 @@ lower case) while mentions are returned as the user wrote them.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
 import sqlite_utils
 
 from ingest.normalise import to_simplified
+from ingest.vocab import load_toml
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -34,8 +33,7 @@ EXACT, REGIONLESS, SHORT = 3, 2, 1
 @cache
 def vocabulary() -> dict:
     """The gazetteer vocabulary (``bot/qa/data/gazetteer.toml``); compared after folding."""
-    text = resources.files("bot.qa.data").joinpath("gazetteer.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return load_toml("bot.qa.data", "gazetteer.toml")
 
 
 def _drop_gaps(text: str) -> list[int]:

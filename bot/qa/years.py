@@ -9,13 +9,13 @@ plans for a year are written in the previous year's report.  Works on folded tex
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 
 import cn2an
+
+from ingest.vocab import load_toml
 
 MAX_SPAN = 30
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -27,14 +27,13 @@ _SENTENCE_END = re.compile(r"[,.;!?，。；！？\n]")
 @cache
 def vocabulary() -> dict:
     """Year words (``bot/qa/data/years.toml``)."""
-    return tomllib.loads(resources.files("bot.qa.data").joinpath("years.toml").read_text("utf-8"))
+    return load_toml("bot.qa.data", "years.toml")
 
 
 @cache
 def number_words() -> dict[str, int]:
     """English number words (``bot/qa/data/numbers.toml``)."""
-    text = resources.files("bot.qa.data").joinpath("numbers.toml").read_text("utf-8")
-    return tomllib.loads(text)["words"]
+    return load_toml("bot.qa.data", "numbers.toml")["words"]
 
 
 def count_pattern() -> str:

@@ -15,12 +15,10 @@ import math
 import os
 import re
 import threading
-import tomllib
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from bot.qa.wording import number_text
+from ingest.vocab import load_toml
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +99,7 @@ _lock = threading.Lock()
 
 @cache
 def _font_config() -> dict:
-    data = resources.files("bot.telegram.data").joinpath("fonts.toml").read_text("utf-8")
-    return tomllib.loads(data)
+    return load_toml("bot.telegram.data", "fonts.toml")
 
 
 def find_cjk_font(extra_paths: Sequence[str | Path] = ()) -> str | None:

@@ -4,14 +4,13 @@ from it.  Kept apart from the reader so the data's shape is visible in one place
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from ingest.statistics.numbers import NUMBER
 from ingest.statistics.textmap import fold_label
+from ingest.vocab import load_toml
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def _alternation(words: Sequence[str]) -> str:
 
 @cache
 def prose_rules() -> ProseRules:
-    data = tomllib.loads(resources.files("ingest.data").joinpath("prose.toml").read_text("utf-8"))
+    data = load_toml("ingest.data", "prose.toml")
     return ProseRules(
         statistics=tuple(
             StatisticPhrases(
