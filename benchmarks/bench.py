@@ -29,7 +29,7 @@ from benchmarks.synthetic import write_db
 from index import kernels
 from index.search import PassageIndex, index_dir, load_params, refresh
 from index.tokens import Tokenizer, tokenize_all
-from ingest.normalise import fold
+from ingest.text import fold
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = (

@@ -24,7 +24,7 @@ import numpy as np
 from index.impact import BuildInput, ImpactIndex, Params, build
 from index.token_store import INDEXED_KINDS
 from index.tokens import Tokenizer
-from ingest.normalise import fold
+from ingest.text import fold
 
 HERE = Path(__file__).resolve().parent
 QUESTION_FILES = (

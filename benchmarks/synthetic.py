@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.metadata import detect_metadata
-from ingest.normalise import normalise
+from ingest.text import normalise
 
 SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
 _SENTENCE = re.compile(r"[^。！？；]*[。！？；]?")

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
-from index.tokens import Tokenizer, prepare, tokenize_all
+from index.tokens import Tokenizer, tokenize_all
+from ingest.text import search_form
 
 INDEXED_KINDS = ("paragraph", "table_row")
 POOL_THRESHOLD = 2000  # fewer passages than this are cut in-process (a pool costs ~1 s to start)
@@ -68,7 +69,7 @@ def _invalidate(db: sqlite_utils.Database, tokenizer: Tokenizer, units: tuple[st
     if state.get("signature") != static:
         return db.execute("DELETE FROM passage_tokens").rowcount
     known = set(json.loads(state.get("units", "[]")))
-    fresh = sorted({prepare(u) for u in units} - {prepare(u) for u in known} - {""})
+    fresh = sorted({search_form(u) for u in units} - {search_form(u) for u in known} - {""})
     dropped = 0
     for name in fresh:
         dropped += db.execute(

@@ -21,13 +21,13 @@ from importlib import resources
 
 import jieba
 
-from ingest.normalise import normalise
+from ingest.text import CJK, search_form
 from ingest.vocab import load_toml
 
 TOKENIZER_VERSION = "1"  # bump when the rules below change: stored tokens are then rebuilt
 
 _JIEBA_CHARS = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
-_WORD_CHAR = re.compile(r"[\u3400-\u9fffa-z0-9]")
+_WORD_CHAR = re.compile(f"[{CJK}a-z0-9]")
 USER_WORD_FREQ = 1000  # high enough that a neighbouring common word cannot swallow it
 
 jieba.setLogLevel(logging.WARNING)
@@ -54,7 +54,7 @@ def settings() -> dict:
 
 @cache
 def stop_words() -> frozenset[str]:
-    return frozenset(prepare(w) for w in _data_lines("stopwords.txt"))
+    return frozenset(search_form(w) for w in _data_lines("stopwords.txt"))
 
 
 @cache
@@ -71,10 +71,6 @@ def catalogue_words() -> tuple[str, ...]:
     return tuple(words)
 
 
-def prepare(text: str) -> str:
-    """The matching form both passages and questions are cut from."""
-    return normalise(text).lower()
-
 
 def dictionary_entries(words: Iterable[str]) -> list[str]:
     """Words as jieba can hold them: normalised, split where jieba would split them anyway.
@@ -85,7 +81,7 @@ def dictionary_entries(words: Iterable[str]) -> list[str]:
     """
     seen: dict[str, None] = {}
     for word in words:
-        for piece in _JIEBA_CHARS.findall(prepare(word)):
+        for piece in _JIEBA_CHARS.findall(search_form(word)):
             if len(piece) >= 2 and _WORD_CHAR.search(piece):
                 seen.setdefault(piece)
     return list(seen)
@@ -140,7 +136,7 @@ class Tokenizer:
 
     def tokens(self, text: str, prepared: bool = False) -> list[str]:
         """The tokens of a passage or question, in text order (repeats kept)."""
-        text = text if prepared else prepare(text)
+        text = text if prepared else search_form(text)
         jt = self.jieba()
         cut = jt.cut(text, HMM=False)
         if self.mode == "search":

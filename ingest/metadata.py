@@ -13,7 +13,7 @@ from functools import cache
 
 import cn2an
 
-from ingest.normalise import to_halfwidth, to_simplified
+from ingest.text import to_halfwidth, to_simplified
 from ingest.vocab import load_toml
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ingest.normalise import normalise
 from ingest.tables import Table, find_tables
+from ingest.text import normalise
 from ingest.vocab import load_toml
 
 MAX_PASSAGE_CHARS = 300  # normalised characters; longer paragraphs are cut at sentence ends

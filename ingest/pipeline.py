@@ -18,13 +18,13 @@ from pathlib import Path
 import sqlite_utils
 
 from ingest.metadata import ReportMeta, detect_metadata, split_region, unit_level
-from ingest.normalise import fold
 from ingest.passages import PassageDraft, section_spans, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, RawReport, RefusedFile, read_report
 from ingest.statistics import Extraction, extract_statistics
 from ingest.store import delete_report
 from ingest.tables import find_tables
 from ingest.template import detect_template
+from ingest.text import fold
 
 SIDECAR_SUFFIX = ".meta.toml"
 SIDECAR_FIELDS = ("unit", "unit_full", "year", "published", "level", "parent", "title")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ingest.normalise import normalise
+from ingest.text import normalise
 from ingest.vocab import load_toml
 
 

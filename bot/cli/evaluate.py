@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.qa.model import Answer, AnswerKind
-from ingest.normalise import fold
+from ingest.text import fold
 
 
 @dataclass(frozen=True)

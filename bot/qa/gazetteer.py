@@ -10,19 +10,16 @@ lower case) while mentions are returned as the user wrote them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 import sqlite_utils
 
-from ingest.normalise import to_simplified
+from ingest.text import CJK, QUESTION, FoldedText, fold_question
 from ingest.vocab import load_toml
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK}]+")
-_CJK_CHAR = re.compile(f"[{CJK}]")
 _COUNT = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 
 # How a name was derived from the database row: an exact name beats a name without its region,
@@ -34,63 +31,6 @@ EXACT, REGIONLESS, SHORT = 3, 2, 1
 def vocabulary() -> dict:
     """The gazetteer vocabulary (``bot/qa/data/gazetteer.toml``); compared after folding."""
     return load_toml("bot.qa.data", "gazetteer.toml")
-
-
-def _drop_gaps(text: str) -> list[int]:
-    """Indexes to keep: whitespace next to a Chinese character (行政 诉讼) or at either end goes."""
-    keep: list[int] = []
-    for match in re.finditer(r"\s+|\S+", text):
-        if not match.group(0)[0].isspace():
-            keep.extend(range(*match.span()))
-            continue
-        left = text[match.start() - 1 : match.start()]
-        right = text[match.end() : match.end() + 1]
-        if left and right and not (_CJK_CHAR.match(left) or _CJK_CHAR.match(right)):
-            keep.extend(range(*match.span()))
-    return keep
-
-
-@lru_cache(maxsize=65536)
-def fold_text(text: str) -> str:
-    """The matching form of a name or phrase: the same folding :class:`Folded` applies."""
-    return Folded.of(text).text
-
-
-@dataclass(frozen=True)
-class Folded:
-    """A question in matching form, remembering where each character came from.
-
-    Mentions must be quoted as the user wrote them (the answer layer cuts them out of the
-    question), so every folded character keeps the index of its original character.
-    """
-
-    original: str
-    text: str
-    origin: tuple[int, ...]
-
-    @classmethod
-    def of(cls, original: str) -> Folded:
-        simplified = to_simplified(original)
-        if len(simplified) == len(original):
-            pieces: Iterable[tuple[int, str]] = enumerate(simplified)
-        else:
-            pieces = ((i, to_simplified(c)) for i, c in enumerate(original))
-        chars: list[str] = []
-        origin: list[int] = []
-        for index, piece in pieces:
-            for char in piece:
-                for out in unicodedata.normalize("NFKC", char).lower():
-                    chars.append(out)
-                    origin.append(index)
-        text = "".join(chars)
-        keep = _drop_gaps(text)
-        return cls(original, "".join(text[i] for i in keep), tuple(origin[i] for i in keep))
-
-    def source(self, start: int, end: int) -> str:
-        """The original words behind ``text[start:end]``."""
-        if end <= start or start >= len(self.origin):
-            return ""
-        return self.original[self.origin[start] : self.origin[end - 1] + 1]
 
 
 @dataclass(frozen=True)
@@ -151,7 +91,7 @@ class Gazetteer:
         self._forms: dict[str, dict[str, int]] = {}
         self.levels: dict[str, str] = {}
         self.parents: dict[str, str] = {}
-        self._level_suffixes = tuple(fold_text(s) for s in vocab["level_suffixes"])
+        self._level_suffixes = tuple(fold_question(s) for s in vocab["level_suffixes"])
         self._region = re.compile(
             f"^(?:[{CJK}]{{{vocab['min_short']},}}?(?:{_alternation(vocab['region_suffixes'])}))+"
         )
@@ -166,7 +106,7 @@ class Gazetteer:
             self._index_unit(unit, str(row.get("unit_full") or "").strip(), parent)
         self.units: tuple[str, ...] = tuple(sorted(self.levels))
         self._longest = max(map(len, self._forms), default=0)
-        self._folded_parents = {fold_text(p) for p in self.parents.values()}
+        self._folded_parents = {fold_question(p) for p in self.parents.values()}
         self._init_places(vocab)
 
     @classmethod
@@ -182,7 +122,7 @@ class Gazetteer:
     # -- building ---------------------------------------------------------------------------
 
     def _add(self, form: str, unit: str, rank: int) -> None:
-        form = fold_text(form).strip()
+        form = fold_question(form).strip()
         if len(form) < 2:
             return
         units = self._forms.setdefault(form, {})
@@ -196,7 +136,7 @@ class Gazetteer:
         return name
 
     def _short(self, name: str) -> str | None:
-        folded = fold_text(name)
+        folded = fold_question(name)
         for suffix in sorted(self._level_suffixes, key=len, reverse=True):
             if folded.endswith(suffix) and len(folded) - len(suffix) >= vocabulary()["min_short"]:
                 return folded[: -len(suffix)]
@@ -220,36 +160,36 @@ class Gazetteer:
             if self._loose(name):
                 continue
             self._add(name, unit, EXACT)
-            if parent and not fold_text(name).startswith(fold_text(parent)):
+            if parent and not fold_question(name).startswith(fold_question(parent)):
                 self._add(parent + name, unit, EXACT)
-            region = self._region.match(fold_text(name))
-            bare = fold_text(name)[region.end() :] if region else fold_text(name)
-            if bare != fold_text(name) and len(bare) >= vocabulary()["min_short"]:
+            region = self._region.match(fold_question(name))
+            bare = fold_question(name)[region.end() :] if region else fold_question(name)
+            if bare != fold_question(name) and len(bare) >= vocabulary()["min_short"]:
                 self._add(bare, unit, REGIONLESS)
             short = self._short(bare)
             if short:
                 self._add(short, unit, SHORT)
 
     def _init_places(self, vocab: dict) -> None:
-        suffixes = _alternation(fold_text(s) for s in vocab["place_suffixes"])
+        suffixes = _alternation(fold_question(s) for s in vocab["place_suffixes"])
         self._place = re.compile(f"^(?:[{CJK}]{{2,{vocab['place_max_chars']}}}?(?:{suffixes}))+")
         generic = vocab["generic"]
         prefixes = {
-            kind: _alternation(fold_text(p) for p in generic[kind]).replace(
+            kind: _alternation(fold_question(p) for p in generic[kind]).replace(
                 re.escape("{n}"), _COUNT
             )
             for kind in GENERIC_KINDS
         }
-        levels = _alternation(fold_text(w) for w in generic["levels"])
+        levels = _alternation(fold_question(w) for w in generic["levels"])
         self._generic = re.compile(f"(?:{'|'.join(prefixes.values())})(?:{levels})")
         self._generic_kinds = {kind: re.compile(prefixes[kind]) for kind in GENERIC_KINDS}
-        self._not_places = tuple(fold_text(w) for w in vocab["not_places"])
-        self._stop = re.compile(_alternation(fold_text(w) for w in vocab["stop_words"]))
-        self._title_after = tuple(fold_text(w) for w in vocab["title_after"])
+        self._not_places = tuple(fold_question(w) for w in vocab["not_places"])
+        self._stop = re.compile(_alternation(fold_question(w) for w in vocab["stop_words"]))
+        self._title_after = tuple(fold_question(w) for w in vocab["title_after"])
 
     # -- matching ---------------------------------------------------------------------------
 
-    def find(self, folded: Folded) -> list[UnitMatch]:
+    def find(self, folded: FoldedText) -> list[UnitMatch]:
         """Unit mentions in order; the longest name wins at each position.
 
         Dictionary look-ups of every length at every position: the cost does not grow with
@@ -281,12 +221,12 @@ class Gazetteer:
 
     def link(self, text: str) -> tuple[list[UnitRef], list[tuple[str, list[str]]]]:
         """Linked units in order of mention (each once) and ambiguous mentions with candidates."""
-        refs, ambiguous = resolve(self.find(Folded.of(text)))
+        refs, ambiguous = resolve(self.find(FoldedText.of(text, form=QUESTION)))
         return refs, [(mention, list(units)) for mention, units in ambiguous]
 
     def generic_levels(self, text: str) -> list[GenericWord]:
         """Generic unit words (哪个镇, 各街道, 本镇) in folded text, with the level they name."""
-        levels = {fold_text(k): v for k, v in vocabulary()["generic"]["levels"].items()}
+        levels = {fold_question(k): v for k, v in vocabulary()["generic"]["levels"].items()}
         found = []
         for match in self._generic.finditer(text):
             word = match.group(0)

@@ -12,7 +12,7 @@ import sqlite_utils
 from bot.qa.lookup import Fact, ReportRef, official, reports
 from bot.qa.question import Question
 from ingest.catalogue import Catalogue, Metric
-from ingest.normalise import fold
+from ingest.text import fold
 
 
 class OfficialFigures:

@@ -16,20 +16,12 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Literal
 
-from bot.qa.gazetteer import (
-    CJK,
-    Folded,
-    Gazetteer,
-    GenericWord,
-    UnitRef,
-    fold_text,
-    resolve,
-    vocabulary,
-)
+from bot.qa.gazetteer import Gazetteer, GenericWord, UnitRef, resolve, vocabulary
 from bot.qa.statistic_match import statistic_matcher
 from bot.qa.wording import Lang
 from bot.qa.years import count_pattern, find_years, parse_count
 from ingest.catalogue import Catalogue
+from ingest.text import CJK, QUESTION, FoldedText, fold_question
 from ingest.vocab import load_toml
 
 __all__ = ["INTENTS", "Gazetteer", "Intent", "Question", "UnitRef", "parse_question"]
@@ -84,7 +76,7 @@ def intent_vocabulary() -> dict:
 
 def _phrase(word: str) -> str:
     """A regex for one vocabulary phrase: ASCII as whole words, ``{n}`` as a count."""
-    folded = fold_text(word)
+    folded = fold_question(word)
     parts = [re.escape(p) for p in folded.split()]
     body = r"\s+".join(parts).replace(re.escape("{n}"), r"\s*" + count_pattern() + r"\s*")
     if folded.isascii() and folded[:1].isalpha():
@@ -228,7 +220,7 @@ def parse_question(
     """Read a question into units, years, statistic and intent; never raises on any text."""
     today = today or date.today()
     text = (text if isinstance(text, str) else str(text or ""))[:MAX_CHARS]
-    folded = Folded.of(text)
+    folded = FoldedText.of(text, form=QUESTION)
     if not _CONTENT.search(folded.text):
         return Question(text=text)
 

@@ -12,8 +12,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from bot.qa.gazetteer import CJK, fold_text
 from ingest.catalogue import Catalogue
+from ingest.text import CJK, fold_question
 from ingest.vocab import load_toml
 
 
@@ -53,13 +53,13 @@ class StatisticMatcher:
             matcher.parents[key] = tuple(p for p in up if p)
             labels = {statistic.label, *statistic.labels}
             for word in (*labels, *statistic.aliases):
-                form = fold_text(word or "").strip()
+                form = fold_question(word or "").strip()
                 if len(form) >= 2:
                     target = english if form.isascii() else matcher.zh
                     owners = target.setdefault(form, {})
                     owners[key] = owners.get(key, False) or word in labels
             for word in (statistic.label_en, *statistic.aliases_en):
-                form = " ".join(fold_text(word or "").split())
+                form = " ".join(fold_question(word or "").split())
                 if len(form) >= 2:
                     owners = english.setdefault(form, {})
                     owners[key] = owners.get(key, False) or word == statistic.label_en
@@ -141,7 +141,7 @@ class StatisticMatcher:
         """The length of a mention without its question words."""
         words = text[hit.start : hit.end]
         for filler in matching_vocabulary()["filler"]:
-            words = words.replace(fold_text(filler), "")
+            words = words.replace(fold_question(filler), "")
         return len(words)
 
     def _has_descendant(self, key: str, others: set[str]) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ingest.catalogue import Catalogue
 from ingest.statistics.drafts import SOURCE_RANK, StatisticDraft
-from ingest.statistics.textmap import fold_label
+from ingest.text import fold_label
 
 _RULE_RANK = {"number": 0, "zero-word": 1, "negation": 2}
 _MIN_TOPIC = 2

@@ -14,7 +14,7 @@ Four rules, all driven by ``ingest/data/prose.toml``:
   ("本年度共发生2件", "本年度未发生").
 - ``prose:each`` — "行政复议、行政诉讼各1件": one figure for both statistics named.
 
-Matching runs on folded text (see ``textmap``) so traditional characters, full-width digits
+Matching runs on folded text (see ``ingest.text``) so traditional characters, full-width digits
 and PDF line breaks inside a phrase do not matter.  A figure needs its unit: bare numbers
 (years, article numbers, phone numbers, percentages) are never statistics.
 """
@@ -26,7 +26,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ingest.catalogue import Catalogue
-from ingest.normalise import to_simplified
 from ingest.statistics.drafts import StatisticDraft
 from ingest.statistics.numbers import parse_number
 from ingest.statistics.prose_rules import (
@@ -38,7 +37,7 @@ from ingest.statistics.prose_rules import (
     zero_pattern,
 )
 from ingest.statistics.table_rows import strip_ordinal
-from ingest.statistics.textmap import FoldedText, fold_label
+from ingest.text import FoldedText, fold_label, to_simplified
 
 _SENTENCE_END = "。;!?"
 _CLAUSE_END = _SENTENCE_END + ","

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ingest.statistics.numbers import NUMBER
-from ingest.statistics.textmap import fold_label
+from ingest.text import fold_label
 from ingest.vocab import load_toml
 
 

@@ -19,8 +19,8 @@ from functools import cache
 from ingest.catalogue import Catalogue, LayoutRow, Metric
 from ingest.statistics.drafts import StatisticDraft
 from ingest.statistics.numbers import parse_cell
-from ingest.statistics.textmap import fold_label
 from ingest.tables import Row, Table, is_measure_cell
+from ingest.text import fold_label
 
 _ORDINAL = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+\)"

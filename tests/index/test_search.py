@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from index.search import PassageIndex, index_dir, refresh
-from ingest.normalise import normalise
 from ingest.store import delete_report, open_db
+from ingest.text import normalise
 
 REPORTS = [
     # unit, year, passages as (kind, section, text)

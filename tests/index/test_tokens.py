@@ -14,10 +14,10 @@ from index.tokens import (
     catalogue_words,
     dictionary_entries,
     domain_words,
-    prepare,
     stop_words,
     tokenize_all,
 )
+from ingest.text import search_form
 
 UNITS = ("西塘镇", "西塘镇人民政府", "於潜镇", "於潜镇人民政府", "西集镇", "宜就镇", "乌镇镇")
 CONTEXTS = ("{}", "本镇{}工作情况", "关于{}的说明。", "全面推进{}，", "2018年{}数量")
@@ -141,7 +141,7 @@ _TOKEN = re.compile(r"^[\u3400-\u9fffa-z0-9+#&._%\-]+$")
 def test_tokens_of_arbitrary_text(text: str) -> None:
     tokenizer = _shared_tokenizer()
     tokens = tokenizer.tokens(text)
-    prepared = prepare(text)
+    prepared = search_form(text)
     for token in tokens:
         assert token and token == token.strip() and token in prepared
         assert token not in stop_words()
@@ -154,5 +154,5 @@ def test_tokens_of_arbitrary_text(text: str) -> None:
 def test_tokens_of_domain_like_text(text: str) -> None:
     tokenizer = _shared_tokenizer()
     tokens = tokenizer.tokens(text)
-    assert all(t in prepare(text) for t in tokens)
-    assert tokenizer.tokens(prepare(text), prepared=True) == tokens
+    assert all(t in search_form(text) for t in tokens)
+    assert tokenizer.tokens(search_form(text), prepared=True) == tokens

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.catalogue import build_catalogue, load_catalogue
 from ingest.statistics.table_rows import match_label, strip_ordinal
-from ingest.statistics.textmap import fold_label
+from ingest.text import fold_label
 from tests.support import CATALOGUE_DIR
 
 # Every row of the pre-2020 统计表 (report-formats.md) → its key.

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.normalise import fold
 from ingest.statistics import extract_statistics
 from ingest.statistics.numbers import spellings
 from ingest.statistics.prose_rules import prose_rules
+from ingest.text import fold
 
 
 def prose(text: str, template: str = "pre2020") -> dict[str, list[float | None]]:

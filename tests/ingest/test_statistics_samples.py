@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from ingest.normalise import fold
 from ingest.statistics import extract_statistics
 from ingest.template import detect_template
+from ingest.text import fold
 from tests.support import SAMPLES, SEED_QUESTIONS
 
 FILES = {

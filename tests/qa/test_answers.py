@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.evaluate import load_questions, score
-from ingest.normalise import fold
+from ingest.text import fold
 from tests.support import SEED_QUESTIONS
 
 SEED = load_questions(SEED_QUESTIONS)

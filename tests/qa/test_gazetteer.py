@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.qa.gazetteer import Folded, Gazetteer, UnitRef, fold_text
+from bot.qa.gazetteer import Gazetteer, UnitRef
+from ingest.text import QUESTION, FoldedText, fold_question
 
 # unit, unit_full, parent, level
 UNITS = [
@@ -132,7 +133,7 @@ def test_units_levels_and_parents(gazetteer: Gazetteer) -> None:
     ],
 )
 def test_unknown_places(gazetteer: Gazetteer, text: str, unknown: list[str]) -> None:
-    folded = Folded.of(text)
+    folded = FoldedText.of(text, form=QUESTION)
     spans = [(m.start, m.end) for m in gazetteer.find(folded)]
     masked = "".join(
         " " if any(s <= i < e for s, e in spans) else c for i, c in enumerate(folded.text)
@@ -157,7 +158,7 @@ def test_unknown_places(gazetteer: Gazetteer, text: str, unknown: list[str]) -> 
     ],
 )
 def test_generic_levels(gazetteer: Gazetteer, text: str, found: list) -> None:
-    folded = fold_text(text)
+    folded = fold_question(text)
     words = gazetteer.generic_levels(folded)
     assert [(folded[w.start : w.end], w.level, w.kind) for w in words] == found
 
@@ -173,14 +174,14 @@ def test_generic_levels(gazetteer: Gazetteer, text: str, found: list) -> None:
     ],
 )
 def test_fold(text: str, folded: str) -> None:
-    assert fold_text(text) == folded
+    assert fold_question(text) == folded
 
 
 @given(st.text(max_size=200))
 def test_folded_maps_back_to_the_original(text: str) -> None:
-    folded = Folded.of(text)
-    assert len(folded.text) == len(folded.origin)
-    assert list(folded.origin) == sorted(folded.origin)
+    folded = FoldedText.of(text, form=QUESTION)
+    assert len(folded.text) == len(folded.index)
+    assert list(folded.index) == sorted(folded.index)
     for start in range(len(folded.text)):
         assert folded.source(start, start + 1) in text
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.qa.gazetteer import fold_text
 from bot.qa.question import Gazetteer, parse_question
 from ingest.catalogue import load_catalogue
+from ingest.text import fold_question
 
 TODAY = date(2026, 11, 22)
 
@@ -151,8 +151,10 @@ def test_every_label_resolves_to_a_statistic_with_that_label() -> None:
         for label in (metric.label, *metric.labels):
             q = parse_question(label, Gazetteer([]), catalogue, today=TODAY)
             got = catalogue.metrics.get(q.statistic) if q.statistic else None
-            names = {fold_text(n) for n in (got.label, *got.labels, *got.aliases)} if got else set()
-            if fold_text(label) not in names:
+            names = (
+                {fold_question(n) for n in (got.label, *got.labels, *got.aliases)} if got else set()
+            )
+            if fold_question(label) not in names:
                 wrong.append((key, label, q.statistic))
     assert wrong == []
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.qa.gazetteer import fold_text
 from bot.qa.years import find_years, parse_count
+from ingest.text import fold_question
 
 TODAY = date(2026, 11, 22)
 
@@ -64,11 +64,11 @@ TODAY = date(2026, 11, 22)
     ],
 )
 def test_find_years(text: str, years: tuple[int, ...]) -> None:
-    assert find_years(fold_text(text), TODAY)[0] == years
+    assert find_years(fold_question(text), TODAY)[0] == years
 
 
 def test_spans_cover_the_year_words() -> None:
-    text = fold_text("西集镇2017年到2019年和去年的行政诉讼")
+    text = fold_question("西集镇2017年到2019年和去年的行政诉讼")
     _, spans = find_years(text, TODAY)
     assert [text[s:e] for s, e in spans] == ["2017年到2019年", "去年"]
 
@@ -92,7 +92,7 @@ def test_parse_count(word: str, count: int | None) -> None:
 
 @given(st.text(max_size=300))
 def test_years_are_plausible_for_any_text(text: str) -> None:
-    years, spans = find_years(fold_text(text), TODAY)
+    years, spans = find_years(fold_question(text), TODAY)
     assert all(2000 <= y <= TODAY.year + 1 for y in years)
     assert list(years) == sorted(set(years))
-    assert all(0 <= s < e <= len(fold_text(text)) for s, e in spans)
+    assert all(0 <= s < e <= len(fold_question(text)) for s, e in spans)

@@ -18,7 +18,7 @@ import pytest
 
 from bot.qa.wording import one_line
 from bot.telegram.messages import MESSAGE_LIMIT
-from ingest.normalise import fold
+from ingest.text import fold
 from tests.support import NATIONAL, SEED_QUESTIONS
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram import (

@@ -1,0 +1,223 @@
+"""Text in the forms matching needs, computed alongside (never instead of) the original.
+
+Reports arrive in traditional or simplified characters, with full-width digits, odd spaces,
+Markdown/HTML markup and PDF hard line breaks in mid-word; questions arrive the same way.
+Matching needs canonical forms, quoting needs the original. This module is the one place
+those forms are defined, each named for what it is used for:
+
+=====================  =================================================================
+``normalise``          passage form: simplified (於→于), half-width, markup-free, one line;
+                       what templates, headings and passages are matched in
+``search_form``        the passage form lower-cased: what BM25 tokens are cut from
+``fold``               comparison form: simplified (於→于), no whitespace (the evaluation's
+                       rule, also used to compare names and labels)
+``fold_label``         label form: simplified, NFKC, no whitespace and no markup characters;
+                       statistics labels are found in report text in this form
+``fold_question``      question form: simplified, NFKC, lower case, spaces kept only between
+                       two non-Chinese characters; units and phrases are found in questions
+=====================  =================================================================
+
+The last two also come with offsets: ``FoldedText.of(text, form)`` remembers, for every
+character of the form, where it came from, so a match can be quoted as it was written.
+Everything here is a pure function of the input text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import opencc
+
+from ingest.vocab import load_toml
+
+# Chinese characters for every pattern that needs them: CJK ideographs of extension A, the
+# unified block and the compatibility block.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_SPACE_NEAR_CJK = re.compile(
+    rf"(?<=[{CJK}\d:;,.()%、。，；：（）“”《》])\s+|\s+(?=[{CJK}\d:;,.()%、。，；：（）“”《》])"
+)
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\n]*)\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _variant_table() -> dict[int, str]:
+    data = load_toml("ingest.data", "char_variants.toml")
+    return {ord(k): v for k, v in data["variants"].items()}
+
+
+def to_simplified(text: str, fold_variants: bool = True) -> str:
+    """Traditional to simplified with OpenCC, then (by default) fold variants (於 → 于).
+
+    Names keep their variants (``fold_variants=False``): 於溪镇 is a town's own spelling.
+    """
+    simplified = _converter().convert(text)
+    return simplified.translate(_variant_table()) if fold_variants else simplified
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width digits, letters and punctuation to half-width (NFKC), spaces folded."""
+    return _SPACE_RUN.sub(" ", unicodedata.normalize("NFKC", text))
+
+
+def strip_markup(text: str) -> str:
+    """Drop Markdown and HTML markup, keeping the words it wraps."""
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    text = _MD_HEADING.sub("", text)
+    return _MD_EMPHASIS.sub("", text)
+
+
+def join_lines(text: str) -> str:
+    """Join hard-wrapped lines: a line break with its blanks becomes nothing next to CJK."""
+    text = _LINE_BREAKS.sub("\n", text)
+    return _SPACE_NEAR_CJK.sub("", text.replace("\n", " ")).strip()
+
+
+def normalise(text: str) -> str:
+    """The passage form: simplified, half-width, markup-free, one line."""
+    text = strip_markup(to_halfwidth(to_simplified(text)))
+    return join_lines(_SPACE_RUN.sub(" ", text))
+
+
+def search_form(text: str) -> str:
+    """The form passages and questions are tokenised from: the passage form, lower case."""
+    return normalise(text).lower()
+
+
+def fold(text: str) -> str:
+    """The comparison form used by the evaluation: simplified, 於→于, no whitespace."""
+    return re.sub(r"\s+", "", to_simplified(text))
+
+
+# -- forms with offsets -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Form:
+    """How ``FoldedText`` folds: what it drops, and whether it lower-cases."""
+
+    name: str
+    lower: bool
+    drop: frozenset[str]  # characters removed wherever they stand (before and after NFKC)
+    all_spaces: bool  # True: every space goes; False: spaces stay between non-CJK neighbours
+
+
+LABEL = Form(
+    "label",
+    lower=False,
+    drop=frozenset(" \t\r\n\u00a0\u3000\u2002\u2003\u2009\u200b\u202f\ufeff*#`"),
+    all_spaces=True,
+)
+QUESTION = Form("question", lower=True, drop=frozenset(), all_spaces=False)
+
+
+@cache
+def _simplify_char(ch: str) -> str:
+    return to_simplified(ch)
+
+
+def _simplified_chars(text: str) -> list[str]:
+    """Character by character, so the mapping stays one to one; whole-text first (faster).
+
+    OpenCC maps every single character to a single character, but a whole text may change
+    length (phrase conversions): then each character is converted on its own.
+    """
+    whole = to_simplified(text)
+    if len(whole) == len(text):
+        return list(whole)
+    return [_simplify_char(ch) if len(_simplify_char(ch)) == 1 else ch for ch in text]
+
+
+def _gaps_to_keep(text: str) -> list[int]:
+    """Indexes to keep: whitespace next to a Chinese character (行政 诉讼) or at either end goes."""
+    keep: list[int] = []
+    for match in re.finditer(r"\s+|\S+", text):
+        if not match.group(0)[0].isspace():
+            keep.extend(range(*match.span()))
+            continue
+        left = text[match.start() - 1 : match.start()]
+        right = text[match.end() : match.end() + 1]
+        if left and right and not (_CJK_CHAR.match(left) or _CJK_CHAR.match(right)):
+            keep.extend(range(*match.span()))
+    return keep
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A text in a matching form that remembers where each character came from.
+
+    ``index[i]`` is the offset in ``original`` of the character ``text[i]`` came from, so a
+    match in the form is quoted as it was written.
+    """
+
+    original: str
+    text: str
+    index: tuple[int, ...]
+
+    @classmethod
+    def of(
+        cls, original: str, start: int = 0, end: int | None = None, form: Form = LABEL
+    ) -> FoldedText:
+        """Fold ``original[start:end]``; offsets stay those of the whole ``original``."""
+        end = len(original) if end is None else end
+        out: list[str] = []
+        index: list[int] = []
+        for offset, ch in enumerate(_simplified_chars(original[start:end]), start):
+            if ch in form.drop or (form.all_spaces and ch.isspace()):
+                continue
+            folded = unicodedata.normalize("NFKC", ch)
+            for char in folded.lower() if form.lower else folded:
+                if char in form.drop or (form.all_spaces and char.isspace()):
+                    continue
+                out.append(char)
+                index.append(offset)
+        text = "".join(out)
+        if form.all_spaces:
+            return cls(original, text, tuple(index))
+        keep = _gaps_to_keep(text)
+        return cls(original, "".join(text[i] for i in keep), tuple(index[i] for i in keep))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original (start, end) of folded characters [start, end); at least one character."""
+        if not self.index:
+            return 0, 0
+        end = max(end, start + 1)
+        return self.index[start], self.index[min(end, len(self.index)) - 1] + 1
+
+    def quote(self, start: int, end: int) -> str:
+        """The original words behind folded characters [start, end); at least one character."""
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+    def source(self, start: int, end: int) -> str:
+        """The original words behind ``text[start:end]``; '' for an empty span."""
+        if end <= start or start >= len(self.index):
+            return ""
+        return self.quote(start, end)
+
+
+def fold_label(text: str) -> str:
+    """The label form of a short label (no offsets needed)."""
+    return FoldedText.of(text).text
+
+
+@lru_cache(maxsize=65536)
+def fold_question(text: str) -> str:
+    """The question form of a name or phrase: what ``FoldedText`` with ``QUESTION`` gives."""
+    return FoldedText.of(text, form=QUESTION).text
