@@ -33,6 +33,12 @@ def vocabulary() -> dict:
     return load_toml("bot.qa.data", "gazetteer.toml")
 
 
+def unit_names() -> dict:
+    """How unit names are built (official, region and level endings): the vocabulary ingest
+    reads names with (``ingest/data/units.toml``), so questions and reports agree."""
+    return load_toml("ingest.data", "units.toml")
+
+
 @dataclass(frozen=True)
 class UnitRef:
     """A unit the question names: ``unit`` is exactly ``reports.unit``."""
@@ -87,13 +93,13 @@ class Gazetteer:
     """Unit names and their variants, matched longest first."""
 
     def __init__(self, rows: Iterable[Mapping[str, object]]) -> None:
-        vocab = vocabulary()
+        vocab, names = vocabulary(), unit_names()
         self._forms: dict[str, dict[str, int]] = {}
         self.levels: dict[str, str] = {}
         self.parents: dict[str, str] = {}
-        self._level_suffixes = tuple(fold_question(s) for s in vocab["level_suffixes"])
+        self._level_suffixes = tuple(fold_question(e["suffix"]) for e in names["level"])
         self._region = re.compile(
-            f"^(?:[{CJK}]{{{vocab['min_short']},}}?(?:{_alternation(vocab['region_suffixes'])}))+"
+            f"^(?:[{CJK}]{{{vocab['min_short']},}}?(?:{_alternation(names['region_suffixes'])}))+"
         )
         for row in rows:
             unit = str(row.get("unit") or "").strip()
@@ -129,10 +135,10 @@ class Gazetteer:
         units[unit] = max(units.get(unit, 0), rank)
 
     def _without_official_suffix(self, name: str) -> str:
-        vocab = vocabulary()
-        for suffix in sorted(vocab["official_suffixes"], key=len, reverse=True):
+        names = unit_names()
+        for suffix in sorted(names["official_suffixes"], key=len, reverse=True):
             if name.endswith(suffix) and len(name) > len(suffix):
-                return name[: -len(suffix)] + vocab["restore_level"].get(suffix, "")
+                return name[: -len(suffix)] + names["restore_level"].get(suffix, "")
         return name
 
     def _short(self, name: str) -> str | None:
@@ -144,17 +150,15 @@ class Gazetteer:
 
     def _loose(self, name: str) -> bool:
         """Ends in 政府 but not in a longer official ending such as 人民政府."""
-        vocab = vocabulary()
-        longest = max(
-            (s for s in vocab["official_suffixes"] if name.endswith(s)), key=len, default=""
-        )
-        return longest in vocab["loose_suffixes"]
+        endings = unit_names()["official_suffixes"]
+        longest = max((s for s in endings if name.endswith(s)), key=len, default="")
+        return longest in vocabulary()["loose_suffixes"]
 
     def _index_unit(self, unit: str, unit_full: str, parent: str) -> None:
         names = {unit}
         if unit_full:
             names |= {unit_full, self._without_official_suffix(unit_full)}
-        for suffix in vocabulary()["official_suffixes"]:
+        for suffix in unit_names()["official_suffixes"]:
             names.add(unit + suffix)
         for name in sorted(names):
             if self._loose(name):

@@ -196,3 +196,20 @@ def test_link_never_raises(text: str) -> None:
         assert ref.mention in text
     for mention, candidates in ambiguous:
         assert mention in text and len(candidates) >= 2
+
+
+def test_questions_and_reports_share_one_unit_vocabulary() -> None:
+    """The endings questions drop are the endings ingest reads levels from."""
+    from bot.qa.gazetteer import unit_names, vocabulary
+    from ingest.metadata import unit_level
+
+    shared = {"official_suffixes", "restore_level", "region_suffixes", "level", "level_suffixes"}
+    assert not shared & set(vocabulary()), "unit-name endings belong in ingest/data/units.toml"
+    regions = tuple(unit_names()["region_suffixes"])
+    for entry in unit_names()["level"]:
+        unit = "青溪" + entry["suffix"]
+        assert unit_level(unit) is not None, unit
+        if unit.endswith(regions):
+            continue  # a county or city is itself a region name: asked for by its full name
+        refs, _ = Gazetteer([{"unit": unit}]).link("青溪有多少行政诉讼")
+        assert [r.unit for r in refs] == [unit]
