@@ -65,9 +65,9 @@ def catalogue_words() -> tuple[str, ...]:
     except ImportError:
         return ()
     words: list[str] = []
-    for metric in load_catalogue().metrics.values():
-        words.extend(getattr(metric, "labels", ()))
-        words.extend(getattr(metric, "aliases", ()))
+    for statistic in load_catalogue().statistics.values():
+        words.extend(getattr(statistic, "labels", ()))
+        words.extend(getattr(statistic, "aliases", ()))
     return tuple(words)
 
 

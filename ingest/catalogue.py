@@ -5,8 +5,8 @@ against its labels, the bot matches questions against its labels and aliases, an
 its parent/children tree to explain a total.  It lives in TOML under ``ingest/data/catalogue/``
 (files read in name order) so that a new template edition or a new alias is a data edit.
 
-Table 三 of the national template is a grid: each row metric that says ``columns = "applicants"``
-is expanded here into one metric per applicant column (``requests.received.natural_person`` …).
+Table 三 of the national template is a grid: each row statistic that says ``columns = "applicants"``
+is expanded here into one statistic per applicant column (``requests.received.natural_person`` …).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from importlib import resources
 from ingest.vocab import load_toml
 
 TEMPLATES = ("pre2020", "national2019", "national2021")
+_TABLES = frozenset({"statistic", "layout", "columns"})  # what a catalogue file may hold
 
 
 @dataclass(frozen=True)
-class Metric:
+class Statistic:
     """One statistic.  ``subset_of`` marks a "其中" row (part of, not a sum); ``derived_from``
     lists the statistics that add up to it where a template has no cell for it;
     ``table_labels`` match rows inside its table only (总计, 其他), never questions."""
@@ -66,27 +67,27 @@ class LayoutRow:
 
 @dataclass(eq=False)
 class Catalogue:
-    metrics: dict[str, Metric]
+    statistics: dict[str, Statistic]
     layouts: dict[str, list[LayoutRow]] = field(default_factory=dict)
     column_orders: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     grid_rows: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, list[Column]] = field(default_factory=dict)
 
-    def get(self, key: str) -> Metric:
+    def get(self, key: str) -> Statistic:
         try:
-            return self.metrics[key]
+            return self.statistics[key]
         except KeyError:
             raise KeyError(f"unknown statistic key: {key!r}") from None
 
-    def children(self, key: str) -> list[Metric]:
-        """The metrics that add up to ``key``, in catalogue order."""
-        return [m for m in self.metrics.values() if m.parent == key]
+    def children(self, key: str) -> list[Statistic]:
+        """The statistics that add up to ``key``, in catalogue order."""
+        return [m for m in self.statistics.values() if m.parent == key]
 
-    def for_template(self, template: str) -> list[Metric]:
-        return [m for m in self.metrics.values() if template in m.templates]
+    def for_template(self, template: str) -> list[Statistic]:
+        return [m for m in self.statistics.values() if template in m.templates]
 
-    def derived(self, template: str) -> list[Metric]:
-        """Metrics computed by adding others (the national template's lawsuits total)."""
+    def derived(self, template: str) -> list[Statistic]:
+        """Statistics computed by adding others (the national template's lawsuits total)."""
         return [m for m in self.for_template(template) if m.derived_from]
 
     def cell_key(self, row_key: str, suffix: str) -> str:
@@ -97,8 +98,8 @@ def _strs(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(v for v in (values or ()) if v)
 
 
-def _metric(entry: dict) -> Metric:
-    return Metric(
+def _statistic(entry: dict) -> Statistic:
+    return Statistic(
         key=entry["key"],
         label=entry["label"],
         label_en=entry.get("label_en", ""),
@@ -116,9 +117,11 @@ def _metric(entry: dict) -> Metric:
     )
 
 
-def _expand_grid(row: Metric, columns: list[Column], row_keys: set[str], metrics: dict) -> None:
-    """Add one metric per column of a grid row; leaf rows break down by applicant columns."""
-    has_child_rows = any(m.parent == row.key for m in metrics.values() if m.key in row_keys)
+def _expand_grid(
+    row: Statistic, columns: list[Column], row_keys: set[str], statistics: dict
+) -> None:
+    """Add one statistic per column of a grid row; leaf rows break down by applicant columns."""
+    has_child_rows = any(m.parent == row.key for m in statistics.values() if m.key in row_keys)
     templates = tuple(t for t in row.templates if t != "pre2020")
     names = (row.label, *row.aliases)
     for col in columns:
@@ -128,7 +131,7 @@ def _expand_grid(row: Metric, columns: list[Column], row_keys: set[str], metrics
         if not has_child_rows:
             parent = f"{row.key}.{col.parent}" if col.parent else row.key
         aliases = tuple(dict.fromkeys(f"{ca}{rn}" for ca in col.aliases for rn in names))
-        metrics[f"{row.key}.{col.suffix}"] = Metric(
+        statistics[f"{row.key}.{col.suffix}"] = Statistic(
             key=f"{row.key}.{col.suffix}",
             label=f"{row.label}（{col.label}）",
             label_en=f"{row.label_en} ({col.label_en})",
@@ -153,16 +156,22 @@ def _read_files() -> list[dict]:
 
 def build_catalogue(documents: list[dict]) -> Catalogue:
     """A catalogue from parsed TOML documents (the bundled ones, or a test's own)."""
-    metrics: dict[str, Metric] = {}
+    statistics: dict[str, Statistic] = {}
     grid_of: dict[str, str] = {}
     layouts: dict[str, list[LayoutRow]] = {}
     columns: dict[str, list[Column]] = {}
     orders: dict[str, list[tuple[str, ...]]] = {}
     for doc in documents:
-        for entry in doc.get("metric", []):
-            if entry["key"] in metrics:
+        unknown = sorted(set(doc) - _TABLES)
+        if unknown:
+            raise ValueError(
+                f"unknown catalogue tables {unknown}: a catalogue file holds only "
+                f"{sorted(_TABLES)} (each statistic is a [[statistic]] table)"
+            )
+        for entry in doc.get("statistic", []):
+            if entry["key"] in statistics:
                 raise ValueError(f"statistic key defined twice: {entry['key']}")
-            metrics[entry["key"]] = _metric(entry)
+            statistics[entry["key"]] = _statistic(entry)
             if entry.get("columns"):
                 grid_of[entry["key"]] = entry["columns"]
         for name, rows in doc.get("layout", {}).items():
@@ -189,15 +198,15 @@ def build_catalogue(documents: list[dict]) -> Catalogue:
         grid_rows.setdefault(name, []).append(key)
     for name, keys in grid_rows.items():
         for key in keys:
-            _expand_grid(metrics[key], columns.get(name, []), set(keys), metrics)
-    catalogue = Catalogue(metrics, layouts, orders, grid_rows, columns)
+            _expand_grid(statistics[key], columns.get(name, []), set(keys), statistics)
+    catalogue = Catalogue(statistics, layouts, orders, grid_rows, columns)
     _validate(catalogue)
     return catalogue
 
 
 def _validate(catalogue: Catalogue) -> None:
     """Fail loudly on a dangling reference: a typo in the data must not pass silently."""
-    known = catalogue.metrics
+    known = catalogue.statistics
     for m in known.values():
         refs = [m.parent, m.subset_of, *m.derived_from]
         for ref in refs:

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from bot.qa.lookup import Fact, ReportRef, official, reports
 from bot.qa.question import Question
-from ingest.catalogue import Catalogue, Metric
+from ingest.catalogue import Catalogue, Statistic
 from ingest.text import fold
 
 
@@ -22,7 +22,7 @@ class OfficialFigures:
         self.db = db
         self.catalogue = catalogue
 
-    def statistic_for(self, statistic: Metric, template: str, mention: str) -> Metric | None:
+    def statistic_for(self, statistic: Statistic, template: str, mention: str) -> Statistic | None:
         """The statistic of this template that the question's words mean.
 
         Editions of the template measure some things under sibling keys (行政许可处理决定数量 is
@@ -33,7 +33,7 @@ class OfficialFigures:
         if not statistic.templates or template in statistic.templates or template == "unknown":
             return statistic
         words = {fold(w) for w in (*statistic.labels, *statistic.aliases, mention) if w}
-        best: tuple[int, Metric] | None = None
+        best: tuple[int, Statistic] | None = None
         for other in self.catalogue.for_template(template):
             names = {fold(w) for w in (*other.labels, *other.aliases)}
             score = len(words & names) + (2 if fold(mention) in names else 0)
@@ -41,13 +41,13 @@ class OfficialFigures:
                 best = (score, other)
         return best[1] if best else None
 
-    def official_in(self, report: ReportRef, statistic: Metric, mention: str) -> Fact | None:
+    def official_in(self, report: ReportRef, statistic: Statistic, mention: str) -> Fact | None:
         """The report's official value of the statistic (its template's sibling key if needed)."""
         own = self.statistic_for(statistic, report.template, mention)
         return official(self.db, report.id, own.key) if own else None
 
     def across(
-        self, scope: list[ReportRef], statistic: Metric, mention: str
+        self, scope: list[ReportRef], statistic: Statistic, mention: str
     ) -> tuple[list[Fact], list[str]]:
         """The official figure of each report in scope, and "unit year" of those without one."""
         facts: list[Fact] = []
@@ -60,7 +60,7 @@ class OfficialFigures:
                 facts.append(fact)
         return facts, missing
 
-    def breakdown(self, statistic: Metric, report: ReportRef) -> list[Fact]:
+    def breakdown(self, statistic: Statistic, report: ReportRef) -> list[Fact]:
         """Official facts of the statistic's children in the same report, catalogue order.
 
         A child the report does not give (table 三's 法人或其他组织 subtotal column is often

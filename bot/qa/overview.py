@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ingest.catalogue import Catalogue, Metric
+from ingest.catalogue import Catalogue, Statistic
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def conflict_records(
             {where} ORDER BY r.unit, r.year, c.key""",
         params,
     )
-    labels = {key: statistic.label for key, statistic in catalogue.metrics.items()}
+    labels = {key: statistic.label for key, statistic in catalogue.statistics.items()}
     return [
         ConflictRecord(
             unit=row["unit"],
@@ -123,7 +123,7 @@ class ExampleSubject:
     reports give a figure for (None when no report gives any)."""
 
     unit: str
-    statistic: Metric | None
+    statistic: Statistic | None
 
     @property
     def label(self) -> str:
@@ -149,7 +149,7 @@ def example_subject(db: sqlite_utils.Database, catalogue: Catalogue) -> ExampleS
         """SELECT key, count(*) AS n FROM statistics WHERE value IS NOT NULL AND official = 1
            GROUP BY key ORDER BY n DESC, key"""
     )
-    statistics = catalogue.metrics
+    statistics = catalogue.statistics
     statistic = next(
         (
             statistics[r["key"]]

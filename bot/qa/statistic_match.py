@@ -48,7 +48,7 @@ class StatisticMatcher:
     def of(cls, catalogue: Catalogue) -> StatisticMatcher:
         matcher = cls()
         english: dict[str, dict[str, bool]] = {}
-        for key, statistic in catalogue.metrics.items():
+        for key, statistic in catalogue.statistics.items():
             up = (statistic.parent, statistic.subset_of)
             matcher.parents[key] = tuple(p for p in up if p)
             labels = {statistic.label, *statistic.labels}

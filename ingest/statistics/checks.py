@@ -38,8 +38,8 @@ def _sum_check(
     expected = values[total_key]
     if abs(actual - expected) <= _TOLERANCE:
         return None
-    parts = " + ".join(f"{catalogue.metrics[k].label} {_fmt(values[k])}" for k in part_keys)
-    detail = f"{catalogue.metrics[total_key].label} {_fmt(expected)} ≠ {parts} = {_fmt(actual)}"
+    parts = " + ".join(f"{catalogue.statistics[k].label} {_fmt(values[k])}" for k in part_keys)
+    detail = f"{catalogue.statistics[total_key].label} {_fmt(expected)} ≠ {parts} = {_fmt(actual)}"
     return CheckFailure(name, expected, actual, detail)
 
 
@@ -48,15 +48,15 @@ def run_checks(
 ) -> list[CheckFailure]:
     values = _table_values(drafts)
     failures: list[CheckFailure] = []
-    for metric in catalogue.metrics.values():
-        if metric.key not in values:
+    for statistic in catalogue.statistics.values():
+        if statistic.key not in values:
             continue
         children = [
             c.key
-            for c in catalogue.children(metric.key)
+            for c in catalogue.children(statistic.key)
             if template in c.templates and not c.column
         ]
-        found = _sum_check(f"sum:{metric.key}", metric.key, children, values, catalogue)
+        found = _sum_check(f"sum:{statistic.key}", statistic.key, children, values, catalogue)
         if found:
             failures.append(found)
     orders = catalogue.column_orders.get(_GRID, [])
@@ -69,7 +69,7 @@ def run_checks(
         if found:
             failures.append(found)
         if catalogue.cell_key(row, "legal_person") in values:
-            orgs = [p for p in parts if catalogue.metrics[p].parent == f"{row}.legal_person"]
+            orgs = [p for p in parts if catalogue.statistics[p].parent == f"{row}.legal_person"]
             found = _sum_check(
                 f"subtotal:{row}", catalogue.cell_key(row, "legal_person"), orgs, values, catalogue
             )

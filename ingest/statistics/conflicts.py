@@ -28,8 +28,8 @@ def _section_of(sections: Sequence[tuple[int, int, str]], offset: int) -> str:
 
 
 def _topic_words(catalogue: Catalogue, key: str) -> list[str]:
-    metric = catalogue.metrics[key]
-    words = {fold_label(w) for w in (metric.label, *metric.labels, *metric.aliases)}
+    statistic = catalogue.statistics[key]
+    words = {fold_label(w) for w in (statistic.label, *statistic.labels, *statistic.aliases)}
     return [w for w in words if len(w) > _MIN_TOPIC]
 
 

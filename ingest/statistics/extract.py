@@ -40,25 +40,25 @@ def _derive(
         if d.source == "table":
             table.setdefault(d.key, d)
     out = []
-    for metric in catalogue.derived(template):
-        if metric.key in table:
+    for statistic in catalogue.derived(template):
+        if statistic.key in table:
             continue
-        parts = [table.get(k) for k in metric.derived_from]
+        parts = [table.get(k) for k in statistic.derived_from]
         if any(p is None or p.value is None for p in parts):
             continue
         start = min(p.start for p in parts)
         end = max(p.end for p in parts)
         out.append(
             StatisticDraft(
-                key=metric.key,
+                key=statistic.key,
                 value=sum(p.value for p in parts),
-                measure=metric.measure,
+                measure=statistic.measure,
                 source="derived",
-                label=metric.label,
+                label=statistic.label,
                 evidence=text[start:end],
                 start=start,
                 end=end,
-                rule="derived:" + " + ".join(metric.derived_from),
+                rule="derived:" + " + ".join(statistic.derived_from),
             )
         )
     return out

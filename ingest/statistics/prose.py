@@ -117,8 +117,8 @@ class ProseReader:
         self.statistics = [
             s
             for s in self.rules.statistics
-            if s.key in catalogue.metrics
-            and (template == "unknown" or template in catalogue.metrics[s.key].templates)
+            if s.key in catalogue.statistics
+            and (template == "unknown" or template in catalogue.statistics[s.key].templates)
         ]
         self.drafts: list[StatisticDraft] = []
 
@@ -148,7 +148,7 @@ class ProseReader:
             StatisticDraft(
                 key=key,
                 value=value,
-                measure=self.catalogue.metrics[key].measure,
+                measure=self.catalogue.statistics[key].measure,
                 source="prose",
                 label=label,
                 evidence=evidence,
@@ -178,7 +178,7 @@ class ProseReader:
             key, kind = tag.split("|")
             if kind == "number":
                 value = parse_number(m.group("num"))
-                allowed = self.rules.measure_units.get(self.catalogue.metrics[key].measure)
+                allowed = self.rules.measure_units.get(self.catalogue.statistics[key].measure)
                 if value is None or (allowed and m.group("unit") not in allowed):
                     continue
                 value = self._convert(key, value, m.group("unit"))
@@ -212,7 +212,7 @@ class ProseReader:
 
     def _convert(self, key: str, value: float, unit: str) -> float:
         """Money stated in 元 for a statistic kept in 万元 (and back)."""
-        measure = self.catalogue.metrics[key].measure
+        measure = self.catalogue.statistics[key].measure
         if unit in _MONEY and measure in _MONEY and unit != measure:
             return value * _MONEY[unit] / _MONEY[measure]
         return value
@@ -257,7 +257,7 @@ class ProseReader:
         m = section_pattern().match(body)
         if m:
             value = parse_number(m.group("num"))
-            allowed = self.rules.measure_units.get(self.catalogue.metrics[stat.key].measure)
+            allowed = self.rules.measure_units.get(self.catalogue.statistics[stat.key].measure)
             if value is not None and (not allowed or m.group("unit") in allowed):
                 end = clause.start + m.end("unit")
                 self._draft(folded, stat.key, value, clause.start, end, stat.key, "section")
@@ -278,7 +278,7 @@ class ProseReader:
     def _implied(self, folded: FoldedText, sentence: _Span) -> None:
         body = folded.text[sentence.start : sentence.end]
         for rule in self.rules.implied:
-            if rule.key not in self.catalogue.metrics:
+            if rule.key not in self.catalogue.statistics:
                 continue
             for m in rule.pattern.finditer(body):
                 _, orig_end = folded.span(sentence.start + m.start(), sentence.start + m.end())
@@ -298,7 +298,7 @@ class ProseReader:
                     StatisticDraft(
                         key=rule.key,
                         value=source.value,
-                        measure=self.catalogue.metrics[rule.key].measure,
+                        measure=self.catalogue.statistics[rule.key].measure,
                         source="prose",
                         label=to_simplified(m.group(0)),
                         evidence=self.text[source.start : orig_end],

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from ingest.catalogue import Catalogue, LayoutRow, Metric
+from ingest.catalogue import Catalogue, LayoutRow, Statistic
 from ingest.statistics.drafts import StatisticDraft
 from ingest.statistics.numbers import parse_cell
 from ingest.tables import Row, Table, is_measure_cell
@@ -71,8 +71,8 @@ class _Candidate:
 def _candidates(catalogue: Catalogue, keys: tuple[str, ...]) -> tuple[_Candidate, ...]:
     out = []
     for key in keys:
-        metric = catalogue.metrics[key]
-        names = (metric.label, *metric.labels, *metric.table_labels)
+        statistic = catalogue.statistics[key]
+        names = (statistic.label, *statistic.labels, *statistic.table_labels)
         forms = {strip_ordinal(fold_label(lbl)) for lbl in names}
         out.append(_Candidate(key, tuple(sorted(f for f in forms if f))))
     return tuple(out)
@@ -116,8 +116,8 @@ def _damaged(label: str) -> bool:
 
 
 def _related(catalogue: Catalogue, candidate: str, recent: str) -> bool:
-    cand = catalogue.metrics[candidate]
-    other = catalogue.metrics[recent]
+    cand = catalogue.statistics[candidate]
+    other = catalogue.statistics[recent]
     if recent in (cand.parent, cand.subset_of):
         return True
     if cand.parent and other.parent == cand.parent:
@@ -128,7 +128,7 @@ def _related(catalogue: Catalogue, candidate: str, recent: str) -> bool:
     while parent:
         if parent == recent:
             return True
-        parent = catalogue.metrics[parent].parent
+        parent = catalogue.statistics[parent].parent
     return False
 
 
@@ -205,13 +205,15 @@ class TableReader:
         pre = template in ("pre2020", "unknown")
         cat = catalogue
         self.single_keys = tuple(
-            m.key for m in cat.metrics.values() if pre and "pre2020" in m.templates and not m.column
+            m.key
+            for m in cat.statistics.values()
+            if pre and "pre2020" in m.templates and not m.column
         )
         grid_templates = {template} if template != "unknown" else {"national2019", "national2021"}
         self.grid_keys = tuple(
             k
             for k in cat.grid_rows.get(_GRID, [])
-            if national and grid_templates & set(cat.metrics[k].templates)
+            if national and grid_templates & set(cat.statistics[k].templates)
         )
         self.layout_rows: list[LayoutRow] = []
         if national:
@@ -232,12 +234,12 @@ class TableReader:
                         self.skipped += 1
 
     def _emit(self, key: str, value: float | None, row: Row, label: str, rule: str) -> None:
-        metric: Metric = self.catalogue.metrics[key]
+        statistic: Statistic = self.catalogue.statistics[key]
         self.drafts.append(
             StatisticDraft(
                 key=key,
                 value=value,
-                measure=metric.measure,
+                measure=statistic.measure,
                 source="table",
                 label=label,
                 evidence=self.text[row.start : row.end],
@@ -318,7 +320,7 @@ class TableReader:
         columns = {c.suffix: c.label for c in self.catalogue.columns.get(_GRID, [])}
         for suffix, value in zip(order, values, strict=True):
             cell_key = self.catalogue.cell_key(key, suffix)
-            if cell_key not in self.catalogue.metrics:
+            if cell_key not in self.catalogue.statistics:
                 continue
             label_text = parts.label if not suffix else f"{parts.label} / {columns[suffix]}"
             self._emit(cell_key, value, row, label_text, f"grid:{rule}")

@@ -212,8 +212,8 @@ def test_subset_rows_are_not_children(cat):
     ],
 )  # fmt: skip
 def test_question_words_find_their_statistic(cat, word, key):
-    metric = cat.get(key)
-    assert word in (*metric.labels, *metric.aliases, metric.label)
+    statistic = cat.get(key)
+    assert word in (*statistic.labels, *statistic.aliases, statistic.label)
 
 
 @pytest.mark.parametrize(
@@ -227,16 +227,16 @@ def test_english_aliases(cat, word, key):
     assert word in cat.get(key).aliases_en
 
 
-def test_every_metric_is_complete(cat):
+def test_every_statistic_is_complete(cat):
     measures = {"条", "件", "次", "个", "人", "人次", "篇", "万元", "元"}
-    for m in cat.metrics.values():
+    for m in cat.statistics.values():
         assert m.label and m.label_en and m.labels, m.key
         assert m.measure in measures, m.key
         assert m.templates, m.key
 
 
 def test_dangling_references_are_refused():
-    doc = {"metric": [{"key": "a", "label": "甲", "templates": ["pre2020"], "parent": "b"}]}
+    doc = {"statistic": [{"key": "a", "label": "甲", "templates": ["pre2020"], "parent": "b"}]}
     with pytest.raises(ValueError, match="unknown statistic"):
         build_catalogue([doc])
 
@@ -244,7 +244,14 @@ def test_dangling_references_are_refused():
 def test_duplicate_keys_are_refused():
     entry = {"key": "a", "label": "甲", "templates": ["pre2020"]}
     with pytest.raises(ValueError, match="twice"):
-        build_catalogue([{"metric": [entry]}, {"metric": [entry]}])
+        build_catalogue([{"statistic": [entry]}, {"statistic": [entry]}])
+
+
+def test_tables_of_another_name_are_refused():
+    """An entry under a table the loader does not read must not vanish silently."""
+    entry = {"key": "a", "label": "甲", "templates": ["pre2020"]}
+    with pytest.raises(ValueError, match=r"\[\[statistic\]\]"):
+        build_catalogue([{"metric": [entry]}])
 
 
 def test_unknown_key_names_the_key(cat):
@@ -270,6 +277,6 @@ def test_no_sample_report_is_special_cased(name):
 
 @pytest.mark.parametrize("word", ["总计", "其他"])
 def test_generic_row_labels_only_match_inside_tables(cat, word):
-    assert any(word in m.table_labels for m in cat.metrics.values())
-    for m in cat.metrics.values():
+    assert any(word in m.table_labels for m in cat.statistics.values())
+    for m in cat.statistics.values():
         assert word not in (m.label, *m.labels, *m.aliases), m.key

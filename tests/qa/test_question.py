@@ -21,7 +21,7 @@ TODAY = date(2026, 11, 22)
 
 
 @dataclass(frozen=True)
-class FakeMetric:
+class FakeStatistic:
     key: str
     label: str
     label_en: str
@@ -37,19 +37,19 @@ class FakeMetric:
 class FakeCatalogue:
     """The shape of ``ingest.catalogue.Catalogue`` with a handful of statistics."""
 
-    def __init__(self, metrics: list[FakeMetric]) -> None:
-        self.metrics = {m.key: m for m in metrics}
+    def __init__(self, statistics: list[FakeStatistic]) -> None:
+        self.statistics = {m.key: m for m in statistics}
 
-    def get(self, key: str) -> FakeMetric | None:
-        return self.metrics.get(key)
+    def get(self, key: str) -> FakeStatistic | None:
+        return self.statistics.get(key)
 
-    def children(self, key: str) -> list[FakeMetric]:
-        return [m for m in self.metrics.values() if m.parent == key]
+    def children(self, key: str) -> list[FakeStatistic]:
+        return [m for m in self.statistics.values() if m.parent == key]
 
 
 CATALOGUE = FakeCatalogue(
     [
-        FakeMetric(
+        FakeStatistic(
             "disclosed",
             "主动公开政府信息数",
             "proactively disclosed items",
@@ -57,7 +57,7 @@ CATALOGUE = FakeCatalogue(
             aliases_en=("disclosed information",),
             measure="条",
         ),
-        FakeMetric(
+        FakeStatistic(
             "disclosed.wechat",
             "政务微信公开政府信息数",
             "items published via WeChat",
@@ -65,61 +65,61 @@ CATALOGUE = FakeCatalogue(
             parent="disclosed",
             measure="条",
         ),
-        FakeMetric(
+        FakeStatistic(
             "requests.received",
             "收到申请数",
             "information disclosure requests",
             aliases=("依申请公开", "政府信息公开申请", "信息公开申请", "申请"),
             aliases_en=("requests",),
         ),
-        FakeMetric(
+        FakeStatistic(
             "requests.on_time",
             "按时办结数",
             "requests closed on time",
             aliases=("按时办结",),
             parent="requests.received",
         ),
-        FakeMetric(
+        FakeStatistic(
             "requests.refused",
             "不同意公开答复数",
             "requests refused",
             aliases=("不同意公开",),
             parent="requests.received",
         ),
-        FakeMetric(
+        FakeStatistic(
             "requests.refused.privacy",
             "涉及个人隐私",
             "refused: personal privacy",
             parent="requests.refused",
         ),
-        FakeMetric(
+        FakeStatistic(
             "reconsiderations",
             "行政复议数量",
             "administrative reconsiderations",
             aliases=("行政复议", "复议"),
         ),
-        FakeMetric(
+        FakeStatistic(
             "reconsiderations.corrected",
             "被依法纠错数",
             "reconsiderations corrected",
             aliases=("被依法纠错", "依法纠错"),
             parent="reconsiderations",
         ),
-        FakeMetric(
+        FakeStatistic(
             "lawsuits",
             "行政诉讼数量",
             "administrative lawsuits",
             aliases=("行政诉讼", "诉讼", "被起诉"),
             aliases_en=("lawsuits",),
         ),
-        FakeMetric(
+        FakeStatistic(
             "lawsuits.corrected",
             "被依法纠错数",
             "lawsuits corrected",
             aliases=("被依法纠错", "依法纠错"),
             parent="lawsuits",
         ),
-        FakeMetric(
+        FakeStatistic(
             "fees",
             "依申请公开信息收取的费用",
             "fees charged",
@@ -237,7 +237,7 @@ def test_seed_units_years_language(
 # -- intent and its details ---------------------------------------------------------------------
 
 INTENT_CASES = [
-    # question, intent, metric, extra fields
+    # question, intent, statistic, extra fields
     ("西集镇有多少行政诉讼？", "number", "lawsuits", {}),
     ("how many lawsuits did 西集镇 have", "number", "lawsuits", {}),
     ("西集镇的行政诉讼中被依法纠错的有几件", "number", "lawsuits.corrected", {}),
@@ -312,12 +312,12 @@ INTENT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "intent", "metric", "extra"), INTENT_CASES)
+@pytest.mark.parametrize(("text", "intent", "statistic", "extra"), INTENT_CASES)
 def test_intent(
-    gazetteer: Gazetteer, text: str, intent: str, metric: str | None, extra: dict
+    gazetteer: Gazetteer, text: str, intent: str, statistic: str | None, extra: dict
 ) -> None:
     q = ask(gazetteer, text)
-    assert (q.intent, q.statistic) == (intent, metric)
+    assert (q.intent, q.statistic) == (intent, statistic)
     for name, value in extra.items():
         assert getattr(q, name) == value, name
     if q.statistic:
@@ -328,7 +328,7 @@ def test_intent(
         assert q.list_what == ""
 
 
-def test_metric_mention_is_the_original_words(gazetteer: Gazetteer) -> None:
+def test_statistic_mention_is_the_original_words(gazetteer: Gazetteer) -> None:
     q = ask(gazetteer, "於潛鎮行政復議數量是多少")
     assert (q.statistic, q.statistic_mention) == ("reconsiderations", "行政復議數量")
     assert q.units == (UnitRef("於潜镇", "於潛鎮"),)
@@ -459,7 +459,7 @@ def test_parse_never_raises(text: str) -> None:
     assert q.lang in {"zh", "en"}
     assert all(ref.mention in q.text for ref in q.units)
     assert all(unit in gazetteer.units for ref in q.units for unit in [ref.unit])
-    assert q.statistic is None or q.statistic in CATALOGUE.metrics
+    assert q.statistic is None or q.statistic in CATALOGUE.statistics
 
 
 def _vocabulary_words() -> list[str]:

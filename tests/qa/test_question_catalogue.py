@@ -31,7 +31,7 @@ def gazetteer() -> Gazetteer:
 
 
 SEED = [
-    # id, question, intent, metric, units
+    # id, question, intent, statistic, units
     ("s001", "西集镇有多少行政诉讼？", "number", "lawsuits", ["西集镇"]),
     ("s002", "how many lawsuits did 西集镇 have", "number", "lawsuits", ["西集镇"]),
     ("s003", "西塘镇2018年行政复议数量是多少", "number", "reconsiderations", ["西塘镇"]),
@@ -110,16 +110,16 @@ SEED = [
 ]
 
 
-@pytest.mark.parametrize(("id_", "text", "intent", "metric", "units"), SEED)
+@pytest.mark.parametrize(("id_", "text", "intent", "statistic", "units"), SEED)
 def test_seed_question(
-    gazetteer: Gazetteer, id_: str, text: str, intent: str, metric: str | None, units: list[str]
+    gazetteer: Gazetteer, id_: str, text: str, intent: str, statistic: str | None, units: list[str]
 ) -> None:
     q = parse_question(text, gazetteer, load_catalogue(), today=TODAY)
-    assert (q.intent, q.statistic, [u.unit for u in q.units]) == (intent, metric, units), id_
+    assert (q.intent, q.statistic, [u.unit for u in q.units]) == (intent, statistic, units), id_
 
 
 @pytest.mark.parametrize(
-    ("text", "metric"),
+    ("text", "statistic"),
     [
         ("行政复议中被依法纠错的有几件", "reconsiderations.corrected"),
         ("行政诉讼被依法纠错", "lawsuits.corrected"),
@@ -139,18 +139,18 @@ def test_seed_question(
         ("行政许可本年处理决定数量", "licensing.decisions"),
     ],
 )
-def test_longest_mention_and_child_win(text: str, metric: str) -> None:
+def test_longest_mention_and_child_win(text: str, statistic: str) -> None:
     q = parse_question(text, Gazetteer([]), load_catalogue(), today=TODAY)
-    assert q.statistic == metric
+    assert q.statistic == statistic
 
 
 def test_every_label_resolves_to_a_statistic_with_that_label() -> None:
     catalogue = load_catalogue()
     wrong = []
-    for key, metric in catalogue.metrics.items():
-        for label in (metric.label, *metric.labels):
+    for key, statistic in catalogue.statistics.items():
+        for label in (statistic.label, *statistic.labels):
             q = parse_question(label, Gazetteer([]), catalogue, today=TODAY)
-            got = catalogue.metrics.get(q.statistic) if q.statistic else None
+            got = catalogue.statistics.get(q.statistic) if q.statistic else None
             names = (
                 {fold_question(n) for n in (got.label, *got.labels, *got.aliases)} if got else set()
             )
@@ -167,14 +167,14 @@ def test_every_english_label_resolves_to_a_statistic_with_that_label() -> None:
     """Editions share wordings (licensing decisions): any statistic carrying the label will do."""
     catalogue = load_catalogue()
     wrong = []
-    for key, metric in catalogue.metrics.items():
-        if not metric.label_en:
+    for key, statistic in catalogue.statistics.items():
+        if not statistic.label_en:
             continue
-        q = parse_question(f"how many {metric.label_en}?", Gazetteer([]), catalogue, today=TODAY)
-        got = catalogue.metrics.get(q.statistic) if q.statistic else None
+        q = parse_question(f"how many {statistic.label_en}?", Gazetteer([]), catalogue, today=TODAY)
+        got = catalogue.statistics.get(q.statistic) if q.statistic else None
         names = {_words(n) for n in (got.label_en, *got.aliases_en)} if got else set()
-        if _words(metric.label_en) not in names:
-            wrong.append((key, metric.label_en, q.statistic))
+        if _words(statistic.label_en) not in names:
+            wrong.append((key, statistic.label_en, q.statistic))
     assert wrong == []
 
 
@@ -184,5 +184,5 @@ def test_parse_never_raises_with_the_real_catalogue(text: str) -> None:
     catalogue = load_catalogue()
     gazetteer = Gazetteer([{"unit": u, "unit_full": f, "level": lvl} for u, f, lvl in UNITS])
     q = parse_question(text, gazetteer, catalogue, today=TODAY)
-    assert q.statistic is None or q.statistic in catalogue.metrics
+    assert q.statistic is None or q.statistic in catalogue.statistics
     assert q.statistic_mention in q.text

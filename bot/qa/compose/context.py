@@ -18,7 +18,7 @@ from bot.qa.wording import (
     plain_number,
 )
 from index.search import Hit
-from ingest.catalogue import Catalogue, Metric
+from ingest.catalogue import Catalogue, Statistic
 
 PASSAGES_SHOWN = 3
 
@@ -46,9 +46,9 @@ class ComposeContext:
             self._phrasebooks[q.lang] = Phrasebook(q.lang)
         return self._phrasebooks[q.lang]
 
-    def statistic(self, q: Question) -> Metric | None:
+    def statistic(self, q: Question) -> Statistic | None:
         """The catalogue entry of the statistic the question names."""
-        return self.catalogue.metrics.get(q.statistic) if q.statistic else None
+        return self.catalogue.statistics.get(q.statistic) if q.statistic else None
 
     def examples(self, words: Phrasebook) -> str:
         """Example questions about a unit that is actually loaded."""
@@ -61,7 +61,7 @@ class ComposeContext:
 
     # -- facts ------------------------------------------------------------------------------
 
-    def stated(self, fact: Fact, statistic: Metric) -> StatedFigure:
+    def stated(self, fact: Fact, statistic: Statistic) -> StatedFigure:
         return StatedFigure(
             unit=fact.report.unit,
             year=fact.report.year,
@@ -87,7 +87,7 @@ class ComposeContext:
 
     def _derivation(self, words: Phrasebook, fact: Fact) -> str:
         """Which rows a derived figure adds up: 未经复议直接起诉总计 3 + 复议后起诉总计 1."""
-        statistic = self.catalogue.metrics.get(fact.key)
+        statistic = self.catalogue.statistics.get(fact.key)
         if fact.source != "derived" or statistic is None or not statistic.derived_from:
             return fact.rule
         parts = officials(self.db, fact.report.id, list(statistic.derived_from))
@@ -102,7 +102,7 @@ class ComposeContext:
         )
 
     @staticmethod
-    def label(words: Phrasebook, statistic: Metric) -> str:
+    def label(words: Phrasebook, statistic: Statistic) -> str:
         return statistic.label if words.lang == "zh" else statistic.label_en
 
     def conflict(self, words: Phrasebook, other: Fact, measure: str) -> Conflict:

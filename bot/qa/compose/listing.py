@@ -22,7 +22,7 @@ def compose_list(ctx: ComposeContext, q: Question) -> Answer:
         present = statistics_with_values(ctx.db)
         labels = [
             ctx.label(words, s)
-            for s in ctx.catalogue.metrics.values()
+            for s in ctx.catalogue.statistics.values()
             if s.key in present and s.parent is None and s.subset_of is None
         ]
         headline = words.line("list_statistics", items=sep.join(labels))

@@ -9,7 +9,7 @@ from bot.qa.lookup import disagreeing, official, reports
 from bot.qa.model import Answer, AnswerKind, Figure
 from bot.qa.question import Intent, Question
 from bot.qa.wording import Phrasebook, number_text, plain_number
-from ingest.catalogue import Metric
+from ingest.catalogue import Statistic
 
 
 def compose_number(ctx: ComposeContext, q: Question) -> Answer:
@@ -81,7 +81,7 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
     return ctx.with_passages(q, answer, [unit], report.year)
 
 
-def _part_name(words: Phrasebook, statistic: Metric) -> str:
+def _part_name(words: Phrasebook, statistic: Statistic) -> str:
     if words.lang == "zh":
         return statistic.short or statistic.label
     return statistic.short_en or statistic.label_en
