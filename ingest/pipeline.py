@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import sqlite_utils
 
@@ -28,6 +29,7 @@ from ingest.text import fold
 
 SIDECAR_SUFFIX = ".meta.toml"
 SIDECAR_FIELDS = ("unit", "unit_full", "year", "published", "level", "parent", "title")
+Status = Literal["added", "updated", "unchanged", "duplicate", "refused"]
 
 
 @dataclass
@@ -35,7 +37,7 @@ class FileOutcome:
     """What happened to one file; the summary and the exit status are built from these."""
 
     path: Path
-    status: str  # added, updated, unchanged, duplicate, refused
+    status: Status
     reason: str = ""
     report_id: int | None = None
     unit: str | None = None

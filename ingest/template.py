@@ -8,9 +8,12 @@ form, and a 2020 report may already carry the 2021 table 二.
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from ingest.text import normalise
 from ingest.vocab import load_toml
+
+Template = Literal["pre2020", "national2019", "national2021", "unknown"]
 
 
 @cache
@@ -24,7 +27,7 @@ def _hits(norm: str, name: str) -> bool:
     return found >= spec.get("min_hits", 1)
 
 
-def detect_template(text: str, year: int | None) -> str:
+def detect_template(text: str, year: int | None) -> Template:
     """ "pre2020" | "national2019" | "national2021" | "unknown"."""
     norm = normalise(text)
     years = _markers()["years"]

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from ingest.statistics.drafts import FigureSource
+from ingest.template import Template
+
 
 @dataclass(frozen=True)
 class ReportRef:
@@ -15,7 +18,7 @@ class ReportRef:
     id: int
     unit: str
     year: int
-    template: str
+    template: Template
     title: str
     source_file: str
     level: str | None
@@ -30,7 +33,7 @@ class Fact:
     key: str
     value: float | None
     measure: str
-    source: str
+    source: FigureSource
     label: str
     evidence: str
     rule: str

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
-SOURCE_RANK = {"table": 0, "derived": 1, "prose": 2}
+FigureSource = Literal["table", "derived", "prose"]  # where a figure was read, most trusted first
+SOURCE_RANK: dict[FigureSource, int] = {"table": 0, "derived": 1, "prose": 2}
 
 
 @dataclass(frozen=True)
@@ -12,7 +14,7 @@ class StatisticDraft:
     key: str
     value: float | None
     measure: str
-    source: str
+    source: FigureSource
     label: str
     evidence: str
     start: int

@@ -19,11 +19,16 @@ from bot.qa.wording import (
 )
 from index.search import Hit
 from ingest.catalogue import Catalogue, Statistic
+from ingest.statistics.drafts import FigureSource
 
 PASSAGES_SHOWN = 3
 
-_SOURCE_PHRASES = {"table": "source_table", "prose": "source_prose", "derived": "source_derived"}
-_CONFLICT_SOURCES = {
+_SOURCE_PHRASES: dict[FigureSource, str] = {
+    "table": "source_table",
+    "prose": "source_prose",
+    "derived": "source_derived",
+}
+_CONFLICT_SOURCES: dict[FigureSource, str] = {
     "table": "conflict_source_table",
     "prose": "conflict_source_prose",
     "derived": "conflict_source_derived",
