@@ -166,29 +166,26 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
     with db.atomic():
         if replaces is not None:
             delete_report(db, replaces)
-        report_id = (
-            db["reports"]
-            .insert(
-                {
-                    "unit": meta.unit,
-                    "unit_full": meta.unit_full,
-                    "year": meta.year,
-                    "published": meta.published,
-                    "level": meta.level,
-                    "parent": meta.parent,
-                    "title": meta.title,
-                    "source_file": report.path.name,
-                    "source_path": str(report.path.resolve()),
-                    "sha256": report.sha256,
-                    "content_hash": report.content_hash,
-                    "encoding": report.raw.encoding,
-                    "format": report.raw.format,
-                    "template": report.template,
-                    "text": report.raw.text,
-                    "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                }
-            )
-            .last_pk
+        report_id = _inserted(
+            db.table("reports"),
+            {
+                "unit": meta.unit,
+                "unit_full": meta.unit_full,
+                "year": meta.year,
+                "published": meta.published,
+                "level": meta.level,
+                "parent": meta.parent,
+                "title": meta.title,
+                "source_file": report.path.name,
+                "source_path": str(report.path.resolve()),
+                "sha256": report.sha256,
+                "content_hash": report.content_hash,
+                "encoding": report.raw.encoding,
+                "format": report.raw.format,
+                "template": report.template,
+                "text": report.raw.text,
+                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
         )
         passage_ids: list[int] = []
         for p in report.passages:
@@ -199,7 +196,7 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
                     for k in ("ord", "kind", "section", "text", "norm", "start", "end")
                 },
             }
-            passage_ids.append(db["passages"].insert(row).last_pk)
+            passage_ids.append(_inserted(db.table("passages"), row))
         starts = [p.start for p in report.passages]
         stat_ids: list[int] = []
         for s in report.extraction.statistics:
@@ -215,8 +212,8 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
                 "rule": s.rule,
                 "official": int(s.official),
             }
-            stat_ids.append(db["statistics"].insert(row).last_pk)
-        db["conflicts"].insert_all(
+            stat_ids.append(_inserted(db.table("statistics"), row))
+        db.table("conflicts").insert_all(
             {
                 "report_id": report_id,
                 "key": report.extraction.statistics[a].key,
@@ -225,7 +222,7 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
             }
             for a, b in report.extraction.conflicts
         )
-        db["checks"].insert_all(
+        db.table("checks").insert_all(
             {
                 "report_id": report_id,
                 "name": c.name,
@@ -235,7 +232,14 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
             }
             for c in report.extraction.checks
         )
-    return int(report_id)
+    return report_id
+
+
+def _inserted(table: sqlite_utils.db.Table, row: dict) -> int:
+    """Insert a row; its id (every table here has an integer primary key)."""
+    pk = table.insert(row).last_pk
+    assert pk is not None
+    return int(pk)
 
 
 def _existing(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:

@@ -103,26 +103,26 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if 0 < version < 2 and "statistics" in db.table_names():
         _relink_statistics(db)
     if "reports" not in db.table_names():
-        db["reports"].create(REPORT_COLUMNS, pk="id", not_null={"unit", "year", "sha256"})
-        db["reports"].create_index(["sha256"], unique=True)
-        db["reports"].create_index(["content_hash"])
-        db["reports"].create_index(["source_path"])
-        db["reports"].create_index(["unit", "year"])
+        db.table("reports").create(REPORT_COLUMNS, pk="id", not_null={"unit", "year", "sha256"})
+        db.table("reports").create_index(["sha256"], unique=True)
+        db.table("reports").create_index(["content_hash"])
+        db.table("reports").create_index(["source_path"])
+        db.table("reports").create_index(["unit", "year"])
     if "passages" not in db.table_names():
-        db["passages"].create(
+        db.table("passages").create(
             PASSAGE_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
         )
-        db["passages"].create_index(["report_id", "ord"])
+        db.table("passages").create_index(["report_id", "ord"])
     if "statistics" not in db.table_names():
-        db["statistics"].create(
+        db.table("statistics").create(
             STATISTIC_COLUMNS,
             pk="id",
             foreign_keys=[("report_id", "reports", "id"), ("passage_id", "passages", "id")],
         )
-        db["statistics"].create_index(["report_id", "key"])
-        db["statistics"].create_index(["key"])
+        db.table("statistics").create_index(["report_id", "key"])
+        db.table("statistics").create_index(["key"])
     if "conflicts" not in db.table_names():
-        db["conflicts"].create(
+        db.table("conflicts").create(
             CONFLICT_COLUMNS,
             pk="id",
             foreign_keys=[
@@ -132,7 +132,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             ],
         )
     if "checks" not in db.table_names():
-        db["checks"].create(CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")])
+        db.table("checks").create(
+            CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
+        )
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -71,6 +71,7 @@ def settle(
         best = min(given, key=lambda i: _rank(unique[i], catalogue, sections))
         unique[best] = replace(unique[best], official=True)
         value = unique[best].value
+        assert value is not None  # ``given`` holds only drafts with a value
         conflicts.extend(
             (best, i) for i in given if i != best and abs((unique[i].value or 0) - value) > 1e-9
         )

@@ -35,7 +35,7 @@ def _derive(
     text: str, drafts: list[StatisticDraft], template: str, catalogue: Catalogue
 ) -> list[StatisticDraft]:
     """Totals the template splits into parts (national 行政诉讼 = 直接起诉 + 复议后起诉)."""
-    table = {}
+    table: dict[str, StatisticDraft] = {}
     for d in drafts:
         if d.source == "table":
             table.setdefault(d.key, d)
@@ -43,15 +43,16 @@ def _derive(
     for statistic in catalogue.derived(template):
         if statistic.key in table:
             continue
-        parts = [table.get(k) for k in statistic.derived_from]
-        if any(p is None or p.value is None for p in parts):
+        parts = [table[k] for k in statistic.derived_from if k in table]
+        values = [p.value for p in parts if p.value is not None]
+        if len(values) < len(statistic.derived_from):
             continue
         start = min(p.start for p in parts)
         end = max(p.end for p in parts)
         out.append(
             StatisticDraft(
                 key=statistic.key,
-                value=sum(p.value for p in parts),
+                value=sum(values),
                 measure=statistic.measure,
                 source="derived",
                 label=statistic.label,

@@ -152,9 +152,9 @@ def match_label(
     for key in tied:
         hits = [i for i, r in enumerate(recent) if _related(catalogue, key, r)]
         ranks[key] = max(hits, default=-1)
-    best = max(ranks.values())
-    winners = [k for k, r in ranks.items() if r == best]
-    if best < 0 or len(winners) > 1:
+    nearest = max(ranks.values())
+    winners = [k for k, r in ranks.items() if r == nearest]
+    if nearest < 0 or len(winners) > 1:
         return None, ""
     return winners[0], f"{rule}+section"
 
