@@ -33,10 +33,18 @@ from ingest.text import fold
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = (
-    "{u}信息公开工作存在哪些问题", "{u}的信息公开受理电话是多少", "{u}的联系邮箱",
-    "{u}通过哪些渠道公开政府信息", "{u}信息公开领导小组组长是谁", "{u}明年有什么工作打算",
-    "{u}行政复议和行政诉讼情况", "{u}依申请公开办理情况", "{u}主动公开了多少条政府信息",
-    "{u}微信公众号发布了多少信息", "{u}信息公开收费及减免情况", "{u}怎样做好保密审查",
+    "{u}信息公开工作存在哪些问题",
+    "{u}的信息公开受理电话是多少",
+    "{u}的联系邮箱",
+    "{u}通过哪些渠道公开政府信息",
+    "{u}信息公开领导小组组长是谁",
+    "{u}明年有什么工作打算",
+    "{u}行政复议和行政诉讼情况",
+    "{u}依申请公开办理情况",
+    "{u}主动公开了多少条政府信息",
+    "{u}微信公众号发布了多少信息",
+    "{u}信息公开收费及减免情况",
+    "{u}怎样做好保密审查",
 )
 
 
@@ -88,8 +96,12 @@ def run(size: int, workdir: Path, n_questions: int, oracle_questions: int, reuse
     r: dict = {"size": size}
     if reuse and db_path.exists():
         stats = refresh(db_path, workers=2)
-        r.update(tok_1proc=float("nan"), tok_2proc_sample=float("nan"),
-                 tok_2proc_refresh=float("nan"), refresh_tokenize_s=float("nan"))
+        r.update(
+            tok_1proc=float("nan"),
+            tok_2proc_sample=float("nan"),
+            tok_2proc_refresh=float("nan"),
+            refresh_tokenize_s=float("nan"),
+        )
         r.update(build_s=stats.build_seconds, terms=stats.terms)
         return measure(r, db_path, n_questions, oracle_questions)
     for p in workdir.glob(f"synthetic-{size}.db*"):
@@ -162,8 +174,9 @@ def measure(r: dict, db_path: Path, n_questions: int, oracle_questions: int) -> 
 
     params = load_params()
     cls = {"BM25Okapi": BM25Okapi, "BM25L": BM25L, "BM25Plus": BM25Plus}[params.variant]
-    extra = {"epsilon": params.epsilon} if params.variant == "BM25Okapi" else {
-        "delta": params.delta}
+    extra = (
+        {"epsilon": params.epsilon} if params.variant == "BM25Okapi" else {"delta": params.delta}
+    )
     ids = np.asarray(gen.rows["passage_id"])
     t = time.perf_counter()
     oracle = cls(stored_token_lists(db_path, ids), k1=params.k1, b=params.b, **extra)
@@ -213,18 +226,25 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/nianbao-bench"))
     parser.add_argument("--questions", type=int, default=300)
-    parser.add_argument("--oracle-questions", type=int, default=0,
-                        help="questions checked against rank-bm25 (default: all at 10k, "
-                        "100 at 100k, 20 at 1M)")
+    parser.add_argument(
+        "--oracle-questions",
+        type=int,
+        default=0,
+        help="questions checked against rank-bm25 (default: all at 10k, 100 at 100k, 20 at 1M)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep an existing corpus and its tokens; rebuild the index only")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep an existing corpus and its tokens; rebuild the index only",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         oracle_n = args.oracle_questions or (
-            args.questions if size <= 10_000 else 100 if size <= 100_000 else 20)
+            args.questions if size <= 10_000 else 100 if size <= 100_000 else 20
+        )
         results.append(run(size, args.workdir, args.questions, oracle_n, args.reuse))
         print_table(results[-1])
     if args.json:

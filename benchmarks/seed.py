@@ -19,9 +19,7 @@ def add_corpus_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_questions(path: Path) -> list[str]:
-    return [
-        json.loads(line)["q"] for line in path.read_text("utf-8").splitlines() if line.strip()
-    ]
+    return [json.loads(line)["q"] for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def corpus_db(db: Path | None, workdir: str) -> Path:

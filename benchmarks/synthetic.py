@@ -98,8 +98,10 @@ def _redraw(match: re.Match[str], rng: random.Random, year: int) -> str:
     if "." in value:
         return f"{rng.uniform(0, 2 * float(value) + 1):.{len(value.split('.')[1])}f}"
     n = int(value)
-    return str(rng.randint(0, max(9, 2 * n))) if len(value) < 6 else str(
-        rng.randint(10 ** (len(value) - 1), 10 ** len(value) - 1)
+    return (
+        str(rng.randint(0, max(9, 2 * n)))
+        if len(value) < 6
+        else str(rng.randint(10 ** (len(value) - 1), 10 ** len(value) - 1))
     )
 
 

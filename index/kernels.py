@@ -71,8 +71,13 @@ def warm_up() -> None:
     if kernels is None:
         return
     arrays: list[np.ndarray] = [
-        np.zeros(1, dtype=np.int32), np.zeros((1, 2)), np.array([0, 1, 1], dtype=np.int64),
-        np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.uint16), np.ones(1), np.ones(2),
+        np.zeros(1, dtype=np.int32),
+        np.zeros((1, 2)),
+        np.array([0, 1, 1], dtype=np.int64),
+        np.zeros(1, dtype=np.int32),
+        np.zeros(1, dtype=np.uint16),
+        np.ones(1),
+        np.ones(2),
         np.zeros(2),
     ]
     arrays[0][0] = -1

@@ -108,9 +108,15 @@ def build_index(db_path: Path, tokenizer: Tokenizer, params: Params | None = Non
     finally:
         conn.close()
     meta = build(
-        corpus, params, tmp,
-        {"tokenizer": tokenizer.signature, "units_words": list(tokenizer.extra_words),
-         "tokenizer_options": tokenizer.options(), "built_at": time.time()},
+        corpus,
+        params,
+        tmp,
+        {
+            "tokenizer": tokenizer.signature,
+            "units_words": list(tokenizer.extra_words),
+            "tokenizer_options": tokenizer.options(),
+            "built_at": time.time(),
+        },
     )
     terms = [term_rows[t] for t in meta.pop("term_ids")]
     for name, arr in per_row.items():
@@ -153,8 +159,17 @@ def refresh(db_path: Path, workers: int | None = None) -> RefreshStats:
 
 
 def _stats(s: SyncStats, meta: dict, tok: float, build_s: float, gen: str) -> RefreshStats:
-    return RefreshStats(s.tokenized, s.dropped, s.retokenized, s.new_terms, meta["n_docs"],
-                        meta["n_terms"], tok, build_s, gen)
+    return RefreshStats(
+        s.tokenized,
+        s.dropped,
+        s.retokenized,
+        s.new_terms,
+        meta["n_docs"],
+        meta["n_terms"],
+        tok,
+        build_s,
+        gen,
+    )
 
 
 class _Generation:

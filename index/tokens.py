@@ -71,7 +71,6 @@ def catalogue_words() -> tuple[str, ...]:
     return tuple(words)
 
 
-
 def dictionary_entries(words: Iterable[str]) -> list[str]:
     """Words as jieba can hold them: normalised, split where jieba would split them anyway.
 
@@ -105,8 +104,11 @@ class Tokenizer:
 
     def options(self) -> dict:
         """The choices besides the word list (stored with an index to cut questions alike)."""
-        return {"mode": self.mode, "use_stop_words": self.use_stop_words,
-                "catalogue_max": self.catalogue_max}
+        return {
+            "mode": self.mode,
+            "use_stop_words": self.use_stop_words,
+            "catalogue_max": self.catalogue_max,
+        }
 
     @property
     def words(self) -> list[str]:
@@ -120,8 +122,14 @@ class Tokenizer:
     def signature(self) -> str:
         """Changes whenever the same text could be cut differently (then tokens are redone)."""
         h = hashlib.sha256()
-        for part in (TOKENIZER_VERSION, self.mode, str(self.use_stop_words),
-                     *sorted(stop_words()), "\x00", *sorted(self.words)):
+        for part in (
+            TOKENIZER_VERSION,
+            self.mode,
+            str(self.use_stop_words),
+            *sorted(stop_words()),
+            "\x00",
+            *sorted(self.words),
+        ):
             h.update(part.encode() + b"\x01")
         return h.hexdigest()[:16]
 
