@@ -39,7 +39,7 @@ _MEASURE_CELL = re.compile(r"^[条件次个人篇万元项家期场份户名处/
 
 
 def is_measure_cell(cell: str) -> bool:
-    """A unit cell (件, 人次, 万元, 个/人 …), in simplified or traditional characters."""
+    """A measure cell (件, 人次, 万元, 个/人 …), in simplified or traditional characters."""
     body = cell.strip(_BLANKISH).replace("條", "条").replace("萬", "万").replace("個", "个")
     return body in MEASURES or bool(_MEASURE_CELL.match(body))
 
@@ -260,8 +260,8 @@ def _loose_cells(line: str) -> tuple[str, ...] | None:
     nums = m.group("nums").split()
     if len(label) > _MAX_LOOSE_LABEL or re.search(r"[。；;：:，,]$|[。；;]", label):
         return None
-    with_unit = re.search(r"[\u4e00-\u9fff][ \t\u3000]+\S{1,3}$", label)
-    if len(nums) == 1 and len(label) > _MAX_SHORT_LABEL and not with_unit:
+    with_measure = re.search(r"[\u4e00-\u9fff][ \t\u3000]+\S{1,3}$", label)
+    if len(nums) == 1 and len(label) > _MAX_SHORT_LABEL and not with_measure:
         return None
     return (label, *nums)
 

@@ -13,9 +13,9 @@ CHINESE_DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
-CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+CHINESE_PLACES = {"十": 10, "百": 100, "千": 1000}
 CHINESE_BIG = {"万": 10_000, "亿": 100_000_000}
-_CHINESE_CHARS = "".join(CHINESE_DIGITS) + "".join(CHINESE_UNITS) + "".join(CHINESE_BIG)
+_CHINESE_CHARS = "".join(CHINESE_DIGITS) + "".join(CHINESE_PLACES) + "".join(CHINESE_BIG)
 
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CHINESE = rf"[{_CHINESE_CHARS}]+"
@@ -34,25 +34,25 @@ def parse_chinese(text: str) -> int | None:
     if all(ch in CHINESE_DIGITS for ch in text) and len(text) > 1:
         return None  # 六七 is "six or seven", 二〇一八 a year: not a count
     total, section, digit = 0, 0, None
-    last_unit, last_big = 10**9, 10**12
+    last_place, last_big = 10**9, 10**12
     for ch in text:
         if ch in CHINESE_DIGITS:
             if digit and CHINESE_DIGITS[ch] != 0:
                 return None
             digit = CHINESE_DIGITS[ch]
-        elif ch in CHINESE_UNITS:
-            size = CHINESE_UNITS[ch]
-            if size >= last_unit or digit == 0 or (digit is None and section):
+        elif ch in CHINESE_PLACES:
+            size = CHINESE_PLACES[ch]
+            if size >= last_place or digit == 0 or (digit is None and section):
                 return None
             section += (1 if digit is None else digit) * size
-            digit, last_unit = None, size
+            digit, last_place = None, size
         else:
             section += digit or 0
             if section == 0 or CHINESE_BIG[ch] >= last_big:
                 return None
             total += section * CHINESE_BIG[ch]
             section, digit = 0, None
-            last_unit, last_big = 10**9, CHINESE_BIG[ch]
+            last_place, last_big = 10**9, CHINESE_BIG[ch]
     return total + section + (digit or 0)
 
 
@@ -114,10 +114,11 @@ def _chinese_forms(n: int) -> list[str]:
         if not part:
             continue
         s = ""
-        for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        for place, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
             d = (part // size) % 10
             if d:
-                s += ("" if (unit == "十" and d == 1 and not s and not words) else digits[d]) + unit
+                bare_ten = place == "十" and d == 1 and not s and not words
+                s += ("" if bare_ten else digits[d]) + place
             elif s and not s.endswith("零") and part % size:
                 s += "零"
         words += s + big

@@ -2,7 +2,7 @@
 
 Four rules, all driven by ``ingest/data/prose.toml``:
 
-- ``prose:number`` — a statistic's phrase, filler words, then a number with a unit
+- ``prose:number`` — a statistic's phrase, filler words, then a number with a measure word
   ("累计主动公开政府信息33条", "4.行政复议数量:1件", "微信公众平台 103条");
 - ``prose:zero-word`` — a phrase then a word stating zero ("6.举报投诉数量:无");
 - ``prose:negation`` — a negation and, later in the same clause, the phrases of one or more
@@ -15,7 +15,7 @@ Four rules, all driven by ``ingest/data/prose.toml``:
 - ``prose:each`` — "行政复议、行政诉讼各1件": one figure for both statistics named.
 
 Matching runs on folded text (see ``ingest.text``) so traditional characters, full-width digits
-and PDF line breaks inside a phrase do not matter.  A figure needs its unit: bare numbers
+and PDF line breaks inside a phrase do not matter.  A figure needs its measure word: bare numbers
 (years, article numbers, phone numbers, percentages) are never statistics.
 """
 
@@ -178,10 +178,10 @@ class ProseReader:
             key, kind = tag.split("|")
             if kind == "number":
                 value = parse_number(m.group("num"))
-                allowed = self.rules.measure_units.get(self.catalogue.statistics[key].measure)
-                if value is None or (allowed and m.group("unit") not in allowed):
+                allowed = self.rules.allowed_measures.get(self.catalogue.statistics[key].measure)
+                if value is None or (allowed and m.group("measure") not in allowed):
                     continue
-                value = self._convert(key, value, m.group("unit"))
+                value = self._convert(key, value, m.group("measure"))
             else:
                 value = 0.0
             end = clause.start + m.end()
@@ -210,11 +210,11 @@ class ProseReader:
         _, key, phrase = max(found)
         return key, phrase
 
-    def _convert(self, key: str, value: float, unit: str) -> float:
+    def _convert(self, key: str, value: float, written: str) -> float:
         """Money stated in 元 for a statistic kept in 万元 (and back)."""
         measure = self.catalogue.statistics[key].measure
-        if unit in _MONEY and measure in _MONEY and unit != measure:
-            return value * _MONEY[unit] / _MONEY[measure]
+        if written in _MONEY and measure in _MONEY and written != measure:
+            return value * _MONEY[written] / _MONEY[measure]
         return value
 
     def _negations(self, folded: FoldedText, clause: _Span) -> None:
@@ -257,9 +257,9 @@ class ProseReader:
         m = section_pattern().match(body)
         if m:
             value = parse_number(m.group("num"))
-            allowed = self.rules.measure_units.get(self.catalogue.statistics[stat.key].measure)
-            if value is not None and (not allowed or m.group("unit") in allowed):
-                end = clause.start + m.end("unit")
+            allowed = self.rules.allowed_measures.get(self.catalogue.statistics[stat.key].measure)
+            if value is not None and (not allowed or m.group("measure") in allowed):
+                end = clause.start + m.end("measure")
                 self._draft(folded, stat.key, value, clause.start, end, stat.key, "section")
             return
         neg = negation_pattern().search(body)

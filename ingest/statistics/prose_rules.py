@@ -35,13 +35,13 @@ class ProseRules:
     statistics: tuple[StatisticPhrases, ...]
     implied: tuple[ImpliedRule, ...]
     fillers: tuple[str, ...]
-    units: tuple[str, ...]
-    unit_blockers: tuple[str, ...]
+    measures: tuple[str, ...]
+    measure_blockers: tuple[str, ...]
     zero_words: tuple[str, ...]
     negations: tuple[str, ...]
     negation_blockers: tuple[str, ...]
     heading_marks: tuple[re.Pattern[str], ...]
-    measure_units: dict[str, tuple[str, ...]]
+    allowed_measures: dict[str, tuple[str, ...]]
     section_leads: tuple[str, ...] = ()
     section_lead_patterns: tuple[str, ...] = ()
     bare_negation_rest: tuple[str, ...] = ()
@@ -70,13 +70,13 @@ def prose_rules() -> ProseRules:
             for i in data.get("implied", [])
         ),
         fillers=tuple(data["fillers"]),
-        units=tuple(data["units"]),
-        unit_blockers=tuple(data["unit_blockers"]),
+        measures=tuple(data["measures"]),
+        measure_blockers=tuple(data["measure_blockers"]),
         zero_words=tuple(data["zero_words"]),
         negations=tuple(data["negations"]),
         negation_blockers=tuple(data["negation_blockers"]),
         heading_marks=tuple(re.compile(p) for p in data["heading_marks"]),
-        measure_units={m: tuple(u) for m, u in data.get("measure_units", {}).items()},
+        allowed_measures={m: tuple(w) for m, w in data.get("allowed_measures", {}).items()},
         section_leads=tuple(data.get("section_leads", ())),
         section_lead_patterns=tuple(data.get("section_lead_patterns", ())),
         bare_negation_rest=tuple(data.get("bare_negation_rest", ())),
@@ -88,8 +88,8 @@ def number_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     rules = prose_rules()
     return re.compile(
         rf"(?P<phrase>{_alternation(phrases)})(?:{_alternation(rules.fillers)})*+"
-        rf"(?P<num>{NUMBER})(?P<unit>{_alternation(rules.units)})"
-        rf"(?!{_alternation(rules.unit_blockers)})"
+        rf"(?P<num>{NUMBER})(?P<measure>{_alternation(rules.measures)})"
+        rf"(?!{_alternation(rules.measure_blockers)})"
     )
 
 
@@ -107,7 +107,7 @@ def section_pattern() -> re.Pattern[str]:
     rules = prose_rules()
     leads = "|".join([*rules.section_lead_patterns, _alternation(rules.section_leads)])
     return re.compile(
-        rf"^(?:{leads})*(?P<num>{NUMBER})(?P<unit>{_alternation(rules.units)})[。,;]?$"
+        rf"^(?:{leads})*(?P<num>{NUMBER})(?P<measure>{_alternation(rules.measures)})[。,;]?$"
     )
 
 

@@ -29,7 +29,7 @@ _ORDINAL = re.compile(
 _INNER_ORDINAL = re.compile(
     r"(?<=.)(?=\d+[.、](?!\d)|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)"
 )
-_VALUE_WITH_UNIT = re.compile(
+_VALUE_WITH_MEASURE = re.compile(
     r"^\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(?:条|件|次|个|人次|人|篇|万元|元|项)\s*$"
 )
 _DAMAGE = re.compile(
@@ -177,7 +177,7 @@ def _split_row(row: Row) -> _RowParts:
     labels: list[str] = []
     values: list[float | None] = []
     for cell in row.cells:
-        is_value, value = parse_cell(_VALUE_WITH_UNIT.sub(r"\1", cell))
+        is_value, value = parse_cell(_VALUE_WITH_MEASURE.sub(r"\1", cell))
         if is_value and (labels or values or cell.strip()):
             values.append(value)
         elif is_measure_cell(cell) or set(cell) <= set("—-"):
