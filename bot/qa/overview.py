@@ -24,6 +24,7 @@ class CorpusOverview:
 
 
 def corpus_overview(db: sqlite_utils.Database) -> CorpusOverview:
+    """Units with their years, and the size of each table."""
     def count(table: str) -> int:
         return next(iter(db.query(f"SELECT count(*) AS n FROM {table}")))["n"]
 
@@ -107,6 +108,7 @@ class FailedCheck:
 
 
 def failed_checks(db: sqlite_utils.Database, unit: str | None = None) -> list[FailedCheck]:
+    """Every failed arithmetic check, by unit, year and check name."""
     where, params = ("WHERE r.unit = ?", [unit]) if unit else ("", [])
     rows = db.query(
         f"""SELECT r.unit, r.year, k.name, k.expected, k.actual, k.detail
