@@ -25,6 +25,7 @@ class CorpusOverview:
 
 def corpus_overview(db: sqlite_utils.Database) -> CorpusOverview:
     """Units with their years, and the size of each table."""
+
     def count(table: str) -> int:
         return next(iter(db.query(f"SELECT count(*) AS n FROM {table}")))["n"]
 
