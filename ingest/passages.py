@@ -288,8 +288,16 @@ def _wrap_width(text: str) -> int | None:
     return width if near / len(lengths) >= WRAP_SHARE else None
 
 
-def split_passages(text: str, tables: Sequence[Table] | None = None) -> list[PassageDraft]:
-    """Passages of a report in document order: headings, paragraphs and table rows."""
+def split_passages(
+    text: str,
+    tables: Sequence[Table] | None = None,
+    skip: Sequence[tuple[int, int]] = (),
+) -> list[PassageDraft]:
+    """Passages of a report in document order: headings, paragraphs and table rows.
+
+    ``skip`` are spans that are not report text (portal chrome, see ingest/chrome.py): no
+    passage covers them, and a paragraph never runs across one.
+    """
     if tables is None:
         tables = find_tables(text)
     builder = _Builder(text)
@@ -297,12 +305,29 @@ def split_passages(text: str, tables: Sequence[Table] | None = None) -> list[Pas
     for table in sorted(tables, key=lambda t: t.start):
         if table.start < pos:
             continue
-        builder.prose(pos, table.start)
+        _prose_between(builder, pos, table.start, skip)
         builder.table(table)
         pos = table.end
-    builder.prose(pos, len(text))
+    _prose_between(builder, pos, len(text), skip)
     builder.flush()
     return builder.passages
+
+
+def _prose_between(
+    builder: _Builder, start: int, end: int, skip: Sequence[tuple[int, int]]
+) -> None:
+    """The prose of text[start:end] around the skipped spans."""
+    pos = start
+    for s, e in sorted(skip):
+        if e <= pos or s >= end:
+            continue
+        if s > pos:
+            builder.prose(pos, s)
+        builder.flush()
+        builder.paragraph_closed = True
+        pos = max(pos, min(e, end))
+    if pos < end:
+        builder.prose(pos, end)
 
 
 def section_spans(passages: Sequence[PassageDraft]) -> list[tuple[int, int, str]]:

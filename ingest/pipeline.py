@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ingest.chrome import find_chrome
 from ingest.metadata import ReportMeta, detect_metadata, split_region, unit_level
 from ingest.normalise import fold
 from ingest.passages import PassageDraft, section_spans, split_passages
@@ -132,9 +133,11 @@ def prepare(
             + 'next to it, e.g. unit = "南湖镇" and year = 2018'
         )
     template = detect_template(raw.text, meta.year)
-    tables = find_tables(raw.text)
-    passages = split_passages(raw.text, tables)
-    extraction = extract_statistics(raw.text, template, section_spans(passages), tables=tables)
+    chrome = find_chrome(raw.text)
+    report_text = chrome.blank(raw.text)
+    tables = find_tables(report_text)
+    passages = split_passages(raw.text, tables, skip=chrome.spans)
+    extraction = extract_statistics(report_text, template, section_spans(passages), tables=tables)
     return PreparedReport(
         path=path,
         raw=raw,
