@@ -126,10 +126,13 @@ def prepare(
     missing = [name for name in ("unit", "year") if getattr(meta, name) is None]
     if missing:
         hints = {"unit": "发布单位 (--unit NAME)", "year": "report year (--year YYYY)"}
+        why = ""
+        if "unit" in missing and meta.refused:
+            why = f" (the text names it only as {'; '.join(meta.refused[:3])})"
         raise MissingMetadata(
             "could not find the "
             + " and the ".join(hints[m] for m in missing)
-            + f" in the text; pass the option or write {path.name}{SIDECAR_SUFFIX} "
+            + f" in the text{why}; pass the option or write {path.name}{SIDECAR_SUFFIX} "
             + 'next to it, e.g. unit = "南湖镇" and year = 2018'
         )
     template = detect_template(raw.text, meta.year)
