@@ -68,7 +68,8 @@ def _summary_line(outcome: FileOutcome) -> str:
         f"failed checks {outcome.failed_checks}, skipped rows {outcome.skipped}"
     )
     extra = f" ({outcome.reason})" if outcome.reason else ""
-    return f"  {outcome.status:<10} {outcome.path.name}: {detail}{extra}"
+    warnings = "".join(f"\n             warning: {w}" for w in outcome.warnings)
+    return f"  {outcome.status:<10} {outcome.path.name}: {detail}{extra}{warnings}"
 
 
 @main.command()
@@ -77,12 +78,19 @@ def _summary_line(outcome: FileOutcome) -> str:
 @click.option("--unit", help="Unit (发布单位) for reports whose text does not say, e.g. 南湖镇.")
 @click.option("--year", type=int, help="Report year for reports whose text does not say.")
 @click.option("--max-mb", type=float, help="Refuse files larger than this many megabytes (50).")
+@click.option(
+    "--replace",
+    "replace_older",
+    is_flag=True,
+    help="Let a file replace the loaded report of its unit and year even when less complete.",
+)
 def ingest(
     paths: tuple[Path, ...],
     db: Path | None,
     unit: str | None,
     year: int | None,
     max_mb: float | None,
+    replace_older: bool,
 ) -> None:
     """Load report files (TXT, MD, HTML, DOCX, PDF; folders recursively).
 
@@ -92,6 +100,7 @@ def ingest(
     Example:
       nianbao ingest reports/2019 extra/xitang.pdf --db corpus.db
       nianbao ingest scan.docx --unit 南湖镇 --year 2018
+      nianbao ingest better-copy.html --replace
     """
     settings = _settings(db, max_mb)
     targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
@@ -109,6 +118,7 @@ def ingest(
             unit=unit,
             year=year,
             max_bytes=int(settings.max_file_mb * 1024 * 1024),
+            replace_older=replace_older,
         )
     elapsed = time.perf_counter() - started
     counts = Counter(o.status for o in outcomes)
@@ -117,6 +127,7 @@ def ingest(
     stored = [o for o in outcomes if o.status in ("added", "updated")]
     click.echo(
         f"files seen {len(outcomes)}: added {counts['added']}, updated {counts['updated']}, "
+        f"corrected {counts['corrected']}, "
         f"unchanged {counts['unchanged']}, duplicate {counts['duplicate']}, "
         f"refused {counts['refused']}"
     )
@@ -145,7 +156,7 @@ def reports(db: Path | None, as_json: bool) -> None:
     rows = list(
         database.query(
             """SELECT r.id, r.unit, r.unit_full, r.year, r.published, r.level, r.parent,
-                      r.template, r.format, r.encoding, r.source_file,
+                      r.template, r.format, r.encoding, r.source_file, r.matched, r.names,
                       (SELECT count(*) FROM passages p WHERE p.report_id = r.id) AS passages,
                       (SELECT count(*) FROM statistics s WHERE s.report_id = r.id) AS statistics
                FROM reports r ORDER BY r.unit, r.year"""
@@ -161,9 +172,15 @@ def reports(db: Path | None, as_json: bool) -> None:
     for row in rows:
         click.echo(
             f"{row['unit']}\t{row['year']}\t{row['template']}\t{row['passages']} passages\t"
-            f"{row['statistics']} statistics\t{row['source_file']}"
+            f"{row['statistics']} statistics\t{row['source_file']}\t"
+            f"matched by {row['matched'] or '—'}{_other_names(row['names'])}"
         )
     click.echo(f"{len(rows)} reports")
+
+
+def _other_names(names: str | None) -> str:
+    listed = json.loads(names or "[]")
+    return f" (also {'、'.join(listed)})" if listed else ""
 
 
 @main.command()
@@ -204,6 +221,122 @@ def check(db: Path | None, unit: str | None) -> None:
             f"({k['detail']})"
         )
     click.echo(f"{len(conflicts)} conflicts, {len(checks)} failed checks")
+
+
+@main.command()
+@db_option
+@click.option("--unit", help="The unit, by any of its names (all its years unless --year).")
+@click.option("--year", type=int, help="Only this year's report of the unit.")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The report loaded from this file (path or file name).",
+)
+def remove(db: Path | None, unit: str | None, year: int | None, file: Path | None) -> None:
+    """Remove reports by unit and year, or by file; they are kept in the history.
+
+    \b
+    Examples:
+      nianbao remove --unit 南湖镇 --year 2018 --db corpus.db
+      nianbao remove --file reports/nanhu-2018.pdf --db corpus.db
+    """
+    from bot.corpus import remove_and_index
+
+    if not unit and file is None:
+        raise click.ClickException("say which reports: --unit NAME [--year YYYY] or --file PATH")
+    settings = _settings(db)
+    _existing_db(settings).close()
+    removed = remove_and_index(settings.db, unit=unit, year=year, path=file)
+    if not removed:
+        what = " ".join(str(x) for x in (unit, year, file) if x)
+        raise click.ClickException(
+            f"no loaded report matches {what}; see what is loaded with: nianbao reports"
+        )
+    for row in removed:
+        click.echo(f"  removed    {row['unit']} {row['year']} ({row['source_file']})")
+    click.echo(f"{len(removed)} reports removed")
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per unit.")
+def units(db: Path | None, as_json: bool) -> None:
+    """List the loaded units: name, official name, level, parent region and aliases.
+
+    \b
+    Example:
+      nianbao units --db corpus.db
+    """
+    from ingest.units import units_rows
+
+    rows = units_rows(_existing_db(_settings(db)))
+    for row in rows:
+        if as_json:
+            row["aliases"] = json.loads(row["aliases"] or "[]")
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        aliases = "、".join(json.loads(row["aliases"] or "[]"))
+        click.echo(
+            f"{row['name']}\t{row['full_name'] or '—'}\t{row['level'] or '—'}\t"
+            f"{row['parent'] or '—'}\t{row['reports']} reports\t{aliases}"
+        )
+    if not as_json:
+        click.echo(f"{len(rows)} units")
+
+
+@main.command()
+@click.argument("unit", required=False)
+@click.argument("aliases", nargs=-1)
+@db_option
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='TOML file of aliases: "unit name" = ["alias", …].',
+)
+@click.option("--remove", "remove_alias", help="Remove this admin alias.")
+def alias(
+    unit: str | None,
+    aliases: tuple[str, ...],
+    db: Path | None,
+    file: Path | None,
+    remove_alias: str | None,
+) -> None:
+    """Add names people use for a loaded unit (kept across re-ingests).
+
+    \b
+    Examples:
+      nianbao alias 南湖镇 南湖 南湖街 --db corpus.db
+      nianbao alias --file aliases.toml --db corpus.db
+      nianbao alias --remove 南湖街 --db corpus.db
+    """
+    from ingest.units import AliasError, add_alias, load_alias_file
+    from ingest.units import remove_alias as drop_alias
+
+    settings = _settings(db)
+    database = _existing_db(settings)
+    try:
+        if remove_alias:
+            if not drop_alias(database, remove_alias):
+                raise click.ClickException(f"{remove_alias} is no admin alias")
+            click.echo(f"removed alias {remove_alias}")
+            return
+        added: list[tuple[str, str]] = []
+        if file is not None:
+            added.extend(load_alias_file(database, file))
+        if unit:
+            if not aliases:
+                raise click.ClickException(
+                    f"give the aliases after the unit: nianbao alias {unit} NAME…"
+                )
+            added.extend((add_alias(database, unit, a), a) for a in aliases)
+        if not added:
+            raise click.ClickException("give a UNIT and ALIASES, or --file aliases.toml")
+    except AliasError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for target, name in added:
+        click.echo(f"  alias      {name} → {target}")
 
 
 def _answerer(db: Path | None):

@@ -228,6 +228,19 @@ def region_prefix(name: str) -> str | None:
     return None
 
 
+def region_parts(region: str) -> list[str]:
+    """杭州市临安区 → ['杭州市', '临安区']; [] when the text is not a chain of regions."""
+    parts: list[str] = []
+    pos = 0
+    while pos < len(region):
+        m = _patterns()["region"].match(region, pos)
+        if not m:
+            return []
+        parts.append(m.group(0))
+        pos = m.end()
+    return parts
+
+
 def split_region(name: str) -> tuple[str | None, str]:
     """嘉兴县南湖镇 → ('嘉兴县', '南湖镇'); a department keeps its region in its name."""
     region = region_prefix(name)

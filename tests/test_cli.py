@@ -34,7 +34,10 @@ def test_ingest_summary_and_reports(runner: CliRunner, samples_dir: Path, tmp_pa
     db = tmp_path / "c.db"
     result = runner.invoke(main, ["ingest", str(samples_dir), "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "files seen 5: added 5, updated 0, unchanged 0, duplicate 0, refused 0" in result.output
+    assert (
+        "files seen 5: added 5, updated 0, corrected 0, unchanged 0, duplicate 0, refused 0"
+        in result.output
+    )
     again = runner.invoke(main, ["ingest", str(samples_dir), "--db", str(db)])
     assert "unchanged 5" in again.output
     listing = runner.invoke(main, ["reports", "--db", str(db)])
