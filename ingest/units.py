@@ -70,6 +70,11 @@ def _split_type(region: str) -> tuple[str, _RegionType | None]:
     return region, None
 
 
+def place_of(region: str) -> str:
+    """The place a region is named after: 平潭 of 平潭综合实验区, 临安 of 临安区."""
+    return _split_type(_last_region(region))[0]
+
+
 def _last_region(region: str) -> str:
     """The region nearest the unit: 临安区 of 杭州市临安区."""
     parts = region_parts(region)
