@@ -71,6 +71,7 @@ _SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@(\w+))?\s*$")
 _BARE_COMMAND = re.compile(r"^/([a-z]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 _CAPTION_UNIT = re.compile(r"(?:unit|单位)\s*[=:：]\s*(\S+)", re.IGNORECASE)
 _CAPTION_YEAR = re.compile(r"(?:year|年份|年度)\s*[=:：]\s*(\d{4})", re.IGNORECASE)
+_CAPTION_REPLACE = re.compile(r"(?<![a-z])replace(?![a-z=])|替换", re.IGNORECASE)
 
 
 Command = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -568,6 +569,7 @@ class NianbaoBot:
                 unit=unit.group(1) if unit else None,
                 year=int(year.group(1)) if year else None,
                 max_bytes=max(DEFAULT_MAX_BYTES, int(self.settings.max_upload_mb * 1024 * 1024)),
+                replace_older=bool(_CAPTION_REPLACE.search(caption)),
             )
         outcome = outcomes[0]
         if outcome.status in ("refused", "unchanged", "duplicate"):
@@ -595,6 +597,8 @@ class NianbaoBot:
             lines = [say("ingest_refused", name=name, reason=outcome.reason)]
             if "--unit" in outcome.reason or "--year" in outcome.reason:
                 lines.append(say("ingest_caption_hint"))
+            if "--replace" in outcome.reason:
+                lines.append(say("ingest_replace_hint"))
             return lines
         fields = {
             "unit": outcome.unit,
@@ -609,7 +613,8 @@ class NianbaoBot:
         lines = [say(f"ingest_{outcome.status}", **fields)]
         if outcome.status == "updated" and outcome.reason:
             lines.append(say("ingest_replaced", reason=outcome.reason))
-        if outcome.status in ("added", "updated"):
+        lines.extend(say("ingest_warning", warning=w) for w in outcome.warnings)
+        if outcome.status in ("added", "updated", "corrected"):
             example = texts()["examples"]["after_ingest"].format(unit=outcome.unit)
             lines.append(say("ingest_ready", example=example))
         return lines
