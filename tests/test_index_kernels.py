@@ -74,9 +74,8 @@ def test_empty_corpus_builds_with_both_engines(tmp_path: Path, monkeypatch) -> N
         assert meta["n_postings"] == 0 and index.top([], None, 3) == []
 
 
-@pytest.mark.parametrize(
-    ("setting", "compiled"), [("numpy", False), ("numba", True), ("auto", True)]
-)
+@pytest.mark.parametrize(("setting", "compiled"), [("numpy", False), ("numba", True),
+                                                   ("auto", True)])
 def test_engine_setting(monkeypatch, setting: str, compiled: bool) -> None:
     monkeypatch.setattr(kernels, "ENGINE", setting)
     assert (kernels.active() is not None) == compiled

@@ -15,77 +15,36 @@ from ingest.store import delete_report, open_db
 
 REPORTS = [
     # unit, year, passages as (kind, section, text)
-    (
-        "东湖镇",
-        2018,
-        [
-            ("heading", "一、概述", "一、概述"),
-            (
-                "paragraph",
-                "一、概述",
-                "东湖镇政府信息公开受理电话：0571-12345678，邮箱 DHZ@Example.com。",
-            ),
-            ("paragraph", "五、存在的问题", "存在的问题是信息公开数量偏少，公开形式单一。"),
-            ("table_row", "统计表 / 四、行政复议数量", "行政复议数量 | 件 | 2"),
-        ],
-    ),
-    (
-        "东湖镇",
-        2019,
-        [
-            ("paragraph", "五、存在的主要问题及改进情况", "存在的问题是政务公开意识不强。"),
-            ("paragraph", "一、总体情况", "本年度受理电话变更为0571-87654321。"),
-        ],
-    ),
-    (
-        "南山街道",
-        2018,
-        [
-            (
-                "paragraph",
-                "五、存在的问题",
-                "存在的问题是信息公开数量偏少，信息公开数量偏少，公开栏更新不及时。",
-            ),
-            ("paragraph", "二、主动公开", "南山街道通过政务微博、微信公众号公开信息120条。"),
-        ],
-    ),
-    (
-        "北岭乡",
-        2018,
-        [
-            ("paragraph", "六、其他", "本年度未收取信息處理費。"),
-        ],
-    ),
+    ("东湖镇", 2018, [
+        ("heading", "一、概述", "一、概述"),
+        ("paragraph", "一、概述", "东湖镇政府信息公开受理电话：0571-12345678，邮箱 DHZ@Example.com。"),
+        ("paragraph", "五、存在的问题", "存在的问题是信息公开数量偏少，公开形式单一。"),
+        ("table_row", "统计表 / 四、行政复议数量", "行政复议数量 | 件 | 2"),
+    ]),
+    ("东湖镇", 2019, [
+        ("paragraph", "五、存在的主要问题及改进情况", "存在的问题是政务公开意识不强。"),
+        ("paragraph", "一、总体情况", "本年度受理电话变更为0571-87654321。"),
+    ]),
+    ("南山街道", 2018, [
+        ("paragraph", "五、存在的问题", "存在的问题是信息公开数量偏少，信息公开数量偏少，公开栏更新不及时。"),
+        ("paragraph", "二、主动公开", "南山街道通过政务微博、微信公众号公开信息120条。"),
+    ]),
+    ("北岭乡", 2018, [
+        ("paragraph", "六、其他", "本年度未收取信息處理費。"),
+    ]),
 ]
 
 
 def add_report(db, unit: str, year: int, passages) -> int:
     with db.atomic():
-        rid = (
-            db["reports"]
-            .insert(
-                {
-                    "unit": unit,
-                    "unit_full": unit + "人民政府",
-                    "year": year,
-                    "sha256": f"{unit}-{year}-{len(passages)}",
-                    "text": "",
-                }
-            )
-            .last_pk
-        )
+        rid = db["reports"].insert(
+            {"unit": unit, "unit_full": unit + "人民政府", "year": year,
+             "sha256": f"{unit}-{year}-{len(passages)}", "text": ""}
+        ).last_pk
         for ord_, (kind, section, text) in enumerate(passages):
             db["passages"].insert(
-                {
-                    "report_id": rid,
-                    "ord": ord_,
-                    "kind": kind,
-                    "section": section,
-                    "text": text,
-                    "norm": normalise(text),
-                    "start": 0,
-                    "end": len(text),
-                }
+                {"report_id": rid, "ord": ord_, "kind": kind, "section": section, "text": text,
+                 "norm": normalise(text), "start": 0, "end": len(text)}
             )
     return rid
 
@@ -264,9 +223,7 @@ def test_parallel_tokenisation_matches_serial(tmp_path: Path) -> None:
         terms = dict(conn.execute("SELECT id, term FROM terms"))
         rows[workers] = [
             (pid, [terms[t] for t in memoryview(blob).cast("i")])
-            for pid, blob in conn.execute(
-                "SELECT passage_id, tokens FROM passage_tokens ORDER BY 1"
-            )
+            for pid, blob in conn.execute("SELECT passage_id, tokens FROM passage_tokens ORDER BY 1")
         ]
         conn.close()
     assert rows[1] == rows[2]

@@ -30,16 +30,8 @@ def tokenizer() -> Tokenizer:
 
 def test_dictionary_is_shipped_and_loaded(tokenizer: Tokenizer) -> None:
     words = set(tokenizer.words)
-    for word in (
-        "信息公开",
-        "依申请公开",
-        "政务公开",
-        "行政复议",
-        "行政诉讼",
-        "主动公开",
-        "不予公开",
-        "信息处理费",
-    ):
+    for word in ("信息公开", "依申请公开", "政务公开", "行政复议", "行政诉讼", "主动公开",
+                 "不予公开", "信息处理费"):
         assert word in domain_words() and word in words
     assert "于潜镇" in words  # unit names normalised like the text they are found in
     assert "於潜镇" not in words
@@ -158,9 +150,7 @@ def test_tokens_of_arbitrary_text(text: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(
-    st.text(alphabet="信息公开政府依申请行政复议诉讼镇的了，。、；：0123456789 abcXYZ", max_size=60)
-)
+@given(st.text(alphabet="信息公开政府依申请行政复议诉讼镇的了，。、；：0123456789 abcXYZ", max_size=60))
 def test_tokens_of_domain_like_text(text: str) -> None:
     tokenizer = _shared_tokenizer()
     tokens = tokenizer.tokens(text)
