@@ -70,7 +70,14 @@ class Answerer:
     def gazetteer(self) -> Gazetteer:
         """Rebuilt whenever the reports table changed, so new units are known at once."""
         stamp = tuple(
-            next(iter(self.db.query("SELECT count(*) AS n, max(id) AS m FROM reports"))).values()
+            next(
+                iter(
+                    self.db.query(
+                        "SELECT count(*) AS n, max(id) AS m, "
+                        "(SELECT count(*) FROM unit_aliases) AS a FROM reports"
+                    )
+                )
+            ).values()
         )
         if self._gazetteer is None or stamp != self._gazetteer_stamp:
             self._gazetteer = Gazetteer.from_db(self.db)
