@@ -46,7 +46,7 @@ def syllables() -> frozenset[str]:
 
 
 def is_pinyin(word: str) -> bool:
-    """A word that splits into pinyin syllables (fuzhou, pingtan), not an English word."""
+    """A word that splits into pinyin syllables (fuzhou, donghu), not an English word."""
     if word in vocabulary()["not_names"] or not word.isalpha():
         return False
     known = syllables()

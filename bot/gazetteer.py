@@ -333,7 +333,7 @@ class Gazetteer:
         return self._without_bare_places(found)
 
     def _without_bare_places(self, found: list[UnitMatch]) -> list[UnitMatch]:
-        """A bare place word (平潭 of 平潭网站, 管委会 of 管委会门户网站) beside a unit named in
+        """A bare place word (东湖 of 东湖网站, 管委会 of 管委会门户网站) beside a unit named in
         full is a modifier, not a second unit."""
         if not any(m.rank > SHORT for m in found):
             return found

@@ -1,6 +1,6 @@
 """Unit identity: one row per unit, whatever its reports call it, with the names people use.
 
-Reports spell one unit differently across years (苏平片区管理局, 某某区苏平片区管理局), and
+Reports spell one unit differently across years (东山片区管理局, 某某区东山片区管理局), and
 people name it differently again (公安局, 某某公安局, 实验区公安局, 财金局).  The ``units``
 table keeps one canonical name per unit (the fullest spelling seen, the value of
 ``reports.unit`` for all its reports), its official name, level and parent region; the
@@ -8,7 +8,8 @@ table keeps one canonical name per unit (the fullest spelling seen, the value of
 rules of ``ingest/data/unit_aliases.toml`` and from admins (``nianbao alias``).
 
 Aliases carry a rank like the question side's: 3 for a full name, 2 for a name without its
-region, 1 for a bare place or region word (平潭 for the zone, 管委会) that a longer name beats.
+region, 1 for a bare place or region word (东湖 for 东湖综合实验区, 管委会) that longer
+names beat.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _region_types() -> tuple[_RegionType, ...]:
 
 
 def _split_type(region: str) -> tuple[str, _RegionType | None]:
-    """平潭综合实验区 → ('平潭', 综合实验区); a region whose place would be one character
+    """东湖综合实验区 → ('东湖', 综合实验区); a region whose place would be one character
     keeps its type (东区 is not 东)."""
     for kind in _region_types():
         if region.endswith(kind.full) and len(region) - len(kind.full) >= 2:
@@ -71,7 +72,7 @@ def _split_type(region: str) -> tuple[str, _RegionType | None]:
 
 
 def place_of(region: str) -> str:
-    """The place a region is named after: 平潭 of 平潭综合实验区, 临安 of 临安区."""
+    """The place a region is named after: 东湖 of 东湖综合实验区, 临安 of 临安区."""
     return _split_type(_last_region(region))[0]
 
 
