@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,7 @@ class FileOutcome:
     conflicts: int = 0
     failed_checks: int = 0
     skipped: int = 0
+    ambiguous: int = 0
 
 
 @dataclass
@@ -233,6 +235,22 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
             }
             for c in report.extraction.checks
         )
+        db["row_problems"].insert_all(
+            {
+                "report_id": report_id,
+                "kind": p.kind,
+                "table_name": p.table,
+                "label": p.label,
+                "evidence": p.evidence,
+                "start": p.start,
+                "end": p.end,
+                "columns": p.columns,
+                "found": p.found,
+                "keys": json.dumps(list(p.keys), ensure_ascii=False),
+                "readings": json.dumps([list(r) for r in p.readings]),
+            }
+            for p in report.extraction.problems
+        )
     return int(report_id)
 
 
@@ -264,6 +282,7 @@ def ingest_file(
         conflicts=len(report.extraction.conflicts),
         failed_checks=len(report.extraction.checks),
         skipped=report.extraction.skipped,
+        ambiguous=sum(1 for p in report.extraction.problems if p.kind == "ambiguous"),
     )
     source_path = str(path.resolve())
     same = _existing(
