@@ -11,7 +11,7 @@ values are never shifted into other columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.catalogue import Catalogue, Metric
@@ -234,11 +234,15 @@ def _emit(
             result.checks.append(CheckFailure(f"flattened:{relation.name}", 0.0, 0.0, detail))
 
 
-def _domains(text: str, table: _Table, result: FlatResult) -> _Table:
-    """Readings of each row; rows that cannot be read are recorded and dropped."""
+def _domains(
+    text: str, table: _Table, result: FlatResult, local: Callable[[_Table], list[Relation]]
+) -> _Table:
+    """Readings of each row that keep its own arithmetic (``local`` builds the relations of a
+    one-row table); rows that cannot be read are recorded and dropped."""
     kept = _Table(table.name, [], [], [])
     for row, keys, labels in zip(table.rows, table.keys, table.labels, strict=True):
-        found = readings(row.tokens, len(keys))
+        alone = local(_Table(table.name, [row], [keys], [labels]))
+        found = readings(row.tokens, len(keys), [r for r in alone if r.rows == (0,)])
         if found:
             kept.rows.append(row)
             kept.keys.append(keys)
@@ -289,16 +293,19 @@ def _national(
         name = rows[0].table
         if name in grids:
             keys, labels = _grid_table(text, rows, catalogue)
+            builder = _grid_relations
         else:
             keys = [r.keys for r in rows]
             labels = [tuple(catalogue.metrics[k].label for k in r.keys) for r in rows]
-        table = _domains(text, _Table(name, rows, keys, labels), result)
+            builder = _sum_relations
+
+        def relations_of(table: _Table, build=builder) -> list[Relation]:
+            return build(table, catalogue, template)
+
+        table = _domains(text, _Table(name, rows, keys, labels), result, relations_of)
         if not table.rows:
             continue
-        if name in grids:
-            relations = _grid_relations(table, catalogue, template)
-        else:
-            relations = _sum_relations(table, catalogue, template)
+        relations = relations_of(table)
         outcome = solve(table.domains, relations, _preferences(table, catalogue, prose))
         _emit(text, table, outcome, catalogue, result)
 
@@ -336,7 +343,7 @@ def _pre2020(
         keys.append(row_keys)
         names = (row.label, f"{row.label} / {_cumulative_label(catalogue, cumulative)}")
         labels.append(names[:columns])
-    table = _domains(text, _Table("pre2020", matched, keys, labels), result)
+    table = _domains(text, _Table("pre2020", matched, keys, labels), result, lambda _: [])
     if table.rows:
         outcome = solve(table.domains, [], _preferences(table, catalogue, prose))
         _emit(text, table, outcome, catalogue, result)

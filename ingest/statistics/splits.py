@@ -23,7 +23,7 @@ from ingest.statistics.flat_rows import MAX_TOKEN_DIGITS, Token
 
 Reading = tuple[float | None, ...]
 MAX_READINGS = 20_000  # readings of one row: beyond this the row is left unread
-MAX_STEPS = 400_000  # enumeration steps for one row
+MAX_STEPS = 150_000  # enumeration steps for one row
 MAX_SUMSET = 50_000  # partial sums tracked for one relation
 MAX_SEARCH = 100_000  # combinations searched exhaustively for a whole table
 
@@ -80,14 +80,28 @@ def _capacity(token: Token) -> int:
     return len(token.text.lstrip("+-").partition(".")[0])
 
 
-def readings(tokens: Sequence[Token], columns: int) -> list[Reading] | None:
-    """Every reading of ``tokens`` as ``columns`` cells; [] when impossible (too few or too
-    many values), None when there are too many readings to consider."""
+def holds(relation: Relation, reading: Reading) -> bool:
+    """A relation over one row's cells, checked on one reading (unknown cells excuse it)."""
+    total = 0.0
+    for _, col, coef in relation.terms:
+        if reading[col] is None:
+            return True
+        total += coef * reading[col]
+    return relation.allows(total)
+
+
+def readings(
+    tokens: Sequence[Token], columns: int, local: Sequence[Relation] = ()
+) -> list[Reading] | None:
+    """Every reading of ``tokens`` as ``columns`` cells that keeps the row's own arithmetic
+    (``local``: relations over this row only); [] when impossible (too few or too many
+    values), None when there are too many to consider."""
     if len(tokens) > columns or sum(_capacity(t) for t in tokens) < columns:
         return []
     if any(_capacity(t) > MAX_TOKEN_DIGITS for t in tokens):
         return None
     out: list[Reading] = []
+    rejected: list[Reading] = []
     steps = 0
 
     def counts(i: int, left: int) -> Iterator[tuple[int, ...]]:
@@ -114,10 +128,20 @@ def readings(tokens: Sequence[Token], columns: int) -> list[Reading] | None:
                 options.append(tuple(float(p) for p in pieces))
             parts.append(options)
         for combo in itertools.product(*parts):
-            out.append(tuple(v for piece in combo for v in piece))
-            if len(out) > MAX_READINGS:
+            steps += 1
+            if steps > MAX_STEPS:
                 return None
-    return out
+            reading = tuple(v for piece in combo for v in piece)
+            if all(holds(rel, reading) for rel in local):
+                out.append(reading)
+                if len(out) > MAX_READINGS:
+                    return None
+            elif len(rejected) <= MAX_READINGS:
+                rejected.append(reading)
+    if out or not rejected:
+        return out
+    # The row's own arithmetic fails under every reading: the solver reports it.
+    return rejected if len(rejected) <= MAX_READINGS else None
 
 
 def _contribution(reading: Reading, row: int, relation: Relation) -> float | None:
