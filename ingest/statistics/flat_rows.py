@@ -62,6 +62,7 @@ class _RowSpec:
     keys: tuple[str, ...]
     labels: tuple[str, ...]  # folded
     ordinal: int | None = None
+    tail: bool = False  # the printed label may go on past the words matched
 
 
 @cache
@@ -144,7 +145,11 @@ def _table_specs(template: str, catalogue: Catalogue) -> list[list[_RowSpec]]:
                 if template not in catalogue.metrics[row["key"]].templates:
                     continue
                 labels = tuple(fold_label(lbl) for lbl in row["labels"])
-                rows.append(_RowSpec(name, (row["key"],), labels, row.get("ordinal")))
+                rows.append(
+                    _RowSpec(
+                        name, (row["key"],), labels, row.get("ordinal"), row.get("tail", False)
+                    )
+                )
         out.append(rows)
     return out
 
@@ -208,6 +213,15 @@ def _ordinal_start(text: str, start: int, ordinal: int | None) -> int:
     return start - (len(head) - m.start()) if m else start
 
 
+_TAIL = re.compile(r"[^\d。；;|\n]{1,40}(?=\s*\d)")
+
+
+def _tail_end(text: str, start: int, limit: int) -> int:
+    """End of the rest of a long label written in a unit's own words, up to its numbers."""
+    m = _TAIL.match(_halfwidth(text[start:limit]))
+    return start + m.end() if m else start
+
+
 def national_rows(
     text: str, template: str, catalogue: Catalogue, skip: list[tuple[int, int]]
 ) -> list[list[FlatRow]]:
@@ -235,6 +249,8 @@ def national_rows(
                 nxt = chain[n + 1]
                 next_ordinal = specs[nxt.row].ordinal
                 limit = folded.span(nxt.start, nxt.end)[0]
+            if spec.tail:
+                label_end = _tail_end(text, label_end, limit)
             tokens, _ = read_tokens(text, label_end, limit)
             tokens = strip_ordinal(text, tokens, next_ordinal)
             if not tokens or all(t.blank for t in tokens):
