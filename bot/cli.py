@@ -65,7 +65,8 @@ def _summary_line(outcome: FileOutcome) -> str:
     detail = (
         f"{outcome.unit} {outcome.year} [{outcome.template}] passages {outcome.passages}, "
         f"statistics {outcome.statistics}, conflicts {outcome.conflicts}, "
-        f"failed checks {outcome.failed_checks}, skipped rows {outcome.skipped}"
+        f"failed checks {outcome.failed_checks}, skipped rows {outcome.skipped}, "
+        f"ambiguous rows {outcome.ambiguous}"
     )
     extra = f" ({outcome.reason})" if outcome.reason else ""
     warnings = "".join(f"\n             warning: {w}" for w in outcome.warnings)
@@ -220,7 +221,41 @@ def check(db: Path | None, unit: str | None) -> None:
             f"expected {number_text(k['expected'])}, found {number_text(k['actual'])} "
             f"({k['detail']})"
         )
-    click.echo(f"{len(conflicts)} conflicts, {len(checks)} failed checks")
+    problems = _row_problems(database, where, params)
+    for p in problems:
+        click.echo(f"{p['kind']:<9} {p['unit']} {p['year']} 「{one_line(p['evidence'])}」")
+        click.echo(f"  {_problem_detail(p)}")
+    ambiguous = sum(1 for p in problems if p["kind"] == "ambiguous")
+    click.echo(
+        f"{len(conflicts)} conflicts, {len(checks)} failed checks, {ambiguous} ambiguous rows, "
+        f"{len(problems) - ambiguous} skipped rows"
+    )
+
+
+def _row_problems(database, where: str, params: list) -> list[dict]:
+    if "row_problems" not in database.table_names():
+        return []
+    return list(
+        database.query(
+            f"""SELECT r.unit, r.year, p.kind, p.evidence, p.columns, p.found, p.keys, p.readings
+                FROM row_problems p JOIN reports r ON r.id = p.report_id {where}
+                ORDER BY r.unit, r.year, p.start""",
+            params,
+        )
+    )
+
+
+def _problem_detail(problem: dict) -> str:
+    """Why a row's cells were not all read, in one line for an admin."""
+    if problem["kind"] != "ambiguous":
+        return (
+            f"{problem['found']} values for {problem['columns']} columns: row skipped, "
+            "nothing stored"
+        )
+    readings = json.loads(problem["readings"] or "[]")
+    shown = " | ".join(" ".join(number_text(v) for v in r) for r in readings)
+    keys = ", ".join(json.loads(problem["keys"] or "[]"))
+    return f"digits run together; readings: {shown}; no value stored for {keys}"
 
 
 @main.command()

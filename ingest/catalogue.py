@@ -144,6 +144,29 @@ def _expand_grid(row: Metric, columns: list[Column], row_keys: set[str], metrics
         )
 
 
+def _expand_cumulative(spec: dict, metrics: dict[str, Metric]) -> None:
+    """A twin of every pre-2020 statistic for the 统计表's cumulative (历年累计) column."""
+    suffix = spec["suffix"]
+    prefixes = _strs(spec.get("prefixes"))
+    prefixes_en = _strs(spec.get("prefixes_en"))
+    for metric in [m for m in metrics.values() if "pre2020" in m.templates and not m.column]:
+        names = (metric.label, *metric.aliases)
+        metrics[f"{metric.key}.{suffix}"] = Metric(
+            key=f"{metric.key}.{suffix}",
+            label=f"{metric.label}（{spec['label']}）",
+            label_en=f"{metric.label_en} ({spec['label_en']})",
+            labels=tuple(f"{p}{lbl}" for p in prefixes[:1] for lbl in metric.labels),
+            aliases=tuple(dict.fromkeys(f"{p}{n}" for p in prefixes for n in names)),
+            aliases_en=tuple(f"{p} {n}" for p in prefixes_en for n in (metric.label_en,)),
+            measure=metric.measure,
+            templates=("pre2020",),
+            parent=f"{metric.parent}.{suffix}" if metric.parent else None,
+            subset_of=f"{metric.subset_of}.{suffix}" if metric.subset_of else None,
+            short=spec["label"],
+            short_en=spec["label_en"],
+        )
+
+
 def _read_files() -> list[dict]:
     folder = resources.files("ingest.data").joinpath("catalogue")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
@@ -183,6 +206,9 @@ def build_catalogue(documents: list[dict]) -> Catalogue:
             orders[name] = [tuple(spec["order"])]
             if "order_with_subtotal" in spec:
                 orders[name].append(tuple(spec["order_with_subtotal"]))
+    for doc in documents:
+        if "cumulative" in doc:
+            _expand_cumulative(doc["cumulative"], metrics)
     grid_rows: dict[str, list[str]] = {}
     for key, name in grid_of.items():
         grid_rows.setdefault(name, []).append(key)

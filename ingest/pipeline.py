@@ -58,6 +58,7 @@ class FileOutcome:
     failed_checks: int = 0
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
+    ambiguous: int = 0
 
 
 @dataclass
@@ -312,6 +313,22 @@ def store(
             }
             for c in report.extraction.checks
         )
+        db["row_problems"].insert_all(
+            {
+                "report_id": report_id,
+                "kind": p.kind,
+                "table_name": p.table,
+                "label": p.label,
+                "evidence": p.evidence,
+                "start": p.start,
+                "end": p.end,
+                "columns": p.columns,
+                "found": p.found,
+                "keys": json.dumps(list(p.keys), ensure_ascii=False),
+                "readings": json.dumps([list(r) for r in p.readings]),
+            }
+            for p in report.extraction.problems
+        )
         for unit in touched:
             refresh_unit(db, unit)
     return int(report_id)
@@ -357,6 +374,7 @@ def ingest_file(
         failed_checks=len(report.extraction.checks),
         skipped=report.extraction.skipped,
         warnings=list(report.warnings),
+        ambiguous=sum(1 for p in report.extraction.problems if p.kind == "ambiguous"),
     )
     source_path = str(path.resolve())
     same = _existing(

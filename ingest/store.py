@@ -11,6 +11,8 @@ One SQLite file, written with sqlite-utils.  Tables:
 - ``units`` and ``unit_aliases``: one row per unit and the names people use for it
   (``ingest/units.py``).
 - ``report_history``: reports that were replaced or removed, with their file and counts.
+- ``row_problems``: table rows whose cells were not all read: run-together digits with several
+  readings (the candidates are listed), or more/fewer values than the row has columns.
 
 Every report is written in one ``db.atomic()`` transaction, so a failure halfway leaves the
 previous state intact.  WAL mode lets a running bot read while ingest writes.
@@ -106,6 +108,21 @@ CHECK_COLUMNS = {
     "detail": str,  # the keys and values involved, for an admin
 }
 
+ROW_PROBLEM_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "kind": str,  # ambiguous, too_many, too_few, unreadable
+    "table_name": str,  # template table: table2_2021, table3, table4, pre2020 …
+    "label": str,  # the row label as written
+    "evidence": str,  # the row exactly as written (label and numbers)
+    "start": int,  # offsets into reports.text
+    "end": int,
+    "columns": int,  # cells the row has
+    "found": int,  # value tokens written in the row
+    "keys": str,  # JSON list of the statistic keys left without a value
+    "readings": str,  # JSON list of candidate readings (lists of numbers, null = not given)
+}
+
 
 def open_db(path: Path | str) -> sqlite_utils.Database:
     """Open (creating if needed) the database in WAL mode with the schema in place."""
@@ -155,6 +172,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
     if "checks" not in db.table_names():
         db["checks"].create(CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")])
+    if "row_problems" not in db.table_names():
+        db["row_problems"].create(
+            ROW_PROBLEM_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
+        )
+        db["row_problems"].create_index(["report_id"])
     _ensure_identity(db, version)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -212,7 +234,7 @@ def delete_report(db: sqlite_utils.Database, report_id: int, reason: str = "") -
     """
     if reason:
         _remember(db, report_id, reason)
-    for table in ("conflicts", "checks", "statistics", "passages"):
+    for table in ("conflicts", "checks", "row_problems", "statistics", "passages"):
         db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM reports WHERE id = ?", [report_id])
 
