@@ -1,0 +1,407 @@
+"""The layout of a report flattened to one line: headings, paragraphs and table stretches.
+
+Reports copied off a web page lose their line breaks: "…现编制完成本报告。一、总体情况2023年，
+我局…（一）主动公开情况。2023年…二、主动公开政府信息情况第二十条第（一）项信息内容…".  Read
+line by line, such a report is one paragraph with no sections.  Here the numbering marks inside
+the line count as headings only when they form a numbering sequence within their parent section
+(一 then 二 …, (一) then (二) …) and stand like headings: not inside a list of a sentence
+(…；（二）…；), not a table row label followed by its figures (一、本年新收…数量0000000), not a
+reference (第二十条第（一）项).  A title ends at its punctuation, where the body's first words
+start (2023年，我局…) or, failing both, after a word titles end with (情况, 措施 …).  The
+vocabularies are data (``ingest/data/headings.toml``, table ``inline``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+
+_CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+_SENTENCE_END = re.compile(r"[。！？!?][”’」』)）]*")
+_PARAGRAPH_BREAK = re.compile(r"[。！？!?；;][”’」』)）]*(?=\s)")
+_DIGIT_RUN = re.compile(r"\d+")
+_MARK_AFTER_RUN = re.compile(r"[.．、](?![\d.．])")
+_CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
+_JOINED = "-—－–~～@._/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_JOINED_AFTER = "-—－–~～@_/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_TITLE_MAX_CHARS = 60
+_TITLE_WORD = re.compile(r"报告$")
+_CHAIN_GAP_PENALTY = 1.5  # per numeral skipped (一、二、四、): allowed, but a full sequence wins
+_MAX_GAP = 3
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of a flattened line: ``heading``, ``title`` (the report's own), ``prose`` or
+    ``table``.  Headings keep where their title text ends (``title_end``); ``end`` may take in
+    the punctuation that closes the title."""
+
+    kind: str
+    start: int
+    end: int
+    level: int = 0
+    title_end: int = 0
+
+
+@dataclass(frozen=True)
+class _MarkStyle:
+    name: str
+    pattern: re.Pattern[str]
+    level: int
+    max_title: int
+    soft_titles: bool
+
+
+@dataclass(frozen=True)
+class _Rules:
+    styles: tuple[_MarkStyle, ...]
+    min_top_headings: int
+    min_headings: int
+    min_chars: int
+    topic_words: tuple[str, ...]
+    end_words: re.Pattern[str]
+    joiners: re.Pattern[str]
+    body_cue: re.Pattern[str]
+    closers: str
+    openers: str
+    min_bare_numbers: int
+    max_chars_per_number: int
+    measure_chars: str
+    label_measure: re.Pattern[str]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _rules() -> _Rules:
+    data = tomllib.loads(
+        resources.files("ingest.data").joinpath("headings.toml").read_text("utf-8")
+    )["inline"]
+    title, table = data["title"], data["table"]
+    return _Rules(
+        styles=tuple(
+            _MarkStyle(
+                m["name"], re.compile(m["pattern"]), m["level"], m["max_title"], m["soft_titles"]
+            )
+            for m in data["mark"]
+        ),
+        min_top_headings=data["min_top_headings"],
+        min_headings=data["min_headings"],
+        min_chars=data["min_chars"],
+        topic_words=tuple(title["topic_words"]),
+        end_words=re.compile(_alternation(title["end_words"])),
+        joiners=re.compile(_alternation(title["joiners"])),
+        body_cue=re.compile("|".join(title["body_cues"])),
+        closers=title["closers"],
+        openers=title["openers"],
+        min_bare_numbers=table["min_bare_numbers"],
+        max_chars_per_number=table["max_chars_per_number"],
+        measure_chars=table["measure_chars"],
+        label_measure=re.compile(rf"(?:{_alternation(table['label_measures'])})(?=[\s\d])"),
+    )
+
+
+def _numeral(token: str) -> int | None:
+    """一…九十九 or 1…99 as an int."""
+    if token.isdigit():
+        return int(token)
+    if "十" in token:
+        tens, _, ones = token.partition("十")
+        if len(tens) > 1 or len(ones) > 1:
+            return None
+        return _CHINESE_DIGITS.get(tens, 1 if not tens else 0) * 10 + _CHINESE_DIGITS.get(ones, 0)
+    return _CHINESE_DIGITS.get(token) if len(token) == 1 else None
+
+
+@dataclass
+class _Mark:
+    style: int  # index into the rules' styles
+    level: int
+    number: int
+    start: int
+    body: int  # first character after the mark and its spaces
+    title_end: int = 0
+    end: int = 0  # after the title and the punctuation closing it
+    score: float = 0.0  # 0: cannot be a heading
+
+
+def _marks(text: str, start: int, end: int) -> list[_Mark]:
+    rules = _rules()
+    found: dict[int, _Mark] = {}
+    for i, style in enumerate(rules.styles):
+        for m in style.pattern.finditer(text, start, end):
+            number = _numeral(m.group(1))
+            if number is None or m.start() in found:
+                continue
+            body = m.end()
+            while body < end and text[body].isspace():
+                body += 1
+            found[m.start()] = _Mark(i, style.level, number, m.start(), body)
+    return sorted(found.values(), key=lambda k: k.start)
+
+
+def _bare_number_at(text: str, pos: int, end: int) -> bool:
+    """A figure with no measure word after it starts at pos: a table cell, not a count."""
+    run = _DIGIT_RUN.match(text, pos, end)
+    if not run:
+        return False
+    after = run.end()
+    return after >= end or text[after] not in _rules().measure_chars
+
+
+def _title_span(text: str, mark: _Mark, end: int) -> tuple[int, int, str]:
+    """(title end, heading end, how the title was closed): ``text`` when punctuation, a space,
+    the body's first words or the next mark close it; ``word`` when only an end word could be
+    found within the longest title; ``none`` when not even that."""
+    rules = _rules()
+    s = mark.body
+    stop = min(end, s + rules.styles[mark.style].max_title)
+    for i in range(s, stop):
+        ch = text[i]
+        if ch in rules.closers:
+            j = i + 1
+            while j < end and text[j] in rules.closers:
+                j += 1
+            return i, j, "text"
+        if i - s >= 2 and (
+            ch.isspace()
+            or ch in rules.openers
+            or (ch.isdigit() and not text[i - 1].isdigit())
+            or rules.body_cue.match(text, i)
+        ):
+            return i, i, "text"
+    if stop < s + rules.styles[mark.style].max_title:
+        return stop, stop, "text"
+    word = rules.end_words.search(text, s + 2, stop)
+    if not word:
+        return stop, stop, "none"
+    close = word.end()
+    while True:
+        joiner = rules.joiners.match(text, close, stop)
+        nxt = rules.end_words.search(text, joiner.end(), stop) if joiner else None
+        if not nxt:
+            return close, close, "word"
+        close = nxt.end()
+
+
+def _is_table_label(text: str, pos: int, end: int) -> bool:
+    """Figures follow right after: 一、本年新收…数量0000000 / 1.网站公开 条 6."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    measure = _rules().label_measure.match(text, pos, end)
+    if measure:
+        pos = measure.end()
+        while pos < end and text[pos].isspace():
+            pos += 1
+    return _bare_number_at(text, pos, end)
+
+
+def _score(text: str, mark: _Mark, start: int, end: int) -> float:
+    """How much a mark looks like a heading (its title runs at most to end); 0 when it cannot
+    be one."""
+    rules = _rules()
+    mark.title_end, mark.end, closed = _title_span(text, mark, end)
+    title = text[mark.body : mark.title_end].rstrip()
+    if len(_CONTENT.findall(title)) < 2 or _is_table_label(text, mark.title_end, end):
+        return 0.0
+    if (
+        closed == "none"
+        or (closed == "word" and not rules.styles[mark.style].soft_titles)
+        or rules.body_cue.match(text, mark.body)
+    ):
+        return 0.0  # a numbered sentence of a list: （一）2018年我局未接到申请…
+    if mark.end > mark.title_end and text[mark.title_end] in "；;":
+        return 0.0  # an item of a list inside a sentence: （一）…；（二）…；
+    p = mark.start
+    while p > start and text[p - 1].isspace():
+        p -= 1
+    before = text[p - 1] if p > start else ""
+    if before in "，,、；;":
+        return 0.0
+    score = 1.0
+    if before == "" or p < mark.start or before in "。！？!?：:”’」』)）" or before.isdigit():
+        score += 1.0
+    if closed == "word":
+        score -= 0.5
+    if mark.level == 1 and any(w in title for w in rules.topic_words):
+        score += 2.0
+    return score
+
+
+def _best_chain(marks: list[_Mark]) -> list[_Mark]:
+    """The highest-scoring numbering sequence starting at one (一、二、三… or (一)(二)…)."""
+    best: list[float] = []
+    back: list[int] = []
+    for i, m in enumerate(marks):
+        value, prev = (m.score, -1) if m.number == 1 else (float("-inf"), -1)
+        for j in range(i):
+            step = m.number - marks[j].number
+            if 1 <= step <= _MAX_GAP and best[j] > float("-inf"):
+                v = best[j] + m.score - _CHAIN_GAP_PENALTY * (step - 1)
+                if v > value:
+                    value, prev = v, j
+        best.append(value)
+        back.append(prev)
+    if not marks or max(best) == float("-inf"):
+        return []
+    i = max(range(len(marks)), key=lambda k: (best[k], -k))
+    chain = []
+    while i >= 0:
+        chain.append(marks[i])
+        i = back[i]
+    return chain[::-1]
+
+
+def _headings(text: str, start: int, end: int) -> list[_Mark]:
+    """Accepted headings in order: each style's best sequence within its parent sections."""
+    marks = _marks(text, start, end)
+    accepted: list[_Mark] = []
+    for style_index, style in enumerate(_rules().styles):
+        bounds = sorted({start, end, *(h.start for h in accepted if h.level < style.level)})
+        taken = [(h.start, h.end) for h in accepted]
+        for lo, hi in pairwise(bounds):
+            own = [
+                m
+                for m in marks
+                if m.style == style_index
+                and lo <= m.start < hi
+                and not any(a <= m.start < b for a, b in taken)
+            ]
+            for m in own:
+                nxt = min(hi, next((n.start for n in marks if n.start > m.start), hi))
+                m.score = _score(text, m, start, nxt)
+            accepted += _best_chain([m for m in own if m.score > 0])
+    return sorted(accepted, key=lambda h: h.start)
+
+
+def _is_flattened(headings: list[_Mark], start: int, end: int) -> bool:
+    rules = _rules()
+    top = sum(1 for h in headings if h.level == 1)
+    return top >= rules.min_top_headings or (
+        len(headings) >= rules.min_headings and end - start >= rules.min_chars
+    )
+
+
+def _title_block(text: str, start: int, end: int) -> Block | None:
+    """The report's own title at the start of the line: short, ends with 报告, then a break."""
+    stop = min(end, start + _TITLE_MAX_CHARS)
+    for m in re.finditer(r"\s+|根据|为", text[start:stop]):
+        head = text[start : start + m.start()].rstrip()
+        if head and _TITLE_WORD.search(head) and not _SENTENCE_END.search(head):
+            return Block("title", start, start + len(head))
+    return None
+
+
+def bare_numbers(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of figures with no measure word after them (table cells), a trailing list mark of
+    a run-together row cut off (…00000002.其他 → 0000000 and the mark 2.).  Digits joined to
+    others by a dash or dot, or to letters, are phone numbers, dates or addresses."""
+    spans = []
+    measures = _rules().measure_chars
+    for run in _DIGIT_RUN.finditer(text, start, end):
+        s, e = run.span()
+        if (s > start and text[s - 1] in _JOINED) or (e < end and text[e] in _JOINED_AFTER):
+            continue
+        if e < end and _MARK_AFTER_RUN.match(text, e):
+            if e - s <= 2:
+                continue
+            e -= 1
+        else:
+            after = e
+            while after < end and text[after] in " \t":
+                after += 1
+            if after < end and text[after] in measures:
+                continue
+        spans.append((s, e))
+    return spans
+
+
+def _is_table(text: str, start: int, end: int, closed: bool) -> bool:
+    """A stretch of many bare figures; one closed by a sentence end must be dense."""
+    rules = _rules()
+    n = len(bare_numbers(text, start, end))
+    if n < rules.min_bare_numbers:
+        return False
+    per = rules.max_chars_per_number if not closed else rules.max_chars_per_number / 4
+    return (end - start) / n <= per
+
+
+def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        yield pos, m.end(), True
+        pos = m.end()
+    if pos < end:
+        yield pos, end, False
+
+
+def _body_blocks(text: str, start: int, end: int) -> Iterator[Block]:
+    """Prose and table stretches of a section body, in order."""
+    kind, open_at = None, start
+    for s, e, closed in _sentences(text, start, end):
+        k = "table" if _is_table(text, s, e, closed) else "prose"
+        if k != kind and kind is not None:
+            yield Block(kind, open_at, s)
+            open_at = s
+        kind = k
+    if kind is not None:
+        yield Block(kind, open_at, end)
+
+
+def flat_layout(text: str, start: int, end: int) -> list[Block] | None:
+    """Blocks covering text[start:end] in order, or None when it is not a flattened report."""
+    headings = _headings(text, start, end)
+    if not _is_flattened(headings, start, end):
+        return None
+    blocks: list[Block] = []
+    title = _title_block(text, start, headings[0].start)
+    pos = start
+    if title:
+        blocks.append(title)
+        pos = title.end
+    for h in headings:
+        blocks += _body_blocks(text, pos, h.start)
+        blocks.append(Block("heading", h.start, h.end, h.level, h.title_end))
+        pos = h.end
+    blocks += _body_blocks(text, pos, end)
+    return [b for b in blocks if b.end > b.start]
+
+
+def paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A prose stretch cut where a sentence end is followed by a space (a lost line break)."""
+    pos = start
+    for m in _PARAGRAPH_BREAK.finditer(text, start, end):
+        yield pos, m.end()
+        pos = m.end()
+    if pos < end:
+        yield pos, end
+
+
+def table_rows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A flattened table cut into rows: a label with its figures, cut after the figures and
+    before the next numbering mark; a short label with no figures joins the row after it."""
+    cuts = {start, end}
+    numbers = bare_numbers(text, start, end)
+    for k, (_, e) in enumerate(numbers):
+        nxt = numbers[k + 1][0] if k + 1 < len(numbers) else end
+        if text[e:nxt].strip():
+            cuts.add(e)
+    for h in _marks(text, start, end):
+        cuts.add(h.start)
+    edges = sorted(cuts)
+    pending = None
+    for s, e in pairwise(edges):
+        if pending is not None:
+            s = pending
+        if e < end and not any(a >= s and b <= e for a, b in numbers) and e - s < 20:
+            pending = s
+            continue
+        pending = None
+        yield s, e
