@@ -25,12 +25,13 @@ _CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 _SENTENCE_END = re.compile(r"[。！？!?][”’」』)）]*")
 _PARAGRAPH_BREAK = re.compile(r"[。！？!?；;][”’」』)）]*(?=\s)")
 _DIGIT_RUN = re.compile(r"\d+")
-_MARK_AFTER_RUN = re.compile(r"[.．、](?![\d.．])")
+_MARK_AFTER_RUN = re.compile(r"[.．、](?![\d.．A-Za-z])")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
-_JOINED = "-—－–~～@._/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_JOINED_AFTER = "-—－–~～@_/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_JOINED = "-—－–~～@＠._/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_JOINED_AFTER = "-—－–~～@＠_/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _TITLE_MAX_CHARS = 60
 _TITLE_WORD = re.compile(r"报告$")
+_JOINED_WORD_CHARS = 6  # 及改进情况: words between a joiner and the end word it leads to
 _CHAIN_GAP_PENALTY = 1.5  # per numeral skipped (一、二、四、): allowed, but a full sequence wins
 _MAX_GAP = 3
 
@@ -64,9 +65,12 @@ class _Rules:
     min_headings: int
     min_chars: int
     topic_words: tuple[str, ...]
+    strong_end_words: re.Pattern[str]
     end_words: re.Pattern[str]
     joiners: re.Pattern[str]
+    long_title: int
     body_cue: re.Pattern[str]
+    sentence_start: re.Pattern[str]
     closers: str
     openers: str
     min_bare_numbers: int
@@ -96,9 +100,12 @@ def _rules() -> _Rules:
         min_headings=data["min_headings"],
         min_chars=data["min_chars"],
         topic_words=tuple(title["topic_words"]),
+        strong_end_words=re.compile(_alternation(title["strong_end_words"])),
         end_words=re.compile(_alternation(title["end_words"])),
         joiners=re.compile(_alternation(title["joiners"])),
+        long_title=title["long_title"],
         body_cue=re.compile("|".join(title["body_cues"])),
+        sentence_start=re.compile("|".join(title["sentence_starts"])),
         closers=title["closers"],
         openers=title["openers"],
         min_bare_numbers=table["min_bare_numbers"],
@@ -158,37 +165,72 @@ def _bare_number_at(text: str, pos: int, end: int) -> bool:
 
 def _title_span(text: str, mark: _Mark, end: int) -> tuple[int, int, str]:
     """(title end, heading end, how the title was closed): ``text`` when punctuation, a space,
-    the body's first words or the next mark close it; ``word`` when only an end word could be
-    found within the longest title; ``none`` when not even that."""
+    the body's first words or the next mark close it; ``word`` when it was cut after an end
+    word; ``none`` when neither could be found within the longest title."""
     rules = _rules()
     s = mark.body
     stop = min(end, s + rules.styles[mark.style].max_title)
+    closed = None
     for i in range(s, stop):
         ch = text[i]
         if ch in rules.closers:
             j = i + 1
             while j < end and text[j] in rules.closers:
                 j += 1
-            return i, j, "text"
+            closed = (i, j)
+            break
         if i - s >= 2 and (
             ch.isspace()
             or ch in rules.openers
             or (ch.isdigit() and not text[i - 1].isdigit())
             or rules.body_cue.match(text, i)
         ):
-            return i, i, "text"
-    if stop < s + rules.styles[mark.style].max_title:
-        return stop, stop, "text"
-    word = rules.end_words.search(text, s + 2, stop)
+            closed = (i, i)
+            break
+    else:
+        if stop < s + rules.styles[mark.style].max_title:
+            closed = (stop, stop)
+    if closed and closed[0] - s <= rules.long_title:
+        cut = _run_on(text, mark, closed[0])
+        return (closed[0], closed[1], "text") if cut is None else (cut, cut, "text")
+    limit = closed[0] if closed else stop
+    word = rules.strong_end_words.search(text, s + 2, limit) or rules.end_words.search(
+        text, s + 2, limit
+    )
     if not word:
-        return stop, stop, "none"
-    close = word.end()
+        return (closed[0], closed[1], "text") if closed else (stop, stop, "none")
+    return _end_word_run(text, word.end(), limit), _end_word_run(text, word.end(), limit), "word"
+
+
+def _run_on(text: str, mark: _Mark, title_end: int) -> int | None:
+    """Where a title closed by its body actually ends, when body words ran on after its end
+    word: 一、总体情况实验区管委会办公室坚持… / （一）主动公开情况金井片区管理局严格…  A top-level
+    title ends with its last end word, a lower one with its first strong end word (情况 …)."""
+    rules = _rules()
+    if mark.level == 1:
+        words = list(rules.end_words.finditer(text, mark.body + 2, title_end))
+        word = words[-1] if words else None
+    else:
+        word = rules.strong_end_words.search(text, mark.body + 2, title_end)
+    if word is None:
+        return None
+    cut = _end_word_run(text, word.end(), title_end)
+    return cut if len(_CONTENT.findall(text[cut:title_end])) >= 2 else None
+
+
+def _end_word_run(text: str, pos: int, limit: int) -> int:
+    """After an end word, the end of the words that continue it: 平台|建设情况, 问题|及改进情况."""
+    rules = _rules()
     while True:
-        joiner = rules.joiners.match(text, close, stop)
-        nxt = rules.end_words.search(text, joiner.end(), stop) if joiner else None
+        nxt = rules.end_words.match(text, pos, limit)
         if not nxt:
-            return close, close, "word"
-        close = nxt.end()
+            joiner = rules.joiners.match(text, pos, limit)
+            nxt = rules.end_words.search(text, joiner.end(), limit) if joiner else None
+            if nxt and nxt.start() - joiner.end() > _JOINED_WORD_CHARS:
+                nxt = None
+        if not nxt:
+            return pos
+        pos = nxt.end()
 
 
 def _is_table_label(text: str, pos: int, end: int) -> bool:
@@ -214,7 +256,7 @@ def _score(text: str, mark: _Mark, start: int, end: int) -> float:
     if (
         closed == "none"
         or (closed == "word" and not rules.styles[mark.style].soft_titles)
-        or rules.body_cue.match(text, mark.body)
+        or rules.sentence_start.match(text, mark.body)
     ):
         return 0.0  # a numbered sentence of a list: （一）2018年我局未接到申请…
     if mark.end > mark.title_end and text[mark.title_end] in "；;":
@@ -235,12 +277,15 @@ def _score(text: str, mark: _Mark, start: int, end: int) -> float:
     return score
 
 
-def _best_chain(marks: list[_Mark]) -> list[_Mark]:
-    """The highest-scoring numbering sequence starting at one (一、二、三… or (一)(二)…)."""
+def _best_chain(marks: list[_Mark], top: bool) -> list[_Mark]:
+    """The highest-scoring numbering sequence (一、二、三… or (一)(二)…).  It starts at one,
+    except at the top level, where a first heading may have lost its mark (一总体情况…二、)."""
     best: list[float] = []
     back: list[int] = []
     for i, m in enumerate(marks):
-        value, prev = (m.score, -1) if m.number == 1 else (float("-inf"), -1)
+        value, prev = float("-inf"), -1
+        if m.number == 1 or (top and m.number <= 1 + _MAX_GAP):
+            value = m.score - _CHAIN_GAP_PENALTY * (m.number - 1)
         for j in range(i):
             step = m.number - marks[j].number
             if 1 <= step <= _MAX_GAP and best[j] > float("-inf"):
@@ -277,7 +322,7 @@ def _headings(text: str, start: int, end: int) -> list[_Mark]:
             for m in own:
                 nxt = min(hi, next((n.start for n in marks if n.start > m.start), hi))
                 m.score = _score(text, m, start, nxt)
-            accepted += _best_chain([m for m in own if m.score > 0])
+            accepted += _best_chain([m for m in own if m.score > 0], style.level == 1)
     return sorted(accepted, key=lambda h: h.start)
 
 
@@ -292,10 +337,10 @@ def _is_flattened(headings: list[_Mark], start: int, end: int) -> bool:
 def _title_block(text: str, start: int, end: int) -> Block | None:
     """The report's own title at the start of the line: short, ends with 报告, then a break."""
     stop = min(end, start + _TITLE_MAX_CHARS)
-    for m in re.finditer(r"\s+|根据|为", text[start:stop]):
-        head = text[start : start + m.start()].rstrip()
-        if head and _TITLE_WORD.search(head) and not _SENTENCE_END.search(head):
-            return Block("title", start, start + len(head))
+    m = re.search(r"\s|根据|为", text[start:stop])
+    head = text[start : start + m.start()] if m else ""
+    if _TITLE_WORD.search(head) and not re.search(r"[。！？!?：:]", head):
+        return Block("title", start, start + len(head))
     return None
 
 
