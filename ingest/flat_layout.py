@@ -75,6 +75,7 @@ class _Rules:
     openers: str
     min_bare_numbers: int
     max_chars_per_number: int
+    min_run_digits: int
     measure_chars: str
     label_measure: re.Pattern[str]
 
@@ -110,6 +111,7 @@ def _rules() -> _Rules:
         openers=title["openers"],
         min_bare_numbers=table["min_bare_numbers"],
         max_chars_per_number=table["max_chars_per_number"],
+        min_run_digits=table["min_run_digits"],
         measure_chars=table["measure_chars"],
         label_measure=re.compile(rf"(?:{_alternation(table['label_measures'])})(?=[\s\d])"),
     )
@@ -265,7 +267,7 @@ def _score(text: str, mark: _Mark, start: int, end: int) -> float:
     while p > start and text[p - 1].isspace():
         p -= 1
     before = text[p - 1] if p > start else ""
-    if before in "，,、；;":
+    if before and before in "，,、；;":
         return 0.0
     score = 1.0
     if before == "" or p < mark.start or before in "。！？!?：:”’」』)）" or before.isdigit():
@@ -371,11 +373,13 @@ def bare_numbers(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _is_table(text: str, start: int, end: int, closed: bool) -> bool:
     """A stretch of many bare figures; one closed by a sentence end must be dense."""
     rules = _rules()
-    n = len(bare_numbers(text, start, end))
-    if n < rules.min_bare_numbers:
+    numbers = bare_numbers(text, start, end)
+    if not closed and any(e - s >= rules.min_run_digits for s, e in numbers):
+        return True
+    if len(numbers) < rules.min_bare_numbers:
         return False
     per = rules.max_chars_per_number if not closed else rules.max_chars_per_number / 4
-    return (end - start) / n <= per
+    return (end - start) / len(numbers) <= per
 
 
 def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:

@@ -325,18 +325,34 @@ def _wrap_width(text: str) -> int | None:
     return width if near / len(lengths) >= WRAP_SHARE else None
 
 
-def split_passages(text: str, tables: Sequence[Table] | None = None) -> list[PassageDraft]:
-    """Passages of a report in document order: headings, paragraphs and table rows."""
+def split_passages(
+    text: str,
+    tables: Sequence[Table] | None = None,
+    excluded: Sequence[tuple[int, int]] = (),
+) -> list[PassageDraft]:
+    """Passages of a report in document order: headings, paragraphs and table rows.
+
+    ``excluded`` spans (say, portal chrome around a copied report) give no passage; the text
+    on either side of one is read as if a line break stood there.
+    """
     if tables is None:
         tables = find_tables(text)
+    pieces: list[tuple[int, int, Table | None]] = [(t.start, t.end, t) for t in tables]
+    pieces += [(s, e, None) for s, e in excluded if e > s]
     builder = _Builder(text)
     pos = 0
-    for table in sorted(tables, key=lambda t: t.start):
-        if table.start < pos:
+    for start, end, table in sorted(pieces, key=lambda p: (p[0], p[2] is None)):
+        if table is None and end > pos:
+            start = max(start, pos)
+        if start < pos:
             continue
-        builder.prose(pos, table.start)
-        builder.table(table)
-        pos = table.end
+        builder.prose(pos, start)
+        if table is None:
+            builder.flush()
+            builder.paragraph_closed = True
+        else:
+            builder.table(table)
+        pos = end
     builder.prose(pos, len(text))
     builder.flush()
     return builder.passages
