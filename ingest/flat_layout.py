@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -284,18 +285,21 @@ def _best_chain(marks: list[_Mark], top: bool) -> list[_Mark]:
     except at the top level, where a first heading may have lost its mark (一总体情况…二、)."""
     best: list[float] = []
     back: list[int] = []
+    ending: dict[int, tuple[float, int]] = {}  # numeral → best chain so far ending with it
     for i, m in enumerate(marks):
         value, prev = float("-inf"), -1
         if m.number == 1 or (top and m.number <= 1 + _MAX_GAP):
             value = m.score - _CHAIN_GAP_PENALTY * (m.number - 1)
-        for j in range(i):
-            step = m.number - marks[j].number
-            if 1 <= step <= _MAX_GAP and best[j] > float("-inf"):
-                v = best[j] + m.score - _CHAIN_GAP_PENALTY * (step - 1)
+        for step in range(1, _MAX_GAP + 1):
+            before = ending.get(m.number - step)
+            if before is not None:
+                v = before[0] + m.score - _CHAIN_GAP_PENALTY * (step - 1)
                 if v > value:
-                    value, prev = v, j
+                    value, prev = v, before[1]
         best.append(value)
         back.append(prev)
+        if value > ending.get(m.number, (float("-inf"), -1))[0]:
+            ending[m.number] = (value, i)
     if not marks or max(best) == float("-inf"):
         return []
     i = max(range(len(marks)), key=lambda k: (best[k], -k))
@@ -306,25 +310,29 @@ def _best_chain(marks: list[_Mark], top: bool) -> list[_Mark]:
     return chain[::-1]
 
 
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
 def _headings(text: str, start: int, end: int) -> list[_Mark]:
     """Accepted headings in order: each style's best sequence within its parent sections."""
     marks = _marks(text, start, end)
+    following = [*(n.start for n in marks[1:]), end][: len(marks)]
     accepted: list[_Mark] = []
     for style_index, style in enumerate(_rules().styles):
         bounds = sorted({start, end, *(h.start for h in accepted if h.level < style.level)})
-        taken = [(h.start, h.end) for h in accepted]
-        for lo, hi in pairwise(bounds):
-            own = [
-                m
-                for m in marks
-                if m.style == style_index
-                and lo <= m.start < hi
-                and not any(a <= m.start < b for a, b in taken)
-            ]
-            for m in own:
-                nxt = min(hi, next((n.start for n in marks if n.start > m.start), hi))
-                m.score = _score(text, m, start, nxt)
-            accepted += _best_chain([m for m in own if m.score > 0], style.level == 1)
+        taken = sorted((h.start, h.end) for h in accepted)
+        regions: dict[int, list[_Mark]] = {}
+        for m, nxt in zip(marks, following, strict=True):
+            if m.style != style_index or _inside(taken, m.start):
+                continue
+            k = bisect_right(bounds, m.start) - 1
+            m.score = _score(text, m, start, min(bounds[k + 1], nxt))
+            if m.score > 0:
+                regions.setdefault(k, []).append(m)
+        for own in regions.values():
+            accepted += _best_chain(own, style.level == 1)
     return sorted(accepted, key=lambda h: h.start)
 
 
