@@ -17,7 +17,7 @@ import re
 import tomllib
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -39,8 +39,8 @@ _MAX_GAP = 3
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of a flattened line: ``heading``, ``title`` (the report's own), ``prose`` or
-    ``table``.  Headings keep where their title text ends (``title_end``); ``end`` may take in
+    """A piece of a flattened line: ``heading``, ``prose`` or ``table`` (or the report's own
+    ``title``).  Headings keep where their title text ends (``title_end``); ``end`` may take in
     the punctuation that closes the title."""
 
     kind: str
@@ -344,8 +344,8 @@ def _is_flattened(headings: list[_Mark], start: int, end: int) -> bool:
     )
 
 
-def _title_block(text: str, start: int, end: int) -> Block | None:
-    """The report's own title at the start of the line: short, ends with 报告, then a break."""
+def title_block(text: str, start: int, end: int) -> Block | None:
+    """The report's own title at the start of a stretch: short, ends with 报告, then a break."""
     stop = min(end, start + _TITLE_MAX_CHARS)
     m = re.search(r"\s|根据|为", text[start:stop])
     head = text[start : start + m.start()] if m else ""
@@ -418,17 +418,28 @@ def flat_layout(text: str, start: int, end: int) -> list[Block] | None:
     if not _is_flattened(headings, start, end):
         return None
     blocks: list[Block] = []
-    title = _title_block(text, start, headings[0].start)
     pos = start
-    if title:
-        blocks.append(title)
-        pos = title.end
     for h in headings:
         blocks += _body_blocks(text, pos, h.start)
         blocks.append(Block("heading", h.start, h.end, h.level, h.title_end))
         pos = h.end
     blocks += _body_blocks(text, pos, end)
     return [b for b in blocks if b.end > b.start]
+
+
+def clip(blocks: list[Block], start: int, end: int) -> list[Block]:
+    """The blocks of a line seen through a window (the text between two tables or around an
+    excluded span): prose and tables cut to it, headings kept only when they start inside."""
+    out = []
+    for b in blocks:
+        if b.end <= start or b.start >= end:
+            continue
+        if b.kind == "heading":
+            if b.start >= start:
+                out.append(replace(b, end=min(b.end, end), title_end=min(b.title_end, end)))
+        else:
+            out.append(replace(b, start=max(b.start, start), end=min(b.end, end)))
+    return out
 
 
 def paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
-from ingest.flat_layout import Block, flat_layout, paragraphs, table_rows
+from ingest.flat_layout import Block, clip, flat_layout, paragraphs, table_rows, title_block
 from ingest.normalise import normalise
 from ingest.tables import Table, find_tables
 
@@ -157,6 +157,7 @@ class _Builder:
         self.stack: list[tuple[int, str]] = []
         self.paragraph: _Span | None = None
         self.paragraph_closed = True
+        self.layouts: dict[int, list[Block] | None] = {}
 
     @property
     def section(self) -> str:
@@ -248,7 +249,7 @@ class _Builder:
                 if self.paragraph_closed:
                     self.flush()
                 continue
-            blocks = flat_layout(self.text, span.start, span.end)
+            blocks = self.flat_blocks(span)
             if blocks is not None:
                 self.flat(blocks)
                 continue
@@ -263,6 +264,20 @@ class _Builder:
                 self.heading(level, span)
                 self.paragraph_closed = True
 
+    def flat_blocks(self, span: _Span) -> list[Block] | None:
+        """The span's part of its line's layout when the whole line is a flattened report.
+
+        The layout is read from the whole line, so that text between two tables or after an
+        excluded span still knows its headings.
+        """
+        line_start = self.text.rfind("\n", 0, span.start) + 1
+        if line_start not in self.layouts:
+            line_end = self.text.find("\n", span.end)
+            line_end = len(self.text) if line_end == -1 else line_end
+            self.layouts[line_start] = flat_layout(self.text, line_start, line_end)
+        blocks = self.layouts[line_start]
+        return None if blocks is None else clip(blocks, span.start, span.end)
+
     def flat(self, blocks: list[Block]) -> None:
         """A line holding a whole flattened report: its headings, paragraphs and table rows.
 
@@ -271,10 +286,13 @@ class _Builder:
         """
         self.flush()
         run_in: int | None = None
+        if blocks and blocks[0].kind == "prose" and not self.passages:
+            title = title_block(self.text, blocks[0].start, blocks[0].end)
+            if title is not None:
+                self.add("heading", title.start, title.end, "")
+                blocks = [replace(blocks[0], start=title.end), *blocks[1:]]
         for b, after in zip(blocks, [*blocks[1:], None], strict=True):
-            if b.kind == "title" and not self.passages:
-                self.add("heading", b.start, b.end, "")
-            elif b.kind == "heading":
+            if b.kind == "heading":
                 title = normalise(self.text[b.start : b.title_end])
                 if after is not None and after.kind == "prose":
                     self.open_section(b.level, title)

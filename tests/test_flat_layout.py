@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ingest.flat_layout import bare_numbers, flat_layout, table_rows
 from ingest.passages import split_passages
+from ingest.tables import Row, Table
 
 # A made-up report in the 2021 national template, flattened the way portal copies are: no
 # line breaks, no spaces, tables run together with their figures.
@@ -207,6 +208,21 @@ def test_table_rows_are_labels_with_their_figures() -> None:
         "二、上年结转数量0000",
         "三、办理结果（一）予以公开2002",
     ]
+
+
+def test_tables_found_inside_the_line_keep_the_sections_around_them() -> None:
+    """Another reader may cut the flattened tables out; the prose between keeps its headings."""
+    spans = [
+        (NATIONAL.index("第二十条第（一）项"), NATIONAL.index("三、收到和处理")),
+        (NATIONAL.index("申请人情况"), NATIONAL.index("四、政府信息公开行政复议")),
+    ]
+    tables = [Table("", s, e, (Row((NATIONAL[s:e],), s, e),)) for s, e in spans]
+    passages = split_passages(NATIONAL, tables)
+    heading = _passage(passages, "三、收到和处理政府信息公开申请情况")
+    assert heading.kind == "heading" and heading.section == "三、收到和处理政府信息公开申请情况"
+    assert _passage(passages, "行政规范性文件3112").section == "二、主动公开政府信息情况"
+    p = _passage(passages, "部分栏目更新不及时")
+    assert p.section == "五、存在的主要问题及改进情况 / (一)存在问题"
 
 
 def test_excluded_spans_give_no_passage() -> None:
