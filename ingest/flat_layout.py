@@ -22,6 +22,8 @@ from functools import cache
 from importlib import resources
 from itertools import pairwise
 
+from ingest.normalise import to_simplified
+
 _CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 _SENTENCE_END = re.compile(r"[。！？!?][”’」』)）]*")
 _PARAGRAPH_BREAK = re.compile(r"[。！？!?；;][”’」』)）]*(?=\s)")
@@ -346,9 +348,9 @@ def _is_flattened(headings: list[_Mark], start: int, end: int) -> bool:
 
 def title_block(text: str, start: int, end: int) -> Block | None:
     """The report's own title at the start of a stretch: short, ends with 报告, then a break."""
-    stop = min(end, start + _TITLE_MAX_CHARS)
-    m = re.search(r"\s|根据|为", text[start:stop])
-    head = text[start : start + m.start()] if m else ""
+    view = _simplified(text, start, min(end, start + _TITLE_MAX_CHARS))
+    m = re.search(r"\s|根据|为", view)
+    head = view[: m.start()] if m else ""
     if _TITLE_WORD.search(head) and not re.search(r"[。！？!?：:]", head):
         return Block("title", start, start + len(head))
     return None
@@ -412,19 +414,34 @@ def _body_blocks(text: str, start: int, end: int) -> Iterator[Block]:
         yield Block(kind, open_at, end)
 
 
+def _simplified(text: str, start: int, end: int) -> str:
+    """text[start:end] in simplified characters when that keeps every offset, else as it is:
+    the vocabularies (body cues, end words, measure words) are written in simplified."""
+    part = text[start:end]
+    simple = to_simplified(part)
+    return simple if len(simple) == len(part) else part
+
+
+def _shifted(blocks: list[Block], by: int) -> list[Block]:
+    return [
+        replace(b, start=b.start + by, end=b.end + by, title_end=b.title_end + by) for b in blocks
+    ]
+
+
 def flat_layout(text: str, start: int, end: int) -> list[Block] | None:
     """Blocks covering text[start:end] in order, or None when it is not a flattened report."""
-    headings = _headings(text, start, end)
-    if not _is_flattened(headings, start, end):
+    view = _simplified(text, start, end)
+    headings = _headings(view, 0, len(view))
+    if not _is_flattened(headings, 0, len(view)):
         return None
     blocks: list[Block] = []
-    pos = start
+    pos = 0
     for h in headings:
-        blocks += _body_blocks(text, pos, h.start)
+        blocks += _body_blocks(view, pos, h.start)
         blocks.append(Block("heading", h.start, h.end, h.level, h.title_end))
         pos = h.end
-    blocks += _body_blocks(text, pos, end)
-    return [b for b in blocks if b.end > b.start]
+    blocks += _body_blocks(view, pos, len(view))
+    return _shifted([b for b in blocks if b.end > b.start], start)
 
 
 def clip(blocks: list[Block], start: int, end: int) -> list[Block]:
@@ -455,6 +472,12 @@ def paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def table_rows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """A flattened table cut into rows: a label with its figures, cut after the figures and
     before the next numbering mark; a short label with no figures joins the row after it."""
+    view = _simplified(text, start, end)
+    for s, e in _rows(view, 0, len(view)):
+        yield s + start, e + start
+
+
+def _rows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     cuts = {start, end}
     numbers = bare_numbers(text, start, end)
     for k, (_, e) in enumerate(numbers):

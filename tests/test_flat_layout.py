@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+import opencc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -74,6 +75,15 @@ def test_national_headings_follow_the_numbering() -> None:
         (2, "（二）改进措施"),
         (1, "六、其他需要报告的事项"),
     ]
+
+
+def test_traditional_characters_give_the_same_layout() -> None:
+    traditional = opencc.OpenCC("s2t").convert(NATIONAL)
+    assert traditional != NATIONAL
+    simplified = [(p.kind, p.section, p.start, p.end) for p in split_passages(NATIONAL, [])]
+    assert [
+        (p.kind, p.section, p.start, p.end) for p in split_passages(traditional, [])
+    ] == simplified
 
 
 def test_spaced_headings_end_at_the_space() -> None:
@@ -174,6 +184,7 @@ def test_sentences_with_numbering_are_not_headings(text: str) -> None:
         ),
         ("一、其他需要报告的事项无其他事项。二、附表 …", "一、其他需要报告的事项"),
         ("一、 概述 推进公开…二、主动公开情况 …", "一、 概述"),
+        ("第一部分总体情况2022年我局公开12条。第二部分主动公开情况全年…", "第一部分总体情况"),
         ("一、主动公开情况（有关情况见附表）二、依申请公开情况（见附表）", "一、主动公开情况"),
     ],
 )
