@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from itertools import pairwise
+from string import ascii_letters
 
 from ingest.normalise import to_simplified
 
@@ -30,10 +31,13 @@ _PARAGRAPH_BREAK = re.compile(r"[。！？!?；;][”’」』)）]*(?=\s)")
 _DIGIT_RUN = re.compile(r"\d+")
 _MARK_AFTER_RUN = re.compile(r"[.．、](?![\d.．A-Za-z])")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
-_JOINED = "-—－–~～@＠._/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_JOINED_AFTER = "-—－–~～@＠_/:" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Digits next to these are part of a phone number, date, address or e-mail, not a table cell; a
+# dot after digits may also be a list mark (…00000002.其他), which bare_numbers reads apart.
+_JOINED = "-—－–~～@＠._/:" + ascii_letters
+_JOINED_AFTER = "-—－–~～@＠_/:" + ascii_letters
+_SHORT_LABEL_CHARS = 20  # a table label shorter than this with no figures joins the next row
 _TITLE_MAX_CHARS = 60
-_TITLE_WORD = re.compile(r"报告$")
+_TITLE_MIN_CHARS = 10  # 本报告根据… is a sentence; a report title names unit, year and kind
 _JOINED_WORD_CHARS = 6  # 及改进情况: words between a joiner and the end word it leads to
 _CHAIN_GAP_PENALTY = 1.5  # per numeral skipped (一、二、四、): allowed, but a full sequence wins
 _MAX_GAP = 3
@@ -76,6 +80,7 @@ class _Rules:
     sentence_start: re.Pattern[str]
     closers: str
     openers: str
+    report_title_ends: tuple[str, ...]
     min_bare_numbers: int
     max_chars_per_number: int
     min_run_digits: int
@@ -112,6 +117,7 @@ def _rules() -> _Rules:
         sentence_start=re.compile("|".join(title["sentence_starts"])),
         closers=title["closers"],
         openers=title["openers"],
+        report_title_ends=tuple(title["report_title_ends"]),
         min_bare_numbers=table["min_bare_numbers"],
         max_chars_per_number=table["max_chars_per_number"],
         min_run_digits=table["min_run_digits"],
@@ -204,7 +210,8 @@ def _title_span(text: str, mark: _Mark, end: int) -> tuple[int, int, str]:
     )
     if not word:
         return (closed[0], closed[1], "text") if closed else (stop, stop, "none")
-    return _end_word_run(text, word.end(), limit), _end_word_run(text, word.end(), limit), "word"
+    cut = _end_word_run(text, word.end(), limit)
+    return cut, cut, "word"
 
 
 def _run_on(text: str, mark: _Mark, title_end: int) -> int | None:
@@ -347,12 +354,17 @@ def _is_flattened(headings: list[_Mark], start: int, end: int) -> bool:
 
 
 def title_block(text: str, start: int, end: int) -> Block | None:
-    """The report's own title at the start of a stretch: short, ends with 报告, then a break."""
+    """The report's own title at the start of a stretch: short, ends with 报告 or the like,
+    then a space or the first words of the body (根据…)."""
+    rules = _rules()
     view = _simplified(text, start, min(end, start + _TITLE_MAX_CHARS))
-    m = re.search(r"\s|根据|为", view)
-    head = view[: m.start()] if m else ""
-    if _TITLE_WORD.search(head) and not re.search(r"[。！？!?：:]", head):
-        return Block("title", start, start + len(head))
+    for i in range(_TITLE_MIN_CHARS, len(view) + 1):
+        head = view[:i]
+        if any(c in head for c in rules.closers) or head[-1].isspace():
+            return None
+        ends = i == len(view) or view[i].isspace() or rules.body_cue.match(view, i)
+        if ends and head.endswith(rules.report_title_ends):
+            return Block("title", start, start + i)
     return None
 
 
@@ -491,7 +503,8 @@ def _rows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     for s, e in pairwise(edges):
         if pending is not None:
             s = pending
-        if e < end and not any(a >= s and b <= e for a, b in numbers) and e - s < 20:
+        label_only = not any(a >= s and b <= e for a, b in numbers)
+        if e < end and label_only and e - s < _SHORT_LABEL_CHARS:
             pending = s
             continue
         pending = None

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.flat_layout import bare_numbers, flat_layout, table_rows
+from ingest.flat_layout import bare_numbers, flat_layout, table_rows, title_block
 from ingest.passages import split_passages
 from ingest.tables import Row, Table
 
@@ -234,6 +234,23 @@ def test_tables_found_inside_the_line_keep_the_sections_around_them() -> None:
     assert _passage(passages, "行政规范性文件3112").section == "二、主动公开政府信息情况"
     p = _passage(passages, "部分栏目更新不及时")
     assert p.section == "五、存在的主要问题及改进情况 / (一)存在问题"
+
+
+@pytest.mark.parametrize(
+    ("start", "title"),
+    [
+        (
+            "东湖县水利局2022年度政府信息公开工作年度报告 根据《条例》",
+            "东湖县水利局2022年度政府信息公开工作年度报告",
+        ),
+        ("东湖县2022年政府信息公开年报根据《条例》", "东湖县2022年政府信息公开年报"),
+        ("本报告根据《条例》编制。", None),
+        ("来源：东湖县 时间：2023-01-01 东湖县2022年度报告", None),
+    ],
+)
+def test_report_title_at_the_start(start: str, title: str | None) -> None:
+    block = title_block(start, 0, len(start))
+    assert (start[block.start : block.end] if block else None) == title
 
 
 def test_excluded_spans_give_no_passage() -> None:
