@@ -71,6 +71,7 @@ class _Rules:
     min_top_headings: int
     min_headings: int
     min_chars: int
+    min_share: float
     topic_words: tuple[str, ...]
     strong_end_words: re.Pattern[str]
     end_words: re.Pattern[str]
@@ -108,6 +109,7 @@ def _rules() -> _Rules:
         min_top_headings=data["min_top_headings"],
         min_headings=data["min_headings"],
         min_chars=data["min_chars"],
+        min_share=data["min_share"],
         topic_words=tuple(title["topic_words"]),
         strong_end_words=re.compile(_alternation(title["strong_end_words"])),
         end_words=re.compile(_alternation(title["end_words"])),
@@ -345,11 +347,20 @@ def _headings(text: str, start: int, end: int) -> list[_Mark]:
     return sorted(accepted, key=lambda h: h.start)
 
 
-def _is_flattened(headings: list[_Mark], start: int, end: int) -> bool:
+def _is_flattened(text: str, headings: list[_Mark], start: int, end: int, share: float) -> bool:
+    """Whether a line holds a report's sections rather than a paragraph with a numbered list:
+    top-level headings named like report sections, or many headings in a line that is most of
+    the document (a multi-line report's long paragraph keeps its lines' structure)."""
     rules = _rules()
-    top = sum(1 for h in headings if h.level == 1)
-    return top >= rules.min_top_headings or (
-        len(headings) >= rules.min_headings and end - start >= rules.min_chars
+    named = sum(
+        1
+        for h in headings
+        if h.level == 1 and any(w in text[h.body : h.title_end] for w in rules.topic_words)
+    )
+    return named >= rules.min_top_headings or (
+        len(headings) >= rules.min_headings
+        and end - start >= rules.min_chars
+        and share >= rules.min_share
     )
 
 
@@ -444,7 +455,8 @@ def flat_layout(text: str, start: int, end: int) -> list[Block] | None:
     """Blocks covering text[start:end] in order, or None when it is not a flattened report."""
     view = _simplified(text, start, end)
     headings = _headings(view, 0, len(view))
-    if not _is_flattened(headings, 0, len(view)):
+    share = (end - start) / max(1, len(text.strip()))
+    if not _is_flattened(view, headings, 0, len(view), share):
         return None
     blocks: list[Block] = []
     pos = 0

@@ -261,6 +261,18 @@ def test_excluded_spans_give_no_passage() -> None:
     assert all(p.start >= len(chrome) for p in passages)
 
 
+def test_numbered_list_in_a_paragraph_of_a_multi_line_report_stays_a_paragraph() -> None:
+    item = "进一步规范公开流程，落实审核制度，定期开展自查，及时更新栏目内容。"
+    paragraph = (
+        f"主要做法：一、建立制度。{item * 4}二、加强培训。{item * 4}三、强化监督。{item * 4}"
+    )
+    text = "一、总体情况\n" + paragraph + "\n" + ("本年度公开信息120条，均按时发布。\n" * 40)
+    start = text.index("主要做法")
+    assert flat_layout(text, start, start + len(paragraph)) is None
+    p = _passage(split_passages(text, []), "一、建立制度")
+    assert p.kind == "paragraph" and p.section == "一、总体情况"
+
+
 def test_multi_line_reports_are_read_by_lines(sample_texts: dict[str, str]) -> None:
     for text in sample_texts.values():
         for start, end in ((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)):
