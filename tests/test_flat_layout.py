@@ -273,6 +273,34 @@ def test_numbered_list_in_a_paragraph_of_a_multi_line_report_stays_a_paragraph()
     assert p.kind == "paragraph" and p.section == "一、总体情况"
 
 
+def _top_sections(passages) -> list[str]:
+    tops = (p.section.split(" / ")[0] for p in passages if p.kind == "paragraph" and p.section)
+    return [t.rstrip("?") for t in dict.fromkeys(tops)]
+
+
+@pytest.mark.parametrize(
+    ("name", "separator"),
+    [
+        ("wuzhen-2018.txt", ""),
+        ("wuzhen-2018.txt", " "),
+        ("xiji-2018.txt", " "),
+        ("yijiu-2018.txt", ""),
+        ("yijiu-2018.txt", " "),
+        ("yuqian-2018.txt", " "),
+        ("xitang-2018.md", " "),
+    ],
+)
+def test_a_sample_with_its_line_breaks_removed_keeps_its_sections(
+    sample_texts: dict[str, str], name: str, separator: str
+) -> None:
+    """The samples, flattened the way a web page copy is, give the sections their lines give
+    (the flattened statistics tables may add a last one)."""
+    text = sample_texts[name]
+    expected = _top_sections(split_passages(text))
+    flat = re.sub(r"\s*\n\s*", separator, text)
+    assert _top_sections(split_passages(flat, []))[: len(expected)] == expected
+
+
 def test_multi_line_reports_are_read_by_lines(sample_texts: dict[str, str]) -> None:
     for text in sample_texts.values():
         for start, end in ((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)):
