@@ -26,6 +26,7 @@ from string import ascii_letters
 from ingest.normalise import to_simplified
 
 _CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+_FULL_STOPS = "。！？!?"
 _SENTENCE_END = re.compile(r"[。！？!?][”’」』)）]*")
 _PARAGRAPH_BREAK = re.compile(r"[。！？!?；;][”’」』)）]*(?=\s)")
 _DIGIT_RUN = re.compile(r"\d+")
@@ -63,6 +64,7 @@ class _MarkStyle:
     level: int
     max_title: int
     soft_titles: bool
+    run_in: bool
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,12 @@ def _rules() -> _Rules:
     return _Rules(
         styles=tuple(
             _MarkStyle(
-                m["name"], re.compile(m["pattern"]), m["level"], m["max_title"], m["soft_titles"]
+                m["name"],
+                re.compile(m["pattern"]),
+                m["level"],
+                m["max_title"],
+                m["soft_titles"],
+                m["run_in"],
             )
             for m in data["mark"]
         ),
@@ -273,8 +280,11 @@ def _score(text: str, mark: _Mark, start: int, end: int) -> float:
         or rules.sentence_start.match(text, mark.body)
     ):
         return 0.0  # a numbered sentence of a list: （一）2018年我局未接到申请…
-    if mark.end > mark.title_end and text[mark.title_end] in "；;":
+    closer = text[mark.title_end] if mark.end > mark.title_end else ""
+    if closer and closer in "；;":
         return 0.0  # an item of a list inside a sentence: （一）…；（二）…；
+    if closer and closer in _FULL_STOPS and not rules.styles[mark.style].run_in:
+        return 0.0  # a numbered sentence: 1、公开意识有待加强。…
     p = mark.start
     while p > start and text[p - 1].isspace():
         p -= 1
