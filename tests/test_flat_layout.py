@@ -301,6 +301,19 @@ def test_a_sample_with_its_line_breaks_removed_keeps_its_sections(
     assert _top_sections(split_passages(flat, []))[: len(expected)] == expected
 
 
+def test_numbered_sentences_stay_in_their_section() -> None:
+    text = (
+        "一、总体情况全年公开信息56条。二、存在的主要问题及改进措施（一）存在的问题"
+        "1、主动公开意识有待加强。部分科室重视不够。2、公开内容不够全面。（二）改进措施"
+        "1.加强培训。每季度组织一次业务培训。2.完善制度。"
+    )
+    passages = split_passages(text, [])
+    problems = "二、存在的主要问题及改进措施 / (一)存在的问题"
+    assert _passage(passages, "主动公开意识有待加强").section == problems
+    assert _passage(passages, "公开内容不够全面").section == problems
+    assert _passage(passages, "每季度组织").section == "二、存在的主要问题及改进措施 / (二)改进措施"
+
+
 def test_multi_line_reports_are_read_by_lines(sample_texts: dict[str, str]) -> None:
     for text in sample_texts.values():
         for start, end in ((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)):
