@@ -480,7 +480,7 @@ def flat_layout(text: str, start: int, end: int) -> list[Block] | None:
 
 def clip(blocks: list[Block], start: int, end: int) -> list[Block]:
     """The blocks of a line seen through a window (the text between two tables or around an
-    excluded span): prose and tables cut to it, headings kept only when they start inside."""
+    skipped span): prose and tables cut to it, headings kept only when they start inside."""
     out = []
     for b in blocks:
         if b.end <= start or b.start >= end:

@@ -267,8 +267,8 @@ class _Builder:
     def flat_blocks(self, span: _Span) -> list[Block] | None:
         """The span's part of its line's layout when the whole line is a flattened report.
 
-        The layout is read from the whole line, so that text between two tables or after an
-        excluded span still knows its headings.
+        The layout is read from the whole line, so that text between two tables or after a
+        skipped span (portal chrome) still knows its headings.
         """
         line_start = self.text.rfind("\n", 0, span.start) + 1
         if line_start not in self.layouts:
@@ -346,34 +346,43 @@ def _wrap_width(text: str) -> int | None:
 def split_passages(
     text: str,
     tables: Sequence[Table] | None = None,
-    excluded: Sequence[tuple[int, int]] = (),
+    skip: Sequence[tuple[int, int]] = (),
 ) -> list[PassageDraft]:
     """Passages of a report in document order: headings, paragraphs and table rows.
 
-    ``excluded`` spans (say, portal chrome around a copied report) give no passage; the text
-    on either side of one is read as if a line break stood there.
+    ``skip`` are spans that are not report text (portal chrome, see ingest/chrome.py): no
+    passage covers them, and a paragraph never runs across one.
     """
     if tables is None:
         tables = find_tables(text)
-    pieces: list[tuple[int, int, Table | None]] = [(t.start, t.end, t) for t in tables]
-    pieces += [(s, e, None) for s, e in excluded if e > s]
     builder = _Builder(text)
     pos = 0
-    for start, end, table in sorted(pieces, key=lambda p: (p[0], p[2] is None)):
-        if table is None and end > pos:
-            start = max(start, pos)
-        if start < pos:
+    for table in sorted(tables, key=lambda t: t.start):
+        if table.start < pos:
             continue
-        builder.prose(pos, start)
-        if table is None:
-            builder.flush()
-            builder.paragraph_closed = True
-        else:
-            builder.table(table)
-        pos = end
-    builder.prose(pos, len(text))
+        _prose_between(builder, pos, table.start, skip)
+        builder.table(table)
+        pos = table.end
+    _prose_between(builder, pos, len(text), skip)
     builder.flush()
     return builder.passages
+
+
+def _prose_between(
+    builder: _Builder, start: int, end: int, skip: Sequence[tuple[int, int]]
+) -> None:
+    """The prose of text[start:end] around the skipped spans."""
+    pos = start
+    for s, e in sorted(skip):
+        if e <= pos or s >= end:
+            continue
+        if s > pos:
+            builder.prose(pos, s)
+        builder.flush()
+        builder.paragraph_closed = True
+        pos = max(pos, min(e, end))
+    if pos < end:
+        builder.prose(pos, end)
 
 
 def section_spans(passages: Sequence[PassageDraft]) -> list[tuple[int, int, str]]:

@@ -253,10 +253,10 @@ def test_report_title_at_the_start(start: str, title: str | None) -> None:
     assert (start[block.start : block.end] if block else None) == title
 
 
-def test_excluded_spans_give_no_passage() -> None:
+def test_skipped_chrome_gives_no_passage_and_the_title_after_it_is_found() -> None:
     chrome = "当前位置：首页 政务公开 微信 微博 文字版 "
     text = chrome + NATIONAL
-    passages = split_passages(text, [], excluded=[(0, len(chrome))])
+    passages = split_passages(text, [], skip=[(0, len(chrome))])
     assert passages[0].start >= len(chrome) and passages[0].kind == "heading"
     assert all(p.start >= len(chrome) for p in passages)
 
