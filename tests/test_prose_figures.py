@@ -228,3 +228,21 @@ def test_any_text_any_question(text: str, question: str) -> None:
     assert finding.outcome in (ANSWER, CANDIDATES, NOT_STATED)
     for candidate in finding.shown:
         assert candidate.evidence and candidate.evidence in text
+
+
+def test_vocabulary_tables_hold_what_the_code_reads() -> None:
+    """Each table of the data file has the shape its reader expects (a key written under the
+    wrong TOML table header would otherwise be silently ignored)."""
+    from bot.qa.figure_words import vocabulary
+
+    vocab = vocabulary()
+    for table in ("english", "english_verbs"):
+        assert all(k.isascii() and isinstance(v, list) for k, v in vocab[table].items()), table
+    assert set(vocab["headings"]) == {"ends"}
+    assert set(vocab["words"]) == {"extra"}
+    groups = set(vocab["measures"])
+    assert set(vocab["related"]) == groups
+    assert all(set(v) <= groups for v in vocab["related"].values())
+    asked = {**vocab["question"]["asked_by_word"], **vocab["question"]["asked_by_word_en"]}
+    assert set(asked.values()) <= groups
+    assert all(isinstance(v, float | int) for v in vocab["scores"].values())

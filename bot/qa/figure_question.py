@@ -31,10 +31,13 @@ _LATIN_WORD = re.compile(r"[a-z][a-z'-]*")
 
 
 @cache
-def _english() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
-    entries = vocabulary()["english"]
+def _english() -> list[tuple[re.Pattern[str], tuple[str, ...], bool]]:
+    """(pattern, Chinese renderings, is a verb) of the English glossary, longest first."""
+    vocab = vocabulary()
+    entries = {en: (zh, False) for en, zh in vocab["english"].items()}
+    entries.update({en: (zh, True) for en, zh in vocab["english_verbs"].items()})
     return [
-        (re.compile(rf"(?<![a-z]){re.escape(en)}(?![a-z])"), tuple(entries[en]))
+        (re.compile(rf"(?<![a-z]){re.escape(en)}(?![a-z])"), tuple(entries[en][0]), entries[en][1])
         for en in longest_first(list(entries))
     ]
 
@@ -110,57 +113,95 @@ def years_named(question: str) -> set[int]:
     return years
 
 
-def _english_spans(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+def _english_spans(text: str) -> list[tuple[int, int, tuple[str, ...], bool]]:
     """English glossary phrases in the text, longest first where they overlap, in text order."""
-    taken: list[tuple[int, int, tuple[str, ...]]] = []
-    for pattern, chinese in _english():
+    taken: list[tuple[int, int, tuple[str, ...], bool]] = []
+    for pattern, chinese, verb in _english():
         for match in pattern.finditer(text):
             a, b = match.span()
-            if all(b <= s or a >= e for s, e, _c in taken):
-                taken.append((a, b, chinese))
+            if all(b <= s or a >= e for s, e, _c, _v in taken):
+                taken.append((a, b, chinese, verb))
     return sorted(taken)
 
 
+class _Words:
+    """Key words as they are read, with the pairs that stand next to each other."""
+
+    def __init__(self) -> None:
+        self.words: list[KeyWord] = []
+        self.phrases: list[tuple[int, int]] = []
+        self._last: int | None = None
+        self._weak = {fold(w) for w in vocabulary()["question"]["weak_words"]}
+
+    def add(self, word: str, alternatives: tuple[str, ...] = (), joined: bool = False) -> None:
+        """Add a plain or weak key word; ``joined``: it follows the previous one directly."""
+        kind = "weak" if word in self._weak else "plain"
+        if kind == "plain" and joined and self._last is not None:
+            self.phrases.append((self._last, len(self.words)))
+        self._last = len(self.words) if kind == "plain" else None
+        self.words.append(KeyWord(word, kind, alternatives))
+
+    def other(self, word: str, kind: str) -> None:
+        """A quoted name or a year: weighed on its own, never part of a phrase."""
+        self.words.append(KeyWord(word, kind))
+        self._last = None
+
+
 def read_question(question: str, drop: Sequence[str] = ()) -> AskedFigure:
-    """The measure asked and the key words of a question, without unit names and question words."""
-    vocab = vocabulary()
+    """The measure asked and the key words of a question, without unit names and question words.
+
+    ``drop`` holds the words naming the unit.  An English question whose only understood
+    words are verbs has no key words: it is not understood well enough to answer.
+    """
     text = fold(question)
+    found = _Words()
+    for name in QUOTED.findall(text):
+        found.other(name.strip(), "quoted")
+    text = QUOTED.sub(" ", text)
     for word in sorted((fold(d) for d in drop if d.strip()), key=len, reverse=True):
         text = text.replace(word, " ")
     group, measure = _asked_measure(text)
     text = count_pattern().sub(" ", text)
-    words: list[KeyWord] = []
-    for name in QUOTED.findall(text):
-        words.append(KeyWord(name.strip(), "quoted"))
-    text = QUOTED.sub(" ", text)
-    weak = {fold(w) for w in vocab["question"]["weak_words"]}
-    phrases: list[tuple[int, int]] = []
-    last, last_end = None, -10
-    for start, end, chinese in _english_spans(text):
-        for spelled in chinese:
-            first, *others = spelled.split("|")
-            kind = "weak" if first in weak else "plain"
-            if kind == "plain" and last is not None and not text[last_end:start].strip():
-                phrases.append((last, len(words)))
-            last = len(words) if kind == "plain" else None
-            words.append(KeyWord(first, kind, tuple(others)))
-        last_end = end
+    understood = _english_words(text, found)
     text = _LATIN_WORD.sub(" ", text)
     for match in YEAR.finditer(text):
-        words.append(KeyWord(re.sub(r"\D", "", match.group(0)), "year"))
-    text = YEAR.sub(" ", text)
-    for word in longest_first(vocab["question"]["relative_years"]):
+        found.other(re.sub(r"\D", "", match.group(0)), "year")
+    understood = _chinese_words(YEAR.sub(" ", text), found) or understood
+    neutral = tuple(fold(d) for d in drop if d.strip())
+    if not understood and not any(k.kind == "quoted" for k in found.words):
+        return AskedFigure(group, measure, (), neutral)
+    return AskedFigure(group, measure, tuple(found.words), neutral, tuple(found.phrases))
+
+
+def _english_words(text: str, found: _Words) -> bool:
+    """Add the Chinese renderings of the English words; whether any was more than a verb."""
+    nouns = False
+    last_end = -10
+    for start, end, chinese, verb in _english_spans(text):
+        for spelled in chinese:
+            first, *others = spelled.split("|")
+            found.add(first, tuple(others), joined=not text[last_end:start].strip())
+        nouns = nouns or (not verb and bool(chinese))
+        last_end = end
+    return nouns
+
+
+def _chinese_words(text: str, found: _Words) -> bool:
+    """Add the Chinese words of the question (jieba with the domain dictionary) without
+    question words, measure words and stop words; whether any was added."""
+    vocab = vocabulary()["question"]
+    for word in longest_first(vocab["relative_years"]):
         text = text.replace(word, " ")
-    rewrite = vocab["question"]["rewrite"]
-    for phrase in longest_first(list(rewrite)):
-        text = text.replace(fold(phrase), " " + fold(rewrite[phrase]) + " ")
-    for word in longest_first(vocab["question"]["question_words"]):
+    for phrase in longest_first(list(vocab["rewrite"])):
+        text = text.replace(fold(phrase), " " + fold(vocab["rewrite"][phrase]) + " ")
+    for word in longest_first(vocab["question_words"]):
         text = text.replace(fold(word), " ")
     measures = set(measure_groups())
-    stops = {fold(w) for w in vocab["question"]["stop_words"]}
+    stops = {fold(w) for w in vocab["stop_words"]}
     synonym_table = synonyms()
-    seen = {w.word for w in words}
-    position, last = 0, None  # where the previous key word ended in the text, and its index
+    seen = {k.word for k in found.words}
+    added = False
+    position = 0  # where the previous token ended in the text
     for token in tokenizer().tokens(text, prepared=True):
         start = text.find(token, position)
         gap = text[position:start] if start >= 0 else " "
@@ -170,10 +211,6 @@ def read_question(question: str, drop: Sequence[str] = ()) -> AskedFigure:
         if len(token) == 1 and token not in synonym_table:
             continue
         seen.add(token)
-        kind = "weak" if token in weak else "plain"
-        if last is not None and kind == "plain" and len(gap) <= 1 and not gap.isspace():
-            phrases.append((last, len(words)))
-        last = len(words) if kind == "plain" else None
-        words.append(KeyWord(token, kind))
-    neutral = tuple(fold(d) for d in drop if d.strip())
-    return AskedFigure(group, measure, tuple(words), neutral, tuple(phrases))
+        found.add(token, joined=len(gap) <= 1 and not gap.isspace())
+        added = True
+    return added

@@ -115,11 +115,24 @@ def credit(word: str, text: str) -> float:
     for inner in _inner_words(word):
         if inner in text or any(s in text for s in synonyms().get(inner, ())):
             share = scores["inner_word"] * len(inner) / len(word)
-            head = word.endswith(inner) and inner not in neutral_words()
+            head = word.endswith(inner) and inner not in neutral_words() and _bare(inner, text)
             best = max(best, max(share, scores["head_word"]) if head else share)
     if not best and 2 <= len(word) <= 3 and _abbreviation(word).search(text):
         return scores["abbreviation"]
     return best
+
+
+def _bare(word: str, text: str) -> bool:
+    """Whether the word stands in the text on its own somewhere, not as the end of a longer
+    dictionary word (申请 in 收到70件申请, not in 依申请; 资金 not in 财政资金)."""
+    freq = tokenizer().jieba().FREQ
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if not any(freq.get(text[max(0, start - n) : end]) for n in (1, 2) if start >= n):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 @cache
@@ -131,6 +144,9 @@ def _abbreviation(word: str) -> re.Pattern[str]:
 
 
 def key_credit(key: KeyWord, text: str) -> float:
+    """How well a key word (or one of its renderings) is found; a quoted name only as itself."""
+    if key.kind == "quoted":
+        return 1.0 if key.word in text else 0.0
     return max(credit(w, text) for w in (key.word, *key.alternatives))
 
 

@@ -261,6 +261,8 @@ def _mentions(sentence: str) -> Iterator[_Mention]:
                 continue
             after = clause[match.end() :]
             stop = re.search(rf"[、,，。;；:：()（）\s]|{_figure_pattern().pattern}", after)
+            if _COORDINATION.match(after):
+                stop = re.match("", after)  # the list goes on: the words after are another item
             yield _Mention(
                 value=value,
                 measure=match.group("measure"),
@@ -375,6 +377,7 @@ def _precision(asked: AskedFigure, report: _Report, mention: _Mention) -> float:
     """
     scores = vocabulary()["scores"]
     keys = [w for k in asked.words for w in (k.word, *k.alternatives)]
+    keys += vocabulary()["implied"].get(asked.measure, [])
     before = list(reversed(_content_tokens(asked, mention.before)))
     after = _content_tokens(asked, mention.after)
     total = explained = scores["precision_prior"]
@@ -576,13 +579,16 @@ def find_figures(
 
 
 def decide(ranked: list[FigureCandidate], group: str) -> FigureFinding:
+    """The answer when the best candidate fits well and clearly leads every other value; the
+    close ones when none leads; "not stated" when none fits (a wrong figure is worse)."""
     scores = vocabulary()["scores"]
     shown = [c for c in ranked if c.score >= scores["list_min"]]
     if not shown:
         return FigureFinding(NOT_STATED, tuple(ranked[: scores["shown"]]), group)
     first = shown[0]
     runner = shown[1].score if len(shown) > 1 else 0.0
-    if first.score >= scores["answer_min"] and first.score - runner >= scores["margin"]:
+    leads = first.score - runner >= scores["margin"] or runner <= scores["lead_ratio"] * first.score
+    if first.score >= scores["answer_min"] and leads:
         return FigureFinding(ANSWER, (first,), group)
     close = [c for c in shown if c.score >= first.score - 2 * scores["margin"]]
     return FigureFinding(CANDIDATES, tuple(close[: scores["shown"]]), group)
