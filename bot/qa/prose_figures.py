@@ -146,7 +146,7 @@ class FigureCandidate:
 
     value: float
     measure: str
-    evidence: str  # the original sentence
+    evidence: str  # the part of the original sentence that holds the figure
     passage_id: int
     section: str
     score: float
@@ -204,6 +204,7 @@ class _Mention:
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of a folded sentence (parted by , : ; and line ends)."""
     spans = []
     start = 0
     for i, ch in enumerate(sentence):
@@ -216,12 +217,13 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
 
 def _is_tabular(clause: str) -> bool:
     """Cells of a table flattened into prose: several bare numbers with no measure."""
-    bare = [m for m in _bare_number().finditer(clause)]
+    bare = list(_bare_number().finditer(clause))
     measured = {m.start("num") for m in _figure_pattern().finditer(clause)}
     return sum(1 for m in bare if m.start() not in measured) >= 3
 
 
 def _number_ok(sentence: str, match: re.Match[str]) -> bool:
+    """Not part of a longer number, a code, an ordinal (第三) or a word (统一, 一系列)."""
     vocab = vocabulary()
     start = match.start("num")
     before = sentence[max(0, start - 1) : start]
@@ -238,6 +240,7 @@ def _number_ok(sentence: str, match: re.Match[str]) -> bool:
 
 
 def _value(match: re.Match[str]) -> float | None:
+    """The figure's value: Arabic or Chinese numerals, times 万/亿 written before the measure."""
     value = parse_number(match.group("num"))
     if value is None:
         return None
@@ -349,6 +352,7 @@ class _Report:
 
 
 def _measure_fit(asked: AskedFigure, mention: _Mention) -> float:
+    """How well the figure's measure answers the one asked: 0 when it cannot (人次 for 次)."""
     scores = vocabulary()["scores"]
     if mention.zero_word:
         if asked.group == "percent":
@@ -405,9 +409,9 @@ def _content_tokens(asked: AskedFigure, text: str) -> list[str]:
 
 
 def _is_plan(sentence: _Sentence, mention: _Mention) -> bool:
+    """A figure of a plan or a problem (下一步计划开展3次培训), not of what the year saw."""
     vocab = vocabulary()
-    last = sentence.section.split(" / ")[-1] if sentence.section else ""
-    return any(w in last for w in vocab["plans"]["sections"]) or any(
+    return any(w in sentence.section for w in vocab["plans"]["sections"]) or any(
         w in mention.near or w in mention.earlier for w in vocab["plans"]["words"]
     )
 
