@@ -19,6 +19,9 @@ from bot.lookup import (
     reports,
 )
 from bot.passage_search import PassageFinder
+from bot.qa.figure_answer import text_answer
+from bot.qa.figure_question import asks_for_figure, years_named
+from bot.qa.prose_figures import PassageText, find_figures
 from bot.question import Gazetteer, Question, parse_question
 from bot.wording import (
     english_to_chinese,
@@ -297,6 +300,8 @@ class Answerer:
             "label_en": asked.label_en,
         }
         metric = self._metric_for(asked, report.template, q.metric_mention)
+        if metric is None and (read := self._text_figure(q, report, quiet=True)):
+            return read
         if metric is None:
             templates = sep.join(self._template_name(q, t) for t in asked.templates)
             template = self._template_name(q, report.template)
@@ -305,6 +310,8 @@ class Answerer:
             )
         fields.update(label=metric.label, label_en=metric.label_en)
         fact = official(self.db, report.id, metric.key)
+        if fact is None and (read := self._text_figure(q, report, quiet=True)):
+            return read
         if fact is None:
             answer = self._none(q, self._p(q, "no_value", **fields))
             return self._with_passages(q, answer, [unit], report.year)
@@ -557,7 +564,30 @@ class Answerer:
         q = self.parse(text)
         return self._passage_dicts(self._passage_hits(q, offset + count)[offset:])
 
+    def _text_figure(self, q: Question, report: ReportRef, quiet: bool = False) -> Answer | None:
+        """A figure read from the report's own sentences, for what no statistic of it holds.
+
+        None when the question asks for no figure; when the text gives none that fits, a "not
+        stated" answer with the best passages, or None when ``quiet`` (the caller says it).
+        """
+        named = years_named(q.text)
+        if not asks_for_figure(q.text) or (named and report.year not in named):
+            return None
+        rows = self.db.query(
+            "SELECT id, text, section FROM passages WHERE report_id = ? ORDER BY ord", [report.id]
+        )
+        passages = [PassageText(r["id"], r["text"], r["section"] or "") for r in rows]
+        finding = find_figures(q.text, passages, drop=[u.mention for u in q.units])
+        if quiet and not finding.shown:
+            return None
+        read = text_answer(finding, report.unit, report.year, report.title, q.lang)
+        answer = Answer(question=q.text, **read)
+        return self._with_passages(q, answer, [report.unit], report.year)
+
     def _passages(self, q: Question) -> Answer:
+        chosen = self._reports_for(q, q.units[0].unit)[0] if len(q.units) == 1 else []
+        if chosen and (read := self._text_figure(q, chosen[0])):
+            return read
         units, _year = self._passage_scope(q)
         hits = self._passage_hits(q, PASSAGES_SHOWN)
         sep = self._p(q, "separator")
