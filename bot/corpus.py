@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ingest.pipeline import FileOutcome, ingest_paths
+from ingest.pipeline import FileOutcome, ingest_paths, remove_reports
 from ingest.store import open_db
 
 
@@ -37,9 +37,24 @@ def ingest_and_index(
         outcomes = ingest_paths(db, paths, progress=progress, **options)
     finally:
         db.close()
-    if any(o.status in ("added", "updated") for o in outcomes) or not index_exists(db_path):
+    changed = ("added", "updated", "corrected")
+    if any(o.status in changed for o in outcomes) or not index_exists(db_path):
         refresh_index(db_path)
     return outcomes
+
+
+def remove_and_index(
+    db_path: Path, unit: str | None = None, year: int | None = None, path: Path | None = None
+) -> list[dict]:
+    """Remove reports (by unit and year, or by file), then refresh the index if any went."""
+    db = open_db(db_path)
+    try:
+        removed = remove_reports(db, unit=unit, year=year, path=path)
+    finally:
+        db.close()
+    if removed:
+        refresh_index(db_path)
+    return removed
 
 
 def index_exists(db_path: Path) -> bool:

@@ -19,7 +19,9 @@ from importlib import resources
 from ingest.vocab import load_toml
 
 TEMPLATES = ("pre2020", "national2019", "national2021")
-_TABLES = frozenset({"statistic", "layout", "columns"})  # what a catalogue file may hold
+_TABLES = frozenset(
+    {"statistic", "layout", "columns", "cumulative"}
+)  # what a catalogue file may hold
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,29 @@ def _expand_grid(
         )
 
 
+def _expand_cumulative(spec: dict, statistics: dict[str, Statistic]) -> None:
+    """A twin of every pre-2020 statistic for the 统计表's cumulative (历年累计) column."""
+    suffix = spec["suffix"]
+    prefixes = _strs(spec.get("prefixes"))
+    prefixes_en = _strs(spec.get("prefixes_en"))
+    for statistic in [m for m in statistics.values() if "pre2020" in m.templates and not m.column]:
+        names = (statistic.label, *statistic.aliases)
+        statistics[f"{statistic.key}.{suffix}"] = Statistic(
+            key=f"{statistic.key}.{suffix}",
+            label=f"{statistic.label}（{spec['label']}）",
+            label_en=f"{statistic.label_en} ({spec['label_en']})",
+            labels=tuple(f"{p}{lbl}" for p in prefixes[:1] for lbl in statistic.labels),
+            aliases=tuple(dict.fromkeys(f"{p}{n}" for p in prefixes for n in names)),
+            aliases_en=tuple(f"{p} {n}" for p in prefixes_en for n in (statistic.label_en,)),
+            measure=statistic.measure,
+            templates=("pre2020",),
+            parent=f"{statistic.parent}.{suffix}" if statistic.parent else None,
+            subset_of=f"{statistic.subset_of}.{suffix}" if statistic.subset_of else None,
+            short=spec["label"],
+            short_en=spec["label_en"],
+        )
+
+
 def _read_files() -> list[dict]:
     folder = resources.files("ingest.data").joinpath("catalogue")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
@@ -193,6 +218,9 @@ def build_catalogue(documents: list[dict]) -> Catalogue:
             orders[name] = [tuple(spec["order"])]
             if "order_with_subtotal" in spec:
                 orders[name].append(tuple(spec["order_with_subtotal"]))
+    for doc in documents:
+        if "cumulative" in doc:
+            _expand_cumulative(doc["cumulative"], statistics)
     grid_rows: dict[str, list[str]] = {}
     for key, name in grid_of.items():
         grid_rows.setdefault(name, []).append(key)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
+from ingest.flat_layout import Block, clip, flat_layout, paragraphs, table_rows, title_block
 from ingest.tables import Table, find_tables
 from ingest.text import normalise
 from ingest.vocab import load_toml
@@ -153,6 +154,7 @@ class _Builder:
         self.stack: list[tuple[int, str]] = []
         self.paragraph: _Span | None = None
         self.paragraph_closed = True
+        self.layouts: dict[int, list[Block] | None] = {}
 
     @property
     def section(self) -> str:
@@ -189,17 +191,21 @@ class _Builder:
         else:
             self.add("paragraph", span.start, span.end, self.section)
 
-    def heading(self, level: int, span: _Span) -> None:
+    def heading(self, level: int, span: _Span, title: str | None = None) -> None:
         self.flush()
-        title = normalise(_MARKDOWN_HEADING.sub(r"\2", self.text[span.start : span.end]))
+        if title is None:
+            title = normalise(_MARKDOWN_HEADING.sub(r"\2", self.text[span.start : span.end]))
         if level == 0:
             self.add("heading", span.start, span.end, "", title)
             self.stack.clear()
             return
+        self.open_section(level, title)
+        self.add("heading", span.start, span.end, self.section, title)
+
+    def open_section(self, level: int, title: str) -> None:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, title))
-        self.add("heading", span.start, span.end, self.section, title)
 
     def prose_line(self, span: _Span) -> None:
         line = self.text[span.start : span.end]
@@ -240,6 +246,10 @@ class _Builder:
                 if self.paragraph_closed:
                     self.flush()
                 continue
+            blocks = self.flat_blocks(span)
+            if blocks is not None:
+                self.flat(blocks)
+                continue
             line = self.text[span.start : span.end]
             level = heading_level(line)
             continues = self.wrap_width is not None and not self.paragraph_closed
@@ -250,6 +260,51 @@ class _Builder:
             else:
                 self.heading(level, span)
                 self.paragraph_closed = True
+
+    def flat_blocks(self, span: _Span) -> list[Block] | None:
+        """The span's part of its line's layout when the whole line is a flattened report.
+
+        The layout is read from the whole line, so that text between two tables or after a
+        skipped span (portal chrome) still knows its headings.
+        """
+        line_start = self.text.rfind("\n", 0, span.start) + 1
+        if line_start not in self.layouts:
+            line_end = self.text.find("\n", span.end)
+            line_end = len(self.text) if line_end == -1 else line_end
+            self.layouts[line_start] = flat_layout(self.text, line_start, line_end)
+        blocks = self.layouts[line_start]
+        return None if blocks is None else clip(blocks, span.start, span.end)
+
+    def flat(self, blocks: list[Block]) -> None:
+        """A line holding a whole flattened report: its headings, paragraphs and table rows.
+
+        A heading with prose after it is run in, as in the source it was copied from: it opens
+        its section and starts the first paragraph (its words are what a question names).
+        """
+        self.flush()
+        run_in: int | None = None
+        if blocks and blocks[0].kind == "prose" and not self.passages:
+            title = title_block(self.text, blocks[0].start, blocks[0].end)
+            if title is not None:
+                self.add("heading", title.start, title.end, "")
+                blocks = [replace(blocks[0], start=title.end), *blocks[1:]]
+        for b, after in zip(blocks, [*blocks[1:], None], strict=True):
+            if b.kind == "heading":
+                name = normalise(self.text[b.start : b.title_end])
+                if after is not None and after.kind == "prose":
+                    self.open_section(b.level, name)
+                    run_in = b.start
+                else:
+                    self.heading(b.level, _Span(b.start, b.end), name)
+            elif b.kind == "table":
+                for s, e in table_rows(self.text, b.start, b.end):
+                    self.add("table_row", s, e, self.section)
+            else:
+                for s, e in paragraphs(self.text, b.start, b.end):
+                    self.paragraph = _Span(s if run_in is None else run_in, e)
+                    run_in = None
+                    self.flush()
+        self.paragraph_closed = True
 
     def table(self, table: Table) -> None:
         self.flush()
@@ -285,8 +340,16 @@ def _wrap_width(text: str) -> int | None:
     return width if near / len(lengths) >= WRAP_SHARE else None
 
 
-def split_passages(text: str, tables: Sequence[Table] | None = None) -> list[PassageDraft]:
-    """Passages of a report in document order: headings, paragraphs and table rows."""
+def split_passages(
+    text: str,
+    tables: Sequence[Table] | None = None,
+    skip: Sequence[tuple[int, int]] = (),
+) -> list[PassageDraft]:
+    """Passages of a report in document order: headings, paragraphs and table rows.
+
+    ``skip`` are spans that are not report text (portal chrome, see ingest/chrome.py): no
+    passage covers them, and a paragraph never runs across one.
+    """
     if tables is None:
         tables = find_tables(text)
     builder = _Builder(text)
@@ -294,12 +357,29 @@ def split_passages(text: str, tables: Sequence[Table] | None = None) -> list[Pas
     for table in sorted(tables, key=lambda t: t.start):
         if table.start < pos:
             continue
-        builder.prose(pos, table.start)
+        _prose_between(builder, pos, table.start, skip)
         builder.table(table)
         pos = table.end
-    builder.prose(pos, len(text))
+    _prose_between(builder, pos, len(text), skip)
     builder.flush()
     return builder.passages
+
+
+def _prose_between(
+    builder: _Builder, start: int, end: int, skip: Sequence[tuple[int, int]]
+) -> None:
+    """The prose of text[start:end] around the skipped spans."""
+    pos = start
+    for s, e in sorted(skip):
+        if e <= pos or s >= end:
+            continue
+        if s > pos:
+            builder.prose(pos, s)
+        builder.flush()
+        builder.paragraph_closed = True
+        pos = max(pos, min(e, end))
+    if pos < end:
+        builder.prose(pos, end)
 
 
 def section_spans(passages: Sequence[PassageDraft]) -> list[tuple[int, int, str]]:

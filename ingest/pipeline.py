@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,15 @@ from typing import Literal
 
 import sqlite_utils
 
-from ingest.metadata import ReportMeta, detect_metadata, split_region, unit_level
+from ingest.chrome import find_chrome
+from ingest.metadata import (
+    ReportMeta,
+    detect_metadata,
+    same_unit_names,
+    split_region,
+    strip_official,
+    unit_level,
+)
 from ingest.passages import PassageDraft, section_spans, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, RawReport, RefusedFile, read_report
 from ingest.statistics import Extraction, extract_statistics
@@ -26,10 +35,12 @@ from ingest.store import delete_report
 from ingest.tables import find_tables
 from ingest.template import detect_template
 from ingest.text import fold
+from ingest.units import canonical, identify, refresh_unit, rename_unit
 
 SIDECAR_SUFFIX = ".meta.toml"
+MIN_YEAR, MAX_YEAR = 1990, 2100
 SIDECAR_FIELDS = ("unit", "unit_full", "year", "published", "level", "parent", "title")
-Status = Literal["added", "updated", "unchanged", "duplicate", "refused"]
+Status = Literal["added", "updated", "corrected", "unchanged", "duplicate", "refused"]
 
 
 @dataclass
@@ -48,6 +59,8 @@ class FileOutcome:
     conflicts: int = 0
     failed_checks: int = 0
     skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    ambiguous: int = 0
 
 
 @dataclass
@@ -63,6 +76,7 @@ class PreparedReport:
     passages: list[PassageDraft]
     extraction: Extraction
     warnings: list[str] = field(default_factory=list)
+    supplied: dict = field(default_factory=dict)  # metadata given by option, caption or sidecar
 
 
 class MissingMetadata(RefusedFile):
@@ -90,24 +104,58 @@ def _sidecar(path: Path) -> dict:
         data = tomllib.loads(sidecar.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RefusedFile(f"sidecar {sidecar.name} is not valid TOML: {exc}") from exc
-    return {k: v for k, v in data.items() if k in SIDECAR_FIELDS}
+    supplied = {k: v for k, v in data.items() if k in SIDECAR_FIELDS}
+    problem = _override_problem(supplied)
+    if problem:
+        raise RefusedFile(f"sidecar {sidecar.name}: {problem}")
+    return supplied
 
 
-def _apply_overrides(meta: ReportMeta, supplied: dict) -> ReportMeta:
+def _override_problem(supplied: dict) -> str | None:
+    """Why supplied metadata cannot be used (a year of 2018年, an empty unit), or None."""
+    year = supplied.get("year")
+    if year is not None and (
+        isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR
+    ):
+        return (
+            f"year must be a number from {MIN_YEAR} to {MAX_YEAR}, e.g. year = 2018 (got {year!r})"
+        )
+    unit = supplied.get("unit")
+    if unit is not None and (not isinstance(unit, str) or not "".join(unit.split())):
+        return f'unit must be a name, e.g. unit = "南湖镇" (got {unit!r})'
+    for name in ("unit_full", "published", "level", "parent", "title"):
+        if name in supplied and not isinstance(supplied[name], str):
+            return f"{name} must be text (got {supplied[name]!r})"
+    return None
+
+
+def _apply_overrides(meta: ReportMeta, supplied: dict, how: str) -> tuple[ReportMeta, list[str]]:
+    """The detected metadata with the supplied values in place, and warnings where the text
+    says otherwise: an override always wins, but a contradiction is worth a line."""
     if not supplied:
-        return meta
+        return meta, []
+    warnings = []
+    detected = meta
     meta = replace(meta, **supplied)
     if "unit" in supplied:
-        parent, unit = split_region(str(supplied["unit"]))
+        given = strip_official("".join(str(supplied["unit"]).split()))
+        parent, unit = split_region(given)
         meta = replace(
             meta,
             unit=unit,
-            parent=supplied.get("parent", parent or meta.parent),
+            unit_full=supplied.get("unit_full"),
+            parent=supplied.get("parent", parent or detected.parent),
             level=supplied.get("level", unit_level(unit)),
+            matched=how,
+            names=(),
         )
+        if detected.unit and not same_unit_names(detected.unit, unit):
+            warnings.append(f"the text names the unit {detected.unit}, used {unit} as given")
     if "year" in supplied:
         meta = replace(meta, year=int(supplied["year"]))
-    return meta
+        if detected.year and detected.year != meta.year:
+            warnings.append(f"the text reports on {detected.year}, used {meta.year} as given")
+    return meta, warnings
 
 
 def prepare(
@@ -119,24 +167,35 @@ def prepare(
     """Read and parse one file; raises RefusedFile (with a reason) for anything unusable."""
     raw = read_report(path, max_bytes=max_bytes)
     supplied = _sidecar(path)
+    how = "sidecar" if supplied else ""
     if unit:
         supplied["unit"] = unit
+        how = "option"
     if year:
         supplied["year"] = year
-    meta = _apply_overrides(detect_metadata(raw.text), supplied)
+        how = how or "option"
+    problem = _override_problem(supplied)
+    if problem:
+        raise RefusedFile(problem)
+    meta, warnings = _apply_overrides(detect_metadata(raw.text), supplied, how)
     missing = [name for name in ("unit", "year") if getattr(meta, name) is None]
     if missing:
         hints = {"unit": "发布单位 (--unit NAME)", "year": "report year (--year YYYY)"}
+        why = ""
+        if "unit" in missing and meta.refused:
+            why = f" (the text names it only as {'; '.join(meta.refused[:3])})"
         raise MissingMetadata(
             "could not find the "
             + " and the ".join(hints[m] for m in missing)
-            + f" in the text; pass the option or write {path.name}{SIDECAR_SUFFIX} "
+            + f" in the text{why}; pass the option or write {path.name}{SIDECAR_SUFFIX} "
             + 'next to it, e.g. unit = "南湖镇" and year = 2018'
         )
     template = detect_template(raw.text, meta.year)
-    tables = find_tables(raw.text)
-    passages = split_passages(raw.text, tables)
-    extraction = extract_statistics(raw.text, template, section_spans(passages), tables=tables)
+    chrome = find_chrome(raw.text)
+    report_text = chrome.blank(raw.text)
+    tables = find_tables(report_text)
+    passages = split_passages(raw.text, tables, skip=chrome.spans)
+    extraction = extract_statistics(report_text, template, section_spans(passages), tables=tables)
     return PreparedReport(
         path=path,
         raw=raw,
@@ -146,6 +205,8 @@ def prepare(
         content_hash=hashlib.sha256(fold(raw.text).encode("utf-8")).hexdigest(),
         passages=passages,
         extraction=extraction,
+        warnings=warnings,
+        supplied=supplied,
     )
 
 
@@ -160,12 +221,31 @@ def _passage_for(starts: list[int], ids: list[int], offset: int) -> int | None:
     return ids[i] if i >= 0 else None
 
 
-def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | None = None) -> int:
-    """Write one report (replacing an older one if given) in a single transaction."""
+def store(
+    db: sqlite_utils.Database,
+    report: PreparedReport,
+    replaces: int | None = None,
+    renames: str | None = None,
+    reason: str = "",
+) -> int:
+    """Write one report in a single transaction.
+
+    ``replaces`` is the id of a report it takes the place of (kept in the history with
+    ``reason``); ``renames`` a unit whose reports join this report's unit name (a fuller
+    spelling of the same unit).  The unit's identity row is rebuilt in the same transaction.
+    """
     meta = report.meta
+    unit = meta.unit
+    assert unit is not None, "prepare refuses a report whose unit is not known"
     with db.atomic():
+        touched = {unit}
         if replaces is not None:
-            delete_report(db, replaces)
+            touched |= {
+                r["unit"] for r in db.query("SELECT unit FROM reports WHERE id = ?", [replaces])
+            }
+            delete_report(db, replaces, reason=reason or f"replaced by {report.path.name}")
+        if renames is not None:
+            rename_unit(db, renames, unit)
         report_id = _inserted(
             db.table("reports"),
             {
@@ -185,6 +265,8 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
                 "template": report.template,
                 "text": report.raw.text,
                 "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "matched": meta.matched,
+                "names": json.dumps(list(meta.names), ensure_ascii=False),
             },
         )
         passage_ids: list[int] = []
@@ -232,6 +314,24 @@ def store(db: sqlite_utils.Database, report: PreparedReport, replaces: int | Non
             }
             for c in report.extraction.checks
         )
+        db.table("row_problems").insert_all(
+            {
+                "report_id": report_id,
+                "kind": p.kind,
+                "table_name": p.table,
+                "label": p.label,
+                "evidence": p.evidence,
+                "start": p.start,
+                "end": p.end,
+                "columns": p.columns,
+                "found": p.found,
+                "keys": json.dumps(list(p.keys), ensure_ascii=False),
+                "readings": json.dumps([list(r) for r in p.readings]),
+            }
+            for p in report.extraction.problems
+        )
+        for name in touched:
+            refresh_unit(db, name)
     return report_id
 
 
@@ -253,12 +353,23 @@ def ingest_file(
     unit: str | None = None,
     year: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    replace_older: bool = False,
 ) -> FileOutcome:
-    """Ingest one file; every failure becomes a refused outcome, never an exception."""
+    """Ingest one file; every failure becomes a refused outcome, never an exception.
+
+    A file already loaded is unchanged, unless metadata is supplied for it (option, caption
+    or sidecar) that differs from what is stored: then the stored report is corrected.  A
+    different file for a unit and year already loaded replaces that report only when it is
+    at least as complete (statistics and passages) or ``replace_older`` is set; the same
+    report in another form (a saved page and its copied text) is kept in the form with more
+    statistics.
+    """
     try:
         report = prepare(path, unit=unit, year=year, max_bytes=max_bytes)
     except RefusedFile as exc:
         return FileOutcome(path, "refused", reason=str(exc))
+    name, renames = canonical(db, report.meta.unit or "")
+    report.meta = replace(report.meta, unit=name)
     outcome = FileOutcome(
         path,
         "added",
@@ -270,15 +381,21 @@ def ingest_file(
         conflicts=len(report.extraction.conflicts),
         failed_checks=len(report.extraction.checks),
         skipped=report.extraction.skipped,
+        warnings=list(report.warnings),
+        ambiguous=sum(1 for p in report.extraction.problems if p.kind == "ambiguous"),
     )
     source_path = str(path.resolve())
     same = _existing(
         db,
-        "SELECT id, source_path, source_file FROM reports WHERE sha256 = ? OR content_hash = ?",
+        "SELECT id, unit, year, source_path, source_file FROM reports "
+        "WHERE sha256 = ? OR content_hash = ?",
         [report.sha256, report.content_hash],
     )
     if same:
         outcome.report_id = same["id"]
+        if report.supplied and (same["unit"], same["year"]) != (name, report.meta.year):
+            return _correct(db, report, same, outcome, renames)
+        outcome.unit, outcome.year = same["unit"], same["year"]
         if same["source_path"] == source_path:
             outcome.status = "unchanged"
         else:
@@ -287,14 +404,147 @@ def ingest_file(
         return outcome
     older = _existing(
         db,
-        "SELECT id, source_file FROM reports WHERE source_path = ? OR (unit = ? AND year = ?)",
-        [source_path, report.meta.unit, report.meta.year],
+        "SELECT id, source_file, source_path, format, unit, year, "
+        "(SELECT count(*) FROM statistics s WHERE s.report_id = r.id) AS statistics, "
+        "(SELECT count(*) FROM passages p WHERE p.report_id = r.id) AS passages "
+        "FROM reports r WHERE source_path = ? OR (unit = ? AND year = ?) "
+        "ORDER BY source_path = ? DESC",
+        [source_path, name, report.meta.year, source_path],
     )
+    reason = ""
+    if older and older["source_path"] != source_path:
+        verdict = _replacement(report, older, replace_older)
+        if verdict[0] != "updated":
+            outcome.status, outcome.reason = verdict
+            outcome.report_id = older["id"]
+            return outcome
+        reason = verdict[1]
+    elif older:
+        reason = f"new version of {older['source_file']}"
     if older:
-        outcome.status = "updated"
-        outcome.reason = f"replaces {older['source_file']}"
-    outcome.report_id = store(db, report, replaces=older["id"] if older else None)
+        outcome.status, outcome.reason = "updated", reason
+    outcome.report_id = store(
+        db,
+        report,
+        replaces=older["id"] if older else None,
+        renames=renames,
+        reason=f"replaced by {path.name}" if older else "",
+    )
     return outcome
+
+
+def _counts(statistics: int, passages: int) -> str:
+    return f"{statistics} statistics, {passages} passages"
+
+
+def _replacement(report: PreparedReport, older: dict, forced: bool) -> tuple[Status, str]:
+    """(status, reason) for a file that claims a unit and year another file already holds."""
+    new_stats, new_passages = len(report.extraction.statistics), len(report.passages)
+    old = f"{older['source_file']} ({_counts(older['statistics'], older['passages'])})"
+    new = _counts(new_stats, new_passages)
+    if report.raw.format != older["format"]:
+        if forced or new_stats > older["statistics"]:
+            return "updated", (
+                f"same report as {old} in another form; this {report.raw.format} ({new}) "
+                "has more statistics and replaces it"
+            )
+        return "duplicate", (
+            f"same report as {old} in another form, which has at least as many statistics "
+            f"as this {report.raw.format} ({new}); kept {older['source_file']}"
+        )
+    if forced:
+        return "updated", f"replaces {old} as asked"
+    if new_stats >= older["statistics"] and new_passages >= older["passages"]:
+        return "updated", f"replaces {old}"
+    return "refused", (
+        f"{older['unit']} {older['year']} is already loaded from {old}, and this file is less "
+        f"complete ({new}); pass --replace (in the bot: the caption replace) to replace it"
+    )
+
+
+def _correct(
+    db: sqlite_utils.Database,
+    report: PreparedReport,
+    same: dict,
+    outcome: FileOutcome,
+    renames: str | None,
+) -> FileOutcome:
+    """Apply supplied metadata to the stored copy of this report, unless that would silently
+    take the place of another report."""
+    meta = report.meta
+    unit = meta.unit
+    assert unit is not None, "prepare refuses a report whose unit is not known"
+    clash = _existing(
+        db,
+        "SELECT source_file FROM reports WHERE unit = ? AND year = ? AND id != ?",
+        [meta.unit, meta.year, same["id"]],
+    )
+    if clash:
+        outcome.status = "refused"
+        outcome.reason = (
+            f"{meta.unit} {meta.year} is already loaded from {clash['source_file']}; "
+            f"remove it first: nianbao remove --unit {meta.unit} --year {meta.year}"
+        )
+        return outcome
+    with db.atomic():
+        if renames is not None:
+            rename_unit(db, renames, unit)
+        db.table("reports").update(
+            same["id"],
+            {
+                "unit": meta.unit,
+                "unit_full": meta.unit_full,
+                "year": meta.year,
+                "level": meta.level,
+                "parent": meta.parent,
+                "matched": meta.matched,
+                "names": json.dumps(list(meta.names), ensure_ascii=False),
+            },
+        )
+        for name in {same["unit"], unit}:
+            refresh_unit(db, name)
+    outcome.status = "corrected"
+    outcome.reason = f"was {same['unit']} {same['year']}"
+    return outcome
+
+
+def remove_reports(
+    db: sqlite_utils.Database,
+    unit: str | None = None,
+    year: int | None = None,
+    path: Path | None = None,
+) -> list[dict]:
+    """Remove the reports of a unit (any of its names; all years or one) or of a file.
+
+    Returns the removed reports (unit, year, source_file); each is kept in the history.
+    """
+    clauses: list[str] = []
+    params: list[str | int] = []
+    if unit:
+        name = identify(db, unit) or unit
+        clauses.append("unit = ?")
+        params.append(name)
+    if year:
+        clauses.append("year = ?")
+        params.append(year)
+    if path is not None:
+        clauses.append("(source_path = ? OR source_file = ?)")
+        params.extend([str(path.resolve()), path.name])
+    if not clauses:
+        return []
+    rows = list(
+        db.query(
+            f"SELECT id, unit, year, source_file FROM reports WHERE {' AND '.join(clauses)} "
+            "ORDER BY unit, year",
+            params,
+        )
+    )
+    with db.atomic():
+        for row in rows:
+            delete_report(db, row["id"], reason="removed")
+        for name in {row["unit"] for row in rows}:
+            refresh_unit(db, name)
+    return rows
 
 
 def ingest_paths(
@@ -304,6 +554,7 @@ def ingest_paths(
     year: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[Path], None] | None = None,
+    replace_older: bool = False,
 ) -> list[FileOutcome]:
     """Ingest every file under the given paths, in order; returns one outcome per file."""
     outcomes = []
@@ -311,7 +562,11 @@ def ingest_paths(
         if not path.exists():
             outcomes.append(FileOutcome(path, "refused", reason="no such file or folder"))
         else:
-            outcomes.append(ingest_file(db, path, unit=unit, year=year, max_bytes=max_bytes))
+            outcomes.append(
+                ingest_file(
+                    db, path, unit=unit, year=year, max_bytes=max_bytes, replace_older=replace_older
+                )
+            )
         if progress:
             progress(path)
     return outcomes

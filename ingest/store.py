@@ -8,6 +8,11 @@ One SQLite file, written with sqlite-utils.  Tables:
 - ``statistics``: one row per figure found, with the words it came from.
 - ``conflicts``: pairs of statistics rows for the same key that disagree.
 - ``checks``: arithmetic checks of the templates that failed.
+- ``units`` and ``unit_aliases``: one row per unit and the names people use for it
+  (``ingest/units.py``).
+- ``report_history``: reports that were replaced or removed, with their file and counts.
+- ``row_problems``: table rows whose cells were not all read: run-together digits with several
+  readings (the candidates are listed), or more/fewer values than the row has columns.
 
 Every report is written in one ``db.atomic()`` transaction, so a failure halfway leaves the
 previous state intact.  WAL mode lets a running bot read while ingest writes.
@@ -19,7 +24,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2  # 2: statistics point at the passage that holds their evidence
+SCHEMA_VERSION = 3
+# 2: statistics point at the passage that holds their evidence
+# 3: units, unit_aliases and report_history tables; reports.matched and reports.names
 
 REPORT_COLUMNS = {
     "id": int,
@@ -39,6 +46,23 @@ REPORT_COLUMNS = {
     "template": str,  # pre2020, national2019, national2021, unknown
     "text": str,  # the original text, exactly as read
     "ingested_at": str,
+    "matched": str,  # where the unit was read: title, signature, sentence, … option, sidecar
+    "names": str,  # JSON list of the other names the text uses for the unit
+}
+
+HISTORY_COLUMNS = {
+    "id": int,
+    "unit": str,
+    "year": int,
+    "source_file": str,
+    "source_path": str,
+    "sha256": str,
+    "format": str,
+    "passages": int,
+    "statistics": int,
+    "ingested_at": str,  # when the replaced version had been loaded
+    "ended_at": str,  # when it was replaced or removed
+    "reason": str,  # replaced by FILE, removed, …
 }
 
 PASSAGE_COLUMNS = {
@@ -82,6 +106,21 @@ CHECK_COLUMNS = {
     "expected": float,
     "actual": float,
     "detail": str,  # the keys and values involved, for an admin
+}
+
+ROW_PROBLEM_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "kind": str,  # ambiguous, too_many, too_few, unreadable
+    "table_name": str,  # template table: table2_2021, table3, table4, pre2020 …
+    "label": str,  # the row label as written
+    "evidence": str,  # the row exactly as written (label and numbers)
+    "start": int,  # offsets into reports.text
+    "end": int,
+    "columns": int,  # cells the row has
+    "found": int,  # value tokens written in the row
+    "keys": str,  # JSON list of the statistic keys left without a value
+    "readings": str,  # JSON list of candidate readings (lists of numbers, null = not given)
 }
 
 
@@ -135,7 +174,28 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.table("checks").create(
             CHECK_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
         )
+    if "row_problems" not in db.table_names():
+        db.table("row_problems").create(
+            ROW_PROBLEM_COLUMNS, pk="id", foreign_keys=[("report_id", "reports", "id")]
+        )
+        db.table("row_problems").create_index(["report_id"])
+    _ensure_identity(db, version)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _ensure_identity(db: sqlite_utils.Database, version: int) -> None:
+    """Version 3: the identity columns and tables; old databases get their units built."""
+    from ingest.units import ensure_tables, rebuild_units
+
+    columns = db.table("reports").columns_dict
+    for name in ("matched", "names"):
+        if name not in columns:
+            db.table("reports").add_column(name, str)
+    if "report_history" not in db.table_names():
+        db.table("report_history").create(HISTORY_COLUMNS, pk="id")
+    ensure_tables(db)
+    if 0 < version < 3:
+        rebuild_units(db)
 
 
 def _relink_statistics(db: sqlite_utils.Database) -> None:
@@ -169,8 +229,35 @@ def _relink_statistics(db: sqlite_utils.Database) -> None:
                 )
 
 
-def delete_report(db: sqlite_utils.Database, report_id: int) -> None:
-    """Remove a report and everything that hangs off it (call inside ``db.atomic()``)."""
-    for table in ("conflicts", "checks", "statistics", "passages"):
+def delete_report(db: sqlite_utils.Database, report_id: int, reason: str = "") -> None:
+    """Remove a report and everything that hangs off it (call inside ``db.atomic()``).
+
+    With a ``reason`` the report's file and counts are kept in ``report_history``.
+    """
+    if reason:
+        _remember(db, report_id, reason)
+    for table in ("conflicts", "checks", "row_problems", "statistics", "passages"):
         db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM reports WHERE id = ?", [report_id])
+
+
+def _remember(db: sqlite_utils.Database, report_id: int, reason: str) -> None:
+    from datetime import UTC, datetime
+
+    row = next(
+        iter(
+            db.query(
+                """SELECT unit, year, source_file, source_path, sha256, format, ingested_at,
+                          (SELECT count(*) FROM passages p WHERE p.report_id = r.id) AS passages,
+                          (SELECT count(*) FROM statistics s WHERE s.report_id = r.id)
+                          AS statistics
+                   FROM reports r WHERE id = ?""",
+                [report_id],
+            )
+        ),
+        None,
+    )
+    if row is not None:
+        row["ended_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        row["reason"] = reason
+        db.table("report_history").insert(row)

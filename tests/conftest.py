@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.store import open_db
-from tests.support import SAMPLES, TODAY
+from tests.support import CORPUS, SAMPLES, TODAY
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +44,16 @@ def answerer(sample_db_path: Path):
     from bot.qa.answerer import Answerer
 
     return Answerer(sample_db_path, today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory):
+    """The 46 corpus texts ingested as they are, with no sidecars (built once)."""
+    from ingest.pipeline import ingest_paths
+
+    path = tmp_path_factory.mktemp("corpus") / "real.db"
+    db = open_db(path)
+    outcomes = ingest_paths(db, [CORPUS / "text"])
+    assert [o.status for o in outcomes] == ["added"] * 46, [o.reason for o in outcomes]
+    yield db
+    db.close()

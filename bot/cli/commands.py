@@ -20,8 +20,8 @@ from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_l
 from bot.cli.invocation import Invocation, config_option, db_option
 from bot.cli.render_json import render_json
 from bot.cli.render_text import render_text
-from bot.corpus import ensure_corpus, ingest_and_index
-from bot.qa.overview import conflict_records, failed_checks
+from bot.corpus import ensure_corpus, ingest_and_index, remove_and_index
+from bot.qa.overview import RowProblemRecord, conflict_records, failed_checks, row_problems
 from bot.qa.wording import number_text, one_line
 from ingest.catalogue import load_catalogue
 from ingest.pipeline import FileOutcome, discover
@@ -55,10 +55,12 @@ def _summary_line(outcome: FileOutcome) -> str:
     detail = (
         f"{outcome.unit} {outcome.year} [{outcome.template}] passages {outcome.passages}, "
         f"statistics {outcome.statistics}, conflicts {outcome.conflicts}, "
-        f"failed checks {outcome.failed_checks}, skipped rows {outcome.skipped}"
+        f"failed checks {outcome.failed_checks}, skipped rows {outcome.skipped}, "
+        f"ambiguous rows {outcome.ambiguous}"
     )
     extra = f" ({outcome.reason})" if outcome.reason else ""
-    return f"  {outcome.status:<10} {outcome.path.name}: {detail}{extra}"
+    warnings = "".join(f"\n             warning: {w}" for w in outcome.warnings)
+    return f"  {outcome.status:<10} {outcome.path.name}: {detail}{extra}{warnings}"
 
 
 @main.command()
@@ -74,12 +76,19 @@ def _summary_line(outcome: FileOutcome) -> str:
     callback=Invocation.remember,
     help="Refuse files larger than this many megabytes (50).",
 )
+@click.option(
+    "--replace",
+    "replace_older",
+    is_flag=True,
+    help="Let a file replace the loaded report of its unit and year even when less complete.",
+)
 @click.pass_obj
 def ingest(
     run: Invocation,
     paths: tuple[Path, ...],
     unit: str | None,
     year: int | None,
+    replace_older: bool,
 ) -> None:
     """Load report files (TXT, MD, HTML, DOCX, PDF; folders recursively).
 
@@ -89,6 +98,7 @@ def ingest(
     Example:
       nianbao ingest reports/2019 extra/xitang.pdf --db corpus.db
       nianbao ingest scan.docx --unit 南湖镇 --year 2018
+      nianbao ingest better-copy.html --replace
     """
     settings = run.settings
     targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
@@ -106,6 +116,7 @@ def ingest(
             unit=unit,
             year=year,
             max_bytes=int(settings.max_file_mb * 1024 * 1024),
+            replace_older=replace_older,
         )
     elapsed = time.perf_counter() - started
     counts = Counter(o.status for o in outcomes)
@@ -114,6 +125,7 @@ def ingest(
     stored = [o for o in outcomes if o.status in ("added", "updated")]
     click.echo(
         f"files seen {len(outcomes)}: added {counts['added']}, updated {counts['updated']}, "
+        f"corrected {counts['corrected']}, "
         f"unchanged {counts['unchanged']}, duplicate {counts['duplicate']}, "
         f"refused {counts['refused']}"
     )
@@ -144,7 +156,7 @@ def reports(run: Invocation, as_json: bool) -> None:
     rows = list(
         database.query(
             """SELECT r.id, r.unit, r.unit_full, r.year, r.published, r.level, r.parent,
-                      r.template, r.format, r.encoding, r.source_file,
+                      r.template, r.format, r.encoding, r.source_file, r.matched, r.names,
                       (SELECT count(*) FROM passages p WHERE p.report_id = r.id) AS passages,
                       (SELECT count(*) FROM statistics s WHERE s.report_id = r.id) AS statistics
                FROM reports r ORDER BY r.unit, r.year"""
@@ -160,9 +172,15 @@ def reports(run: Invocation, as_json: bool) -> None:
     for row in rows:
         click.echo(
             f"{row['unit']}\t{row['year']}\t{row['template']}\t{row['passages']} passages\t"
-            f"{row['statistics']} statistics\t{row['source_file']}"
+            f"{row['statistics']} statistics\t{row['source_file']}\t"
+            f"matched by {row['matched'] or '—'}{_other_names(row['names'])}"
         )
     click.echo(f"{len(rows)} reports")
+
+
+def _other_names(names: str | None) -> str:
+    listed = json.loads(names or "[]")
+    return f" (also {'、'.join(listed)})" if listed else ""
 
 
 @main.command()
@@ -194,7 +212,141 @@ def check(run: Invocation, unit: str | None) -> None:
             f"check     {k.unit} {k.year} {k.name}: "
             f"expected {number_text(k.expected)}, found {number_text(k.actual)} ({k.detail})"
         )
-    click.echo(f"{len(conflicts)} conflicts, {len(checks)} failed checks")
+    problems = row_problems(database, unit)
+    for p in problems:
+        click.echo(f"{p.kind:<9} {p.unit} {p.year} 「{one_line(p.evidence)}」")
+        click.echo(f"  {_problem_detail(p)}")
+    ambiguous = sum(1 for p in problems if p.kind == "ambiguous")
+    click.echo(
+        f"{len(conflicts)} conflicts, {len(checks)} failed checks, {ambiguous} ambiguous rows, "
+        f"{len(problems) - ambiguous} skipped rows"
+    )
+
+
+def _problem_detail(problem: RowProblemRecord) -> str:
+    """Why a row's cells were not all read, in one line for an admin."""
+    if problem.kind != "ambiguous":
+        return f"{problem.found} values for {problem.columns} columns: row skipped, nothing stored"
+    shown = " | ".join(" ".join(number_text(v) for v in r) for r in problem.readings)
+    return f"digits run together; readings: {shown}; no value stored for {', '.join(problem.keys)}"
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--unit", help="The unit, by any of its names (all its years unless --year).")
+@click.option("--year", type=int, help="Only this year's report of the unit.")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The report loaded from this file (path or file name).",
+)
+@click.pass_obj
+def remove(run: Invocation, unit: str | None, year: int | None, file: Path | None) -> None:
+    """Remove reports by unit and year, or by file; they are kept in the history.
+
+    \b
+    Examples:
+      nianbao remove --unit 南湖镇 --year 2018 --db corpus.db
+      nianbao remove --file reports/nanhu-2018.pdf --db corpus.db
+    """
+    if not unit and file is None:
+        raise click.ClickException("say which reports: --unit NAME [--year YYYY] or --file PATH")
+    run.existing_db().close()
+    removed = remove_and_index(run.settings.db, unit=unit, year=year, path=file)
+    if not removed:
+        what = " ".join(str(x) for x in (unit, year, file) if x)
+        raise click.ClickException(
+            f"no loaded report matches {what}; see what is loaded with: nianbao reports"
+        )
+    for row in removed:
+        click.echo(f"  removed    {row['unit']} {row['year']} ({row['source_file']})")
+    click.echo(f"{len(removed)} reports removed")
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per unit.")
+@click.pass_obj
+def units(run: Invocation, as_json: bool) -> None:
+    """List the loaded units: name, official name, level, parent region and aliases.
+
+    \b
+    Example:
+      nianbao units --db corpus.db
+    """
+    from ingest.units import units_rows
+
+    rows = units_rows(run.existing_db())
+    for row in rows:
+        if as_json:
+            row["aliases"] = json.loads(row["aliases"] or "[]")
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        aliases = "、".join(json.loads(row["aliases"] or "[]"))
+        click.echo(
+            f"{row['name']}\t{row['full_name'] or '—'}\t{row['level'] or '—'}\t"
+            f"{row['parent'] or '—'}\t{row['reports']} reports\t{aliases}"
+        )
+    if not as_json:
+        click.echo(f"{len(rows)} units")
+
+
+@main.command()
+@click.argument("unit", required=False)
+@click.argument("aliases", nargs=-1)
+@config_option
+@db_option
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='TOML file of aliases: "unit name" = ["alias", …].',
+)
+@click.option("--remove", "remove_alias", help="Remove this admin alias.")
+@click.pass_obj
+def alias(
+    run: Invocation,
+    unit: str | None,
+    aliases: tuple[str, ...],
+    file: Path | None,
+    remove_alias: str | None,
+) -> None:
+    """Add names people use for a loaded unit (kept across re-ingests).
+
+    \b
+    Examples:
+      nianbao alias 南湖镇 南湖 南湖街 --db corpus.db
+      nianbao alias --file aliases.toml --db corpus.db
+      nianbao alias --remove 南湖街 --db corpus.db
+    """
+    from ingest.units import AliasError, add_alias, load_alias_file
+    from ingest.units import remove_alias as drop_alias
+
+    database = run.existing_db()
+    try:
+        if remove_alias:
+            if not drop_alias(database, remove_alias):
+                raise click.ClickException(f"{remove_alias} is no admin alias")
+            click.echo(f"removed alias {remove_alias}")
+            return
+        added: list[tuple[str, str]] = []
+        if file is not None:
+            added.extend(load_alias_file(database, file))
+        if unit:
+            if not aliases:
+                raise click.ClickException(
+                    f"give the aliases after the unit: nianbao alias {unit} NAME…"
+                )
+            added.extend((add_alias(database, unit, a), a) for a in aliases)
+        if not added:
+            raise click.ClickException("give a UNIT and ALIASES, or --file aliases.toml")
+    except AliasError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for target, name in added:
+        click.echo(f"  alias      {name} → {target}")
 
 
 def _answerer(run: Invocation) -> Answerer:

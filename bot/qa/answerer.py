@@ -44,9 +44,17 @@ class Answerer:
         self._gazetteer_stamp: tuple | None = None
 
     def gazetteer(self) -> Gazetteer:
-        """Rebuilt whenever the reports table changed, so new units are known at once."""
+        """Rebuilt whenever the reports or the aliases changed, so new units and names are known
+        at once."""
         stamp = tuple(
-            next(iter(self.db.query("SELECT count(*) AS n, max(id) AS m FROM reports"))).values()
+            next(
+                iter(
+                    self.db.query(
+                        "SELECT count(*) AS n, max(id) AS m, "
+                        "(SELECT count(*) FROM unit_aliases) AS a FROM reports"
+                    )
+                )
+            ).values()
         )
         if self._gazetteer is None or stamp != self._gazetteer_stamp:
             self._gazetteer = Gazetteer.from_db(self.db)

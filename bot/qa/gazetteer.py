@@ -16,7 +16,10 @@ from functools import cache
 
 import sqlite_utils
 
+from bot.qa.english_names import EnglishNames
+from ingest.metadata import organisation_problem
 from ingest.text import CJK, QUESTION, FoldedText, fold_question
+from ingest.units import place_of
 from ingest.vocab import load_toml
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -25,6 +28,10 @@ _COUNT = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 # How a name was derived from the database row: an exact name beats a name without its region,
 # which beats a short form without the level suffix (北山 for 北山镇).
 EXACT, REGIONLESS, SHORT = 3, 2, 1
+# The ranks of ``unit_aliases`` rows (ingest/units.py) in the same terms.
+_ALIAS_RANKS = {3: EXACT, 2: REGIONLESS, 1: SHORT}
+_REGION_LEVELS = ("县", "区", "市", "省")
+_LATIN = re.compile("[a-z]")
 
 
 @cache
@@ -55,6 +62,7 @@ class UnitMatch:
     end: int
     mention: str
     units: tuple[str, ...]
+    rank: int = EXACT
 
 
 GENERIC_KINDS = ("which", "scope", "plain")
@@ -92,7 +100,11 @@ def _alternation(words: Iterable[str]) -> str:
 class Gazetteer:
     """Unit names and their variants, matched longest first."""
 
-    def __init__(self, rows: Iterable[Mapping[str, object]]) -> None:
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, object]],
+        aliases: Iterable[Mapping[str, object]] = (),
+    ) -> None:
         vocab, names = vocabulary(), unit_names()
         self._forms: dict[str, dict[str, int]] = {}
         self.levels: dict[str, str] = {}
@@ -110,7 +122,18 @@ class Gazetteer:
             if parent:
                 self.parents.setdefault(unit, parent)
             self._index_unit(unit, str(row.get("unit_full") or "").strip(), parent)
+        for alias in aliases:
+            unit = str(alias.get("unit") or "")
+            rank = alias.get("rank")
+            if unit in self.levels:
+                self._add(
+                    str(alias.get("alias") or ""),
+                    unit,
+                    _ALIAS_RANKS.get(rank, SHORT) if isinstance(rank, int) else SHORT,
+                )
         self.units: tuple[str, ...] = tuple(sorted(self.levels))
+        self.default_unit = self._default_unit()
+        self._english: EnglishNames | None = None
         self._longest = max(map(len, self._forms), default=0)
         self._folded_parents = {fold_question(p) for p in self.parents.values()}
         self._init_places(vocab)
@@ -123,7 +146,36 @@ class Gazetteer:
         rows = db.query(
             "SELECT unit, unit_full, parent, level FROM reports ORDER BY year DESC, id DESC"
         )
-        return cls(rows)
+        aliases: list[dict] = []
+        if "unit_aliases" in db.table_names():
+            aliases = list(db.query("SELECT unit, alias, rank FROM unit_aliases"))
+        return cls(rows, aliases)
+
+    def _default_unit(self) -> str | None:
+        """The government of the region every other loaded unit lies in, if it is loaded.
+
+        A question that names no unit and asks no ranking is about that government's own
+        report (a county's database: "去年收到几件申请" asks about the county).
+        """
+        regions = [u for u in self.units if self.levels.get(u) in _REGION_LEVELS]
+        others = [u for u in self.units if u not in regions]
+        if len(regions) != 1 or len(others) < 2:
+            return None
+        region = regions[0]
+        place = place_of(region)
+        prefixes = (region, place) if len(place) >= 2 else (region,)
+        inside = all(
+            u.startswith(prefixes) or (self.parents.get(u) or "").startswith(prefixes)
+            for u in others
+        )
+        return region if inside else None
+
+    @property
+    def english(self) -> EnglishNames:
+        """English and pinyin names of the loaded units, built on the first English question."""
+        if self._english is None:
+            self._english = EnglishNames(self.units)
+        return self._english
 
     # -- building ---------------------------------------------------------------------------
 
@@ -168,7 +220,12 @@ class Gazetteer:
                 self._add(parent + name, unit, EXACT)
             region = self._region.match(fold_question(name))
             bare = fold_question(name)[region.end() :] if region else fold_question(name)
-            if bare != fold_question(name) and len(bare) >= vocabulary()["min_short"]:
+            official = {fold_question(x) for x in unit_names()["official_suffixes"]}
+            if (
+                bare != fold_question(name)
+                and len(bare) >= vocabulary()["min_short"]
+                and bare not in official
+            ):
                 self._add(bare, unit, REGIONLESS)
             short = self._short(bare)
             if short:
@@ -190,6 +247,8 @@ class Gazetteer:
         self._not_places = tuple(fold_question(w) for w in vocab["not_places"])
         self._stop = re.compile(_alternation(fold_question(w) for w in vocab["stop_words"]))
         self._title_after = tuple(fold_question(w) for w in vocab["title_after"])
+        endings = _alternation(fold_question(w) for w in vocab["department_endings"])
+        self._department = re.compile(f"[{CJK}]{{1,6}}?(?:{endings})")
 
     # -- matching ---------------------------------------------------------------------------
 
@@ -207,12 +266,53 @@ class Gazetteer:
             if match is None:
                 pos += 1
                 continue
-            end, units = match
-            found.append(UnitMatch(pos, end, folded.source(pos, end), units))
+            end, units, rank = match
+            if not self._names_a_part(text, end, units):
+                found.append(UnitMatch(pos, end, folded.source(pos, end), units, rank))
             pos = end
-        return found
+        if _LATIN.search(text):
+            blanked = self._blank_spans(text, [(m.start, m.end) for m in found])
+            for start, end, units in self.english.find(blanked):
+                found.append(UnitMatch(start, end, folded.source(start, end), units))
+            found.sort(key=lambda m: m.start)
+        return self._without_bare_places(found)
 
-    def _longest_at(self, text: str, pos: int) -> tuple[int, tuple[str, ...]] | None:
+    def _without_bare_places(self, found: list[UnitMatch]) -> list[UnitMatch]:
+        """A bare place word (东湖 of 东湖网站, 管委会 of 管委会门户网站) beside a unit named in
+        full is a modifier, not a second unit."""
+        if not any(m.rank > SHORT for m in found):
+            return found
+        return [
+            m
+            for m in found
+            if m.rank > SHORT or any(self.levels.get(u) not in _REGION_LEVELS for u in m.units)
+        ]
+
+    def _names_a_part(self, text: str, end: int, units: tuple[str, ...]) -> bool:
+        """A region's government followed by a department's name (某某区教育局): the question
+        names that department, which is not loaded, not the region."""
+        if any(self.levels.get(u) not in _REGION_LEVELS for u in units):
+            return False
+        return self._department_after(text, end) is not None
+
+    def _department_after(self, text: str, end: int) -> int | None:
+        """The end of a department name starting at ``end`` (教育局 after a region), if any."""
+        match = self._department.match(text, end)
+        if not match or self._stop.search(match.group(0)):
+            return None
+        name = match.group(0)
+        if organisation_problem(name) is not None or self._longest_at(text, end):
+            return None
+        return match.end()
+
+    @staticmethod
+    def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+        chars = list(text)
+        for start, end in spans:
+            chars[start:end] = " " * (end - start)
+        return "".join(chars)
+
+    def _longest_at(self, text: str, pos: int) -> tuple[int, tuple[str, ...], int] | None:
         for end in range(min(len(text), pos + self._longest), pos + 1, -1):
             ranks = self._forms.get(text[pos:end])
             if not ranks:
@@ -220,7 +320,7 @@ class Gazetteer:
             best = max(ranks.values())
             if best == SHORT and text.startswith(self._level_suffixes, end):
                 continue
-            return end, tuple(sorted(u for u, r in ranks.items() if r == best))
+            return end, tuple(sorted(u for u, r in ranks.items() if r == best)), best
         return None
 
     def link(self, text: str) -> tuple[list[UnitRef], list[tuple[str, list[str]]]]:
@@ -259,11 +359,17 @@ class Gazetteer:
             start, end = run.start(), run.start() + match.end()
             if end in starts or text.startswith(self._title_after, end):
                 continue
+            longer = self._department_after(text, end)
+            if longer is not None:
+                found.append((start, longer))
+                continue
             name = text[start:end]
             if name in self._folded_parents or self._not_place(name):
                 continue
             found.append((start, end))
-        return found
+        if _LATIN.search(text):
+            found.extend(self.english.unknown_places(text, vocabulary()["english_levels"]))
+        return sorted(found)
 
     def _not_place(self, name: str) -> bool:
         """乡镇, 城区, 县级市: category words, also at the end of a longer word (某县级市)."""

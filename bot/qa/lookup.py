@@ -1,4 +1,5 @@
-"""Read-only queries over the reports and statistics tables: the facts an answer is built from."""
+"""Read-only queries over the reports and statistics tables: the facts an answer is built from
+(and a report's passages, for figures read from its sentences)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.qa.prose_figures import PassageText
 from ingest.statistics.drafts import FigureSource
 from ingest.template import Template
 
@@ -117,3 +119,11 @@ def statistics_with_values(db: sqlite_utils.Database) -> set[str]:
     """Every statistics key the corpus gives at least one figure for."""
     rows = db.query("SELECT DISTINCT key FROM statistics WHERE value IS NOT NULL")
     return {row["key"] for row in rows}
+
+
+def report_passages(db: sqlite_utils.Database, report_id: int) -> list[PassageText]:
+    """A report's passages in reading order, for figures read from its sentences."""
+    rows = db.query(
+        "SELECT id, text, section FROM passages WHERE report_id = ? ORDER BY ord", [report_id]
+    )
+    return [PassageText(r["id"], r["text"], r["section"] or "") for r in rows]

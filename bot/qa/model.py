@@ -108,7 +108,7 @@ class StatedFigure:
 
     unit: str
     year: int
-    statistic: str
+    statistic: str | None  # None for a figure read from the report's sentences
     label: str
     value: Number | None
     measure: str

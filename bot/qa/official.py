@@ -81,7 +81,7 @@ class OfficialFigures:
         chosen: list[ReportRef] = []
         seen: set[str] = set()
         for report in reports(self.db, units or None):
-            if q.level and not units and (report.level or "") != q.level:
+            if q.level and not units and (report.level or "") not in q.level.split(","):
                 continue
             if q.years and report.year not in q.years:
                 continue

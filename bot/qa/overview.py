@@ -1,8 +1,9 @@
 """What the corpus holds, as a whole: units and years, sizes, disagreements, failed checks,
-and the subject of example questions."""
+rows left unread, and the subject of example questions."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -118,6 +119,46 @@ def failed_checks(db: sqlite_utils.Database, unit: str | None = None) -> list[Fa
         params,
     )
     return [FailedCheck(**row) for row in rows]
+
+
+@dataclass(frozen=True)
+class RowProblemRecord:
+    """A table row of a report whose cells were not all read (``ingest`` stored no guess)."""
+
+    unit: str
+    year: int
+    kind: str  # ambiguous, too_many, too_few, unreadable
+    evidence: str
+    columns: int
+    found: int
+    keys: tuple[str, ...]  # statistics left without a value
+    readings: tuple[tuple[float | None, ...], ...]  # candidate readings of run-together digits
+
+
+def row_problems(db: sqlite_utils.Database, unit: str | None = None) -> list[RowProblemRecord]:
+    """Every table row left unread, by unit, year and place in the report."""
+    if "row_problems" not in db.table_names():
+        return []
+    where, params = ("WHERE r.unit = ?", [unit]) if unit else ("", [])
+    rows = db.query(
+        f"""SELECT r.unit, r.year, p.kind, p.evidence, p.columns, p.found, p.keys, p.readings
+            FROM row_problems p JOIN reports r ON r.id = p.report_id {where}
+            ORDER BY r.unit, r.year, p.start""",
+        params,
+    )
+    return [
+        RowProblemRecord(
+            unit=row["unit"],
+            year=row["year"],
+            kind=row["kind"],
+            evidence=row["evidence"],
+            columns=row["columns"],
+            found=row["found"],
+            keys=tuple(json.loads(row["keys"] or "[]")),
+            readings=tuple(tuple(r) for r in json.loads(row["readings"] or "[]")),
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

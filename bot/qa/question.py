@@ -255,6 +255,16 @@ def parse_question(
             which=any(g.kind == "which" for g in generic),
         )
     )
+    scoped = any(g.kind != "plain" for g in generic)
+    if (
+        not units
+        and not ambiguous
+        and not unknown_spans
+        and not scoped
+        and intent in (Intent.NUMBER, Intent.PASSAGE, Intent.TREND)
+        and gazetteer.default_unit
+    ):
+        units = [UnitRef(gazetteer.default_unit, gazetteer.default_unit)]
     return Question(
         text=text,
         lang=_language(folded.text, unit_spans + unknown_spans),

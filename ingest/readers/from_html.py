@@ -1,7 +1,16 @@
-"""HTML pages: visible text as lines, data tables as pipe rows, in document order.
+"""HTML pages: the article's text as lines, its data tables as pipe rows, in document order.
 
-Government sites wrap articles in navigation, scripts and sometimes whole-page
-layout tables; only the article's words and its real tables are wanted.
+Government sites wrap articles in navigation, scripts and sometimes whole-page layout tables;
+only the article's words and its real tables are wanted.  The article is picked by
+readability-lxml (chosen over trafilatura and jusText by measurement on saved portal pages: it
+kept every sentence of the report, no site chrome, and the tables with their rowspan/colspan,
+which trafilatura drops and jusText does not keep as tables); its tables are then read cell by
+cell here, merged cells expanded.
+
+Hostile pages are refused before any parser runs, with one line: over ``MAX_HTML_BYTES``
+(5 MB; a report page is well under 1 MB), over ``MAX_TAGS`` tags (100,000) or tables nested
+deeper than ``MAX_TABLE_DEPTH`` (32).  Within those limits a page reads in a few seconds and a
+few hundred MB at most.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ import re
 import warnings
 
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from readability import Document
 
 from ingest.readers.base import RefusedFile, clean_cell, pipe_rows
 from ingest.readers.encoding import decode
@@ -30,6 +40,13 @@ BLOCK_TAGS = frozenset((
 MAX_COLSPAN = 64
 MAX_ROWSPAN = 1000
 SNIFF_BYTES = 4096
+MAX_HTML_BYTES = 5 * 1024 * 1024
+MAX_TAGS = 100_000
+MAX_TABLE_DEPTH = 32
+# An article shorter than this (visible characters) is taken for a failed pick: the whole
+# page is read instead, as a page of bare content would be.
+MIN_ARTICLE_CHARS = 200
+MAX_TITLE_CHARS = 80
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
@@ -41,6 +58,10 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _WIDE = r"\u2e80-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_SEGMENT_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t]*[\r\n][ \t\r\n]*(?=[{_WIDE}])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_TAG = re.compile(r"<[A-Za-z/!]")
+_TABLE_TAG = re.compile(r"<(/?)table\b", re.IGNORECASE)
+_TITLE_CLASS = re.compile(r"title|biaoti|bt", re.IGNORECASE)
+_REPORT_TITLE = re.compile(r"报告|報告")
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -147,24 +168,89 @@ def _render(root: Tag, in_cell: bool = False) -> list[str]:
     return lines
 
 
-def html_to_text(markup: str) -> str:
-    """The visible text of an HTML page: block elements one per line, tables as pipe rows."""
+def _soup(markup: str) -> BeautifulSoup:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        soup = BeautifulSoup(markup, "lxml")
-    lines = _render(soup)
+        return BeautifulSoup(markup, "lxml")
+
+
+def _with_title(lines: list[str], titles: list[str]) -> list[str]:
+    for title in titles:
+        if title and not any(title in line for line in lines):
+            return [clean_cell(title), *lines]
+        if title:
+            break
+    return lines
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML page: block elements one per line, tables as pipe rows."""
+    soup = _soup(markup)
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    if title and not any(title in line for line in lines):
-        lines.insert(0, clean_cell(title))
-    return "\n".join(lines)
+    return "\n".join(_with_title(_render(soup), [title]))
+
+
+def _report_title(soup: BeautifulSoup) -> str:
+    """The article's own heading: an h1/h2 or a "title" cell that names a report (old
+    portals put it in ``<div class="title">`` outside the article's cell)."""
+    for tag in soup.find_all(["h1", "h2", "div", "td", "p", "span"]):
+        if tag.name in ("div", "td", "p", "span"):
+            classes: str | list[str] = tag.get("class") or []
+            names = " ".join([*classes, str(tag.get("id", ""))])
+            if not _TITLE_CLASS.search(names):
+                continue
+        text = clean_cell(tag.get_text(" ", strip=True))
+        if text and len(text) <= MAX_TITLE_CHARS and _REPORT_TITLE.search(text):
+            return text
+    return ""
+
+
+def article_to_text(markup: str) -> str:
+    """The article of a saved page (readability-lxml picks it), titled, tables as pipe rows.
+
+    A page readability cannot find an article in is read whole, as ``html_to_text`` does.
+    """
+    soup = _soup(markup)
+    article = _soup(Document(markup).summary(html_partial=True))
+    lines = _render(article)
+    if sum(len(line) for line in lines) < MIN_ARTICLE_CHARS:
+        return html_to_text(markup)
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    return "\n".join(_with_title(lines, [_report_title(soup), title]))
+
+
+def check_limits(markup: str) -> None:
+    """Refuse pages that would cost unbounded time or memory, before any parser sees them."""
+    size = len(markup.encode("utf-8", "replace"))
+    if size > MAX_HTML_BYTES:
+        raise RefusedFile(
+            f"HTML page of {size / 1e6:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MB limit "
+            "for web pages; save the report as text, PDF or DOCX instead"
+        )
+    tags = sum(1 for _ in _TAG.finditer(markup))
+    if tags > MAX_TAGS:
+        raise RefusedFile(
+            f"HTML page has {tags} tags, over the limit of {MAX_TAGS}; "
+            "save the report as text, PDF or DOCX instead"
+        )
+    depth = deepest = 0
+    for m in _TABLE_TAG.finditer(markup):
+        depth = max(0, depth - 1) if m.group(1) else depth + 1
+        deepest = max(deepest, depth)
+        if deepest > MAX_TABLE_DEPTH:
+            raise RefusedFile(
+                f"HTML page nests tables more than {MAX_TABLE_DEPTH} deep; "
+                "save the report as text, PDF or DOCX instead"
+            )
 
 
 def read_html(data: bytes) -> tuple[str, str]:
     """Decode (honouring a valid declared charset) and extract; returns (text, codec)."""
     markup, codec = decode(data, declared_charset(data))
     refuse_binary_text(markup)
+    check_limits(markup)
     try:
-        text = html_to_text(markup)
+        text = article_to_text(markup)
     except Exception as exc:  # parser bugs on hostile markup become a refusal, not a crash
         raise RefusedFile(f"unreadable HTML ({type(exc).__name__})") from exc
     if not text.strip():

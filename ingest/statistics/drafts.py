@@ -32,8 +32,30 @@ class CheckFailure:
 
 
 @dataclass(frozen=True)
+class RowProblem:
+    """A table row whose cells could not all be read: stated, never guessed.
+
+    ``kind`` is "ambiguous" (run-together digits with several readings the table's arithmetic
+    allows; ``readings`` lists them, ``keys`` are the cells given no value), "too_many" or
+    "too_few" (values for the row's columns), or "unreadable" (too many readings to list).
+    """
+
+    kind: str
+    table: str
+    label: str
+    evidence: str  # the row exactly as written
+    start: int
+    end: int
+    columns: int
+    found: int  # value tokens written in the row
+    keys: tuple[str, ...] = ()
+    readings: tuple[tuple[float | None, ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class Extraction:
     statistics: list[StatisticDraft]
     conflicts: list[tuple[int, int]] = field(default_factory=list)
     checks: list[CheckFailure] = field(default_factory=list)
     skipped: int = 0
+    problems: list[RowProblem] = field(default_factory=list)

@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from ingest.catalogue import Catalogue, load_catalogue
 from ingest.statistics.checks import run_checks
 from ingest.statistics.conflicts import settle
-from ingest.statistics.drafts import CheckFailure, Extraction, StatisticDraft
+from ingest.statistics.drafts import CheckFailure, Extraction, RowProblem, StatisticDraft
+from ingest.statistics.flattened import read_flattened
 from ingest.statistics.prose import read_prose
 from ingest.statistics.table_rows import read_tables
 from ingest.tables import Table, find_tables
 
-__all__ = ["CheckFailure", "Extraction", "StatisticDraft", "extract_statistics"]
+__all__ = ["CheckFailure", "Extraction", "RowProblem", "StatisticDraft", "extract_statistics"]
 
 
 def _prose_regions(text: str, tables: Sequence[Table]) -> list[tuple[int, int]]:
@@ -80,9 +81,14 @@ def extract_statistics(
     if tables is None:
         tables = find_tables(text)
     drafts, skipped = read_tables(text, tables, template, catalogue)
+    prose = read_prose(text, _prose_regions(text, tables), template, catalogue, sections)
+    read_rows = sorted({(d.start, d.end) for d in drafts})
+    flat = read_flattened(text, template, catalogue, read_rows, prose)
+    drafts.extend(flat.drafts)
+    rows = [(d.start, d.end) for d in flat.drafts] + [(p.start, p.end) for p in flat.problems]
     drafts.extend(_derive(text, drafts, template, catalogue))
-    drafts.extend(read_prose(text, _prose_regions(text, tables), template, catalogue, sections))
+    drafts.extend(p for p in prose if not any(s < p.end and p.start < e for s, e in rows))
     drafts.sort(key=lambda d: (d.start, d.end))
     settled, conflicts = settle(drafts, catalogue, sections)
-    checks = run_checks(settled, template, catalogue)
-    return Extraction(settled, conflicts, checks, skipped)
+    checks = run_checks(settled, template, catalogue) + flat.checks
+    return Extraction(settled, conflicts, checks, skipped + flat.skipped, flat.problems)

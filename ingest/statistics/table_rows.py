@@ -21,6 +21,7 @@ from ingest.statistics.drafts import StatisticDraft
 from ingest.statistics.numbers import parse_cell
 from ingest.tables import Row, Table, is_measure_cell
 from ingest.text import fold_label
+from ingest.vocab import load_toml
 
 _ORDINAL = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+\)"
@@ -43,6 +44,7 @@ _FUZZY_SHARE = 0.6
 _TRUNCATED_SHARE = 0.6
 _TABLE4_CELLS = 15
 _SUBTOTAL = "小计"
+CUMULATIVE = "cumulative"  # suffix of the 历年累计 twins ([cumulative] in the catalogue)
 
 
 def strip_ordinal(label: str) -> str:
@@ -207,7 +209,7 @@ class TableReader:
         self.single_keys = tuple(
             m.key
             for m in cat.statistics.values()
-            if pre and "pre2020" in m.templates and not m.column
+            if pre and "pre2020" in m.templates and not m.column and not _is_twin(m.key)
         )
         grid_templates = {template} if template != "unknown" else {"national2019", "national2021"}
         self.grid_keys = tuple(
@@ -222,11 +224,18 @@ class TableReader:
                 self.layout_rows.extend(cat.layouts.get(f"table2_{edition}", []))
         self.table4 = cat.layouts.get("table4", []) if national else []
         self.subtotal = False
+        self.cumulative = False
 
     def read(self, tables: Iterable[Table]) -> None:
         for table in tables:
             recent: list[str] = []
             self.subtotal = any(_SUBTOTAL in fold_label(c) for r in table.rows for c in r.cells)
+            self.cumulative = any(
+                mark in fold_label(c)
+                for r in table.rows
+                for c in r.cells
+                for mark in _cumulative_marks()
+            )
             for row in table.rows:
                 if not self._row(row, recent):
                     parts = _split_row(row)
@@ -245,7 +254,7 @@ class TableReader:
                 evidence=self.text[row.start : row.end],
                 start=row.start,
                 end=row.end,
-                rule=f"table:{rule}",
+                rule=f"table-cells:{rule}",
             )
         )
 
@@ -271,11 +280,19 @@ class TableReader:
         if self.grid_keys and len(parts.values) >= len(self.catalogue.column_orders[_GRID][0]):
             return self._grid(row, parts, label, recent)
         single = _fit(parts.values, 1) if self.single_keys else None
-        if single is not None:
+        both = _fit(parts.values, 2) if self.single_keys and self.cumulative else None
+        if single is not None or both is not None:
             key, rule = match_label(self.catalogue, label, self.single_keys, recent)
             if key is None:
                 return False
             recent.append(key)
+            twin = self.catalogue.cell_key(key, CUMULATIVE)
+            if both is not None and twin in self.catalogue.statistics:
+                self._emit(key, both[0], row, parts.label, f"label:{rule}")
+                self._emit(twin, both[1], row, parts.label, f"label:{rule}+cumulative")
+                return True
+            if single is None:
+                return False
             self._emit(key, single[0], row, parts.label, f"label:{rule}")
             return True
         return False
@@ -325,6 +342,17 @@ class TableReader:
             label_text = parts.label if not suffix else f"{parts.label} / {columns[suffix]}"
             self._emit(cell_key, value, row, label_text, f"grid:{rule}")
         return True
+
+
+def _is_twin(key: str) -> bool:
+    """The cumulative (历年累计) twin of a pre-2020 statistic: matched through its base."""
+    return key.endswith(f".{CUMULATIVE}")
+
+
+@cache
+def _cumulative_marks() -> tuple[str, ...]:
+    marks = load_toml("ingest.data", "flat_tables.toml")["pre2020"]["cumulative_marks"]
+    return tuple(fold_label(m) for m in marks)
 
 
 def _fit(values: list[float | None], size: int) -> list[float | None] | None:

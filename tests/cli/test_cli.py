@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from tests.support import SEED_QUESTIONS
+from tests.support import SEED_QUESTIONS, write_report
 
 
 @pytest.fixture
@@ -35,7 +36,10 @@ def test_ingest_summary_and_reports(runner: CliRunner, samples_dir: Path, tmp_pa
     db = tmp_path / "c.db"
     result = runner.invoke(main, ["ingest", str(samples_dir), "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "files seen 5: added 5, updated 0, unchanged 0, duplicate 0, refused 0" in result.output
+    assert (
+        "files seen 5: added 5, updated 0, corrected 0, unchanged 0, duplicate 0, refused 0"
+        in result.output
+    )
     again = runner.invoke(main, ["ingest", str(samples_dir), "--db", str(db)])
     assert "unchanged 5" in again.output
     listing = runner.invoke(main, ["reports", "--db", str(db)])
@@ -150,13 +154,21 @@ def test_a_bad_bot_setting_does_not_stop_other_commands(
 def test_config_option_works_for_every_command(
     runner: CliRunner, sample_db_path: Path, tmp_path: Path, where: str
 ) -> None:
+    db = tmp_path / "copy.db"  # alias and remove write: a copy of the shared database
+    with sqlite3.connect(sample_db_path) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    index = sample_db_path.with_name(sample_db_path.name + ".index")
+    shutil.copytree(index, db.with_name(db.name + ".index"))
     config = tmp_path / "elsewhere.toml"
-    config.write_text(f'[database]\npath = "{sample_db_path}"\n', "utf-8")
+    config.write_text(f'[database]\npath = "{db}"\n', "utf-8")
     calls = {
         "ask": ["ask", "--json", "西集镇有多少行政诉讼？"],
         "reports": ["reports"],
         "check": ["check", "--unit", "西集镇"],
         "eval": ["eval", str(SEED_QUESTIONS)],
+        "units": ["units"],
+        "alias": ["alias", "西集镇", "西集老镇"],
+        "remove": ["remove", "--unit", "西塘镇"],
     }
     outputs = {}
     for name, args in calls.items():
@@ -172,6 +184,9 @@ def test_config_option_works_for_every_command(
     assert "5 reports" in outputs["reports"]
     assert "conflict  西集镇 2018 lawsuits" in outputs["check"]
     assert outputs["eval"].strip().endswith("56 passed, 0 failed")
+    assert outputs["units"].strip().endswith("5 units")
+    assert "西集老镇 → 西集镇" in outputs["alias"]
+    assert "1 reports removed" in outputs["remove"]
     assert set(calls) | {"ingest", "bot"} == set(main.commands)
 
 
@@ -192,3 +207,22 @@ def test_db_option_on_the_command_overrides_the_group(
         main, ["--db", str(tmp_path / "none.db"), "reports", "--db", str(sample_db_path)]
     )
     assert result.exit_code == 0 and "5 reports" in result.output
+
+
+def test_cli_remove_units_alias(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = tmp_path / "c.db"
+    a = write_report(tmp_path, "a.txt", "东城县民政局2020年政府信息公开工作年度报告")
+    assert runner.invoke(main, ["ingest", str(a), "--db", str(db)]).exit_code == 0
+    listing = runner.invoke(main, ["reports", "--db", str(db)])
+    assert "matched by title" in listing.output
+    alias = runner.invoke(main, ["alias", "东城民政局", "老民政", "--db", str(db)])
+    assert alias.exit_code == 0 and "老民政 → 东城县民政局" in alias.output
+    units = runner.invoke(main, ["units", "--db", str(db)])
+    assert "东城县民政局" in units.output and "老民政" in units.output
+    missing = runner.invoke(main, ["alias", "北城县民政局", "x民政", "--db", str(db)])
+    assert missing.exit_code != 0 and "nianbao units" in missing.output
+    removed = runner.invoke(main, ["remove", "--unit", "东城民政局", "--db", str(db)])
+    assert removed.exit_code == 0 and "1 reports removed" in removed.output
+    again = runner.invoke(main, ["remove", "--unit", "东城民政局", "--db", str(db)])
+    assert again.exit_code != 0 and "nianbao reports" in again.output

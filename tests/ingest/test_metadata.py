@@ -1,8 +1,22 @@
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
-from ingest.metadata import chinese_year, detect_metadata, split_region
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ingest.metadata import (
+    chinese_year,
+    detect_metadata,
+    organisation_problem,
+    same_unit_names,
+    split_region,
+)
+from ingest.readers import read_report
+from ingest.text import fold
+from tests.support import CORPUS
 
 EXPECTED = {
     "wuzhen-2018.txt": ("乌镇镇", "乌镇镇人民政府", 2018, None, "镇", None),
@@ -38,7 +52,7 @@ def test_sample_metadata(name: str, sample_texts: dict[str, str]) -> None:
             "杭州市",
             "区",
         ),
-        ("北京市财政局2020年政府信息公开工作年度报告\n", "北京市财政局", 2020, None, "部门"),
+        ("北京市财政局2020年政府信息公开工作年度报告\n", "北京市财政局", 2020, "北京市", "部门"),
         ("二〇二一年度新城街道办事处政府信息公开工作年度报告\n", "新城街道", 2021, None, "街道"),
         ("關於2019年度台北縣某某鄉政府資訊公開年報\n", None, 2019, None, None),
     ],
@@ -80,7 +94,9 @@ def test_signature_gives_unit_when_title_does_not() -> None:
         ("嘉善县西塘镇", ("嘉善县", "西塘镇")),
         ("西塘镇", (None, "西塘镇")),
         ("杭州市临安区於潜镇", ("杭州市临安区", "於潜镇")),
-        ("北京市财政局", (None, "北京市财政局")),
+        ("北京市财政局", ("北京市", "北京市财政局")),
+        ("财政局", (None, "财政局")),
+        ("某某市高新区东片区管理局", ("某某市高新区", "某某市高新区东片区管理局")),
     ],
 )
 def test_split_region(name: str, expected: tuple) -> None:
@@ -90,3 +106,180 @@ def test_split_region(name: str, expected: tuple) -> None:
 def test_chinese_year() -> None:
     assert chinese_year("二〇一八") == 2018
     assert chinese_year("二零二一") == 2021
+
+
+def _sources() -> list[dict]:
+    lines = (CORPUS / "sources.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _corpus_files() -> list[tuple[Path, dict]]:
+    files = []
+    for source in _sources():
+        files.append((CORPUS / source["text"], source))
+        if source.get("html"):
+            files.append((CORPUS / source["html"], source))
+    return files
+
+
+@pytest.mark.parametrize(("path", "source"), _corpus_files(), ids=lambda v: getattr(v, "name", ""))
+def test_corpus_reports_are_identified(path: Path, source: dict) -> None:
+    """Every real report, as copied text or saved page, gets the unit and year it is about."""
+    meta = detect_metadata(read_report(path).text)
+    found, expected = fold(meta.unit or ""), fold(source["unit"])
+    assert found and (found in expected or expected in found), (meta.unit, source["unit"])
+    assert meta.year == source["year"]
+
+
+def test_corpus_has_all_files() -> None:
+    files = _corpus_files()
+    assert sum(p.suffix == ".txt" for p, _ in files) == 46
+    assert sum(p.suffix == ".html" for p, _ in files) == 3
+
+
+WEB = (
+    "当前位置： 首页政务公开年报 东湖区农业局2019年度政府信息公开工作年度报告 "
+    "来源：东湖区人民政府 时间：2020-01-15 10:00 --> 微信 微博 QQ空间 全真版 文字版 相关链接： "
+    "东湖区农业局2019年度 政府信息公开工作年度报告 根据《条例》要求，现公布本报告。"
+    "一、总体情况 2019年，我局主动公开信息12条。 东湖区农业局 2020年1月10日 附件下载"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "year", "published", "matched"),
+    [
+        (WEB, "东湖区农业局", 2019, "2020-01-10", "title"),
+        (
+            "北山管理局关于报送2020年度政府信息公开工作年度报告的函 区办公室：根据要求，现报送如下。",
+            "北山管理局",
+            2020,
+            None,
+            "title",
+        ),
+        (
+            "根据《条例》，现将南川市水利局2022年度政府信息公开工作的有关情况报告如下。"
+            "本报告统计期限为2022年1月1日至2022年12月31日。我局全年公开信息5条。",
+            "南川市水利局",
+            2022,
+            None,
+            "sentence",
+        ),
+        (
+            "本报告由总体情况等部分组成，统计期限自2021年1月1日起至2021年12月31日止。"
+            "我局全年公开信息5条。 东城县交通运输局 2022年1月20日",
+            "东城县交通运输局",
+            2021,
+            "2022-01-20",
+            "signature",
+        ),
+        (
+            "交通局2009年度政府信息公开工作年度报告\n为做好工作，东城县交通局成立了领导小组。"
+            "东城县交通局全年公开信息5条。",
+            "东城县交通局",
+            2009,
+            None,
+            "title",
+        ),
+        (
+            "根据要求编制本报告。一、总体情况 2023年，东山片区管理局坚持依法公开。"
+            "统计期限为2023年1月1日至2023年12月31日。",
+            "东山片区管理局",
+            2023,
+            None,
+            "subject",
+        ),
+        (
+            "根据要求编制本报告，统计期限为2023年1月1日至2023年12月31日。"
+            "如有疑问请联系北湖区民政局办公室。我局全年公开信息5条。",
+            "北湖区民政局",
+            2023,
+            None,
+            "contact",
+        ),
+    ],
+)
+def test_units_from_real_layouts(
+    text: str, unit: str, year: int, published: str | None, matched: str
+) -> None:
+    meta = detect_metadata(text)
+    assert (meta.unit, meta.year, meta.matched) == (unit, year, matched)
+    if published:
+        assert meta.published == published
+
+
+def test_publication_date_is_not_the_year() -> None:
+    text = "东湖镇2019年度政府信息公开工作年度报告 来源：东湖镇 时间：2020-02-01 09:00 正文一句。"
+    meta = detect_metadata(text)
+    assert (meta.year, meta.published) == (2019, "2020-02-01")
+
+
+def test_cited_document_titles_are_not_the_report() -> None:
+    text = (
+        "根据《东城区政府办公室关于做好2019年政府信息公开工作年度报告的通知》要求，"
+        "我镇编制了本报告。统计期限自2019年1月1日起至2019年12月31日止。"
+    )
+    meta = detect_metadata(text)
+    assert meta.unit is None and meta.year == 2019
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2018年度政府信息公开工作年度报告\n今年以来，我乡扎实推进政府信息公开工作。",
+        "本镇2018年政府信息公开年度报告\n一、概述\n本年度本镇公开信息3条。",
+        "一、概述\n为扎实推进2018年度政府信息公开工作年度报告编制工作，我局认真落实。",
+    ],
+)
+def test_pronouns_and_fragments_are_never_units(text: str) -> None:
+    meta = detect_metadata(text)
+    assert meta.unit is None
+    assert meta.year == 2018
+
+
+def test_refusals_say_why() -> None:
+    meta = detect_metadata("我乡2018年政府信息公开工作年度报告\n一、概述\n")
+    assert meta.unit is None
+    assert any("我乡" in r and "pronoun" in r for r in meta.refused)
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("东湖镇", True),
+        ("东湖镇人民政府", True),
+        ("某某市发展和改革局", True),
+        ("东山片区管理局", True),
+        ("我乡", False),
+        ("本镇", False),
+        ("实推进", False),
+        ("局", False),
+        ("政府", False),
+        ("西集镇政府积极落实区委", False),
+        ("各有关单位", False),
+    ],
+)
+def test_organisation_names(name: str, ok: bool) -> None:
+    assert (organisation_problem(name) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("公安局", "东城县公安局", True),
+        ("东湖镇", "东湖镇人民政府", True),
+        ("东城县公安局", "西城县公安局", False),
+        ("东城县", "东城县公安局", False),
+        ("东山片区管理局", "东城区东山片区管理局", True),
+    ],
+)
+def test_same_unit_names(a: str, b: str, same: bool) -> None:
+    assert same_unit_names(a, b) is same
+
+
+@given(st.text(max_size=600))
+def test_any_text_gives_metadata_or_none(text: str) -> None:
+    meta = detect_metadata(text)
+    if meta.unit is not None:
+        assert organisation_problem(meta.unit) is None or meta.unit.endswith(("镇", "乡", "街道"))
+    if meta.year is not None:
+        assert 1900 <= meta.year <= 2100

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import ingest.pipeline as pipeline
 from ingest.pipeline import discover, ingest_file, ingest_paths
-from ingest.store import open_db
+from ingest.store import SCHEMA_VERSION, open_db
 from tests.support import FIXTURES, NATIONAL
 
 UNITS = {"乌镇镇", "西集镇", "西塘镇", "宜就镇", "於潜镇"}
@@ -253,4 +253,4 @@ def test_version_1_databases_get_their_statistics_relinked(tmp_path: Path, sampl
         r["id"]: r["passage_id"] for r in reopened.query("SELECT id, passage_id FROM statistics")
     }
     assert relinked == linked
-    assert next(iter(reopened.query("PRAGMA user_version")))["user_version"] == 2
+    assert next(iter(reopened.query("PRAGMA user_version")))["user_version"] == SCHEMA_VERSION

@@ -197,3 +197,29 @@ def test_the_renderer_reads_no_sentences() -> None:
     import bot.telegram.render as render
 
     assert "re" not in vars(render) and "import re" not in Path(render.__file__).read_text()
+
+
+def test_figures_read_from_report_text_render_from_their_parts() -> None:
+    """A figure no statistic holds, read from the report's sentences: the figure bold, the
+    sentence quoted, its passage linked; each candidate likewise when none leads."""
+    from bot.qa.figure_answer import text_answer
+    from bot.qa.lookup import ReportRef
+    from bot.qa.prose_figures import ANSWER, CANDIDATES, FigureCandidate, FigureFinding
+    from bot.qa.wording import Phrasebook
+
+    report = ReportRef(1, "东湖镇", 2018, "pre2020", "东湖镇2018年报告", "r.txt", "镇")
+    shown = tuple(
+        FigureCandidate(v, "场", f"举办培训{v:g}场", i, "", 0.5, "培训")
+        for i, v in enumerate((3.0, 5.0), 4)
+    )
+    one = text_answer("培训了几场", FigureFinding(ANSWER, shown[:1]), report, Phrasebook("zh"))
+    html = "\n".join(answer_blocks(one))
+    check_html(html)
+    assert "<b>3</b>场" in html and "<blockquote>举办培训3场</blockquote>" in html
+    assert "/source_4" in html
+    several = text_answer("培训了几场", FigureFinding(CANDIDATES, shown), report, Phrasebook("zh"))
+    html = "\n".join(answer_blocks(several))
+    check_html(html)
+    assert "<b>3</b>场" in html and "<b>5</b>场" in html
+    assert "<blockquote>举办培训5场</blockquote>" in html
+    assert "/source_4" in html and "/source_5" in html

@@ -1,10 +1,12 @@
-"""One unit's figure for one statistic: the value, its parts, its source, any disagreement."""
+"""One unit's figure for one statistic: the value, its parts, its source, any disagreement;
+a figure read from the report's sentences when no statistic of the report holds it."""
 
 from __future__ import annotations
 
 from bot.qa.compose.aggregate import compose_aggregate
 from bot.qa.compose.context import ComposeContext
 from bot.qa.compose.passages import compose_passages
+from bot.qa.compose.text_figure import compose_text_figure
 from bot.qa.lookup import disagreeing, official, reports
 from bot.qa.model import Answer, AnswerKind, Figure
 from bot.qa.question import Intent, Question
@@ -36,6 +38,8 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         "label_en": asked.label_en,
     }
     statistic = ctx.figures.statistic_for(asked, report.template, q.statistic_mention)
+    if statistic is None and (read := compose_text_figure(ctx, q, report, quiet=True)):
+        return read
     if statistic is None:
         templates = sep.join(words.template_name(t) for t in asked.templates)
         template = words.template_name(report.template)
@@ -44,6 +48,8 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         )
     fields.update(label=statistic.label, label_en=statistic.label_en)
     fact = official(ctx.db, report.id, statistic.key)
+    if fact is None and (read := compose_text_figure(ctx, q, report, quiet=True)):
+        return read
     if fact is None:
         answer = ctx.nothing(q, words.line("no_value", **fields))
         return ctx.with_passages(q, answer, [unit], report.year)

@@ -1,8 +1,10 @@
-"""Passages to read: the report paragraphs that best answer a question in words."""
+"""Passages to read: the report paragraphs that best answer a question in words; first, for
+one unit's question asking a count, the figure its report's sentences give."""
 
 from __future__ import annotations
 
 from bot.qa.compose.context import PASSAGES_SHOWN, ComposeContext, passages
+from bot.qa.compose.text_figure import compose_text_figure
 from bot.qa.lookup import reports
 from bot.qa.model import Answer, AnswerKind, Passage
 from bot.qa.question import Question
@@ -13,6 +15,9 @@ LISTED_CHARS = 240  # of each passage in the text of a passage answer
 
 
 def compose_passages(ctx: ComposeContext, q: Question) -> Answer:
+    chosen = ctx.figures.reports_for(q, q.units[0].unit)[0] if len(q.units) == 1 else []
+    if chosen and (read := compose_text_figure(ctx, q, chosen[0])):
+        return read
     words = ctx.words(q)
     units, _year = _scope(ctx, q)
     hits = _hits(ctx, q, PASSAGES_SHOWN)

@@ -1,4 +1,5 @@
-"""Admins load reports by sending the file in a private chat; the caption may give unit and year.
+"""Admins load reports by sending the file in a private chat; the caption may give unit and year,
+and ``replace`` to let a less complete file replace the loaded report.
 
 The file is downloaded into a folder next to the database and ingested in a worker thread, one
 upload at a time; questions are answered meanwhile. An upload that adds nothing leaves no file.
@@ -25,6 +26,7 @@ from ingest.readers import DEFAULT_MAX_BYTES, FORMATS
 PUBLIC_DOWNLOAD_LIMIT_MB = 20
 _CAPTION_UNIT = re.compile(r"(?:unit|单位)\s*[=:：]\s*(\S+)", re.IGNORECASE)
 _CAPTION_YEAR = re.compile(r"(?:year|年份|年度)\s*[=:：]\s*(\d{4})", re.IGNORECASE)
+_CAPTION_REPLACE = re.compile(r"(?<![a-z])replace(?![a-z=])|替换", re.IGNORECASE)
 
 
 @on_message
@@ -65,6 +67,7 @@ async def on_document(turn: Turn) -> None:
             unit=unit.group(1) if unit else None,
             year=int(year.group(1)) if year else None,
             max_bytes=max(DEFAULT_MAX_BYTES, int(max_mb * 1024 * 1024)),
+            replace_older=bool(_CAPTION_REPLACE.search(caption)),
         )
     outcome = outcomes[0]
     if outcome.status in ("refused", "unchanged", "duplicate"):
@@ -92,6 +95,7 @@ def upload_refusal(message: Message, settings: TelegramSettings) -> str:
 _OUTCOME_SENTENCES = {
     "added": "ingest_added",
     "updated": "ingest_updated",
+    "corrected": "ingest_corrected",
     "unchanged": "ingest_unchanged",
     "duplicate": "ingest_duplicate",
 }
@@ -103,6 +107,8 @@ def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
         lines = [sentence("ingest_refused", name=name, reason=outcome.reason)]
         if "--unit" in outcome.reason or "--year" in outcome.reason:
             lines.append(sentence("ingest_caption_hint"))
+        if "--replace" in outcome.reason:
+            lines.append(sentence("ingest_replace_hint"))
         return lines
     fields = {
         "unit": outcome.unit,
@@ -117,7 +123,8 @@ def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
     lines = [sentence(_OUTCOME_SENTENCES[outcome.status], **fields)]
     if outcome.status == "updated" and outcome.reason:
         lines.append(sentence("ingest_replaced", reason=outcome.reason))
-    if outcome.status in ("added", "updated"):
+    lines.extend(sentence("ingest_warning", warning=w) for w in outcome.warnings)
+    if outcome.status in ("added", "updated", "corrected"):
         example = texts()["examples"]["after_ingest"].format(unit=outcome.unit)
         lines.append(sentence("ingest_ready", example=example))
     return lines

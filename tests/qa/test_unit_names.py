@@ -1,0 +1,145 @@
+"""Questions link to units by any of their names: without the region, abbreviated, by the
+unit's aliases, in English or pinyin; places not loaded are named, and a question naming no
+unit asks about the region's own government."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli.evaluate import same_unit
+from bot.qa.english_names import EnglishNames, is_pinyin
+from bot.qa.gazetteer import Gazetteer
+from bot.qa.question import parse_question
+from ingest.catalogue import load_catalogue
+from tests.support import REAL_QUESTIONS
+
+UNITS = [
+    ("东湖综合实验区", "东湖综合实验区管委会", "", "区"),
+    ("东湖综合实验区公安局", "", "东湖综合实验区", "部门"),
+    ("东湖综合实验区北山片区管理局", "", "东湖综合实验区", "片区"),
+    ("东湖县卫生局", "", "东湖县", "部门"),
+    ("东湖综合实验区管委会办公室", "", "东湖综合实验区", "部门"),
+    ("西江市公安局", "", "西江市", "部门"),
+    ("西塘镇", "西塘镇人民政府", "嘉善县", "镇"),
+    ("青山乡", "", "", "乡"),
+]
+
+
+@pytest.fixture
+def gazetteer(fresh_db) -> Gazetteer:
+    for n, (unit, full, parent, level) in enumerate(UNITS, start=1):
+        fresh_db["reports"].insert(
+            {
+                "id": n,
+                "unit": unit,
+                "unit_full": full,
+                "parent": parent,
+                "level": level,
+                "year": 2020,
+                "sha256": f"h{n}",
+                "names": "[]",
+            }
+        )
+    from ingest.units import rebuild_units
+
+    rebuild_units(fresh_db)
+    return Gazetteer.from_db(fresh_db)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("东湖公安局2020年收到几件申请", "东湖综合实验区公安局"),
+        ("实验区公安局行政复议", "东湖综合实验区公安局"),
+        ("东湖公安去年受理多少", "东湖综合实验区公安局"),
+        ("北山片区2020年收到几件", "东湖综合实验区北山片区管理局"),
+        ("实验区2020年主动公开多少条", "东湖综合实验区"),
+        ("管委会2020年被复议几件", "东湖综合实验区"),
+        ("区管委会办公室2020年", "东湖综合实验区管委会办公室"),
+        ("县卫生局2020年", "东湖县卫生局"),
+        ("How many requests did the Donghu police bureau receive?", "东湖综合实验区公安局"),
+        ("Did the Beishan area bureau face lawsuits?", "东湖综合实验区北山片区管理局"),
+        ("What did the Donghu Comprehensive Experimental Zone publish?", "东湖综合实验区"),
+        ("How many lawsuits did Xitang town have", "西塘镇"),
+        ("Donghu County Health Bureau requests", "东湖县卫生局"),
+        ("Xijiang Public Security Bureau lawsuits", "西江市公安局"),
+    ],
+)
+def test_questions_link_by_any_name(gazetteer: Gazetteer, text: str, unit: str) -> None:
+    refs, ambiguous = gazetteer.link(text)
+    assert [r.unit for r in refs] == [unit]
+    assert ambiguous == []
+
+
+def test_a_shared_name_asks_which(gazetteer: Gazetteer) -> None:
+    refs, ambiguous = gazetteer.link("公安局2020年行政诉讼")
+    assert refs == []
+    assert ambiguous == [("公安局", ["东湖综合实验区公安局", "西江市公安局"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("东湖综合实验区教育局2020年主动公开多少条", "东湖综合实验区教育局"),
+        ("长乐区2020年行政诉讼", "长乐区"),
+        ("How many lawsuits did Fuzhou city face?", "Fuzhou city"),
+    ],
+)
+def test_places_not_loaded_are_named(gazetteer: Gazetteer, text: str, unknown: str) -> None:
+    q = parse_question(text, gazetteer, load_catalogue())
+    assert q.units == ()
+    assert q.unknown_units == (unknown,)
+
+
+def test_collective_words(gazetteer: Gazetteer) -> None:
+    catalogue = load_catalogue()
+    assert parse_question("各乡镇2020年行政诉讼一共多少件", gazetteer, catalogue).level == "乡,镇"
+    q = parse_question("各单位2020年行政诉讼一共多少件", gazetteer, catalogue)
+    assert (q.units, q.level) == ((), "")
+
+
+def test_no_unit_named_means_the_region_government(gazetteer: Gazetteer) -> None:
+    assert gazetteer.default_unit is None  # 西江市公安局 and 西塘镇 lie outside 东湖
+    rows = [
+        {"unit": u, "unit_full": f, "parent": p, "level": lv}
+        for u, f, p, lv in UNITS
+        if u.startswith("东湖")
+    ]
+    region = Gazetteer(rows)
+    assert region.default_unit == "东湖综合实验区"
+    q = parse_question("2020年行政诉讼多少件", region, load_catalogue())
+    assert [u.unit for u in q.units] == ["东湖综合实验区"]
+    ranking = parse_question("2020年哪个单位行政诉讼最多", region, load_catalogue())
+    assert ranking.units == ()
+
+
+@pytest.mark.parametrize(
+    ("word", "pinyin"),
+    [("fuzhou", True), ("pingtan", True), ("which", False), ("the", False), ("city", False)],
+)
+def test_pinyin_words(word: str, pinyin: bool) -> None:
+    assert is_pinyin(word) is pinyin
+
+
+def test_english_names_of_a_science_commission() -> None:
+    names = EnglishNames(["上海市科学技术委员会", "上海市公安局"])
+    found = names.find("what did shanghai's science and technology commission publish")
+    assert [units for _, _, units in found] == [("上海市科学技术委员会",)]
+
+
+def test_every_real_question_links_to_its_unit(corpus_db) -> None:
+    gazetteer = Gazetteer.from_db(corpus_db)
+    catalogue = load_catalogue()
+    items = [json.loads(x) for x in REAL_QUESTIONS.read_text("utf-8").splitlines() if x.strip()]
+    asked = [item for item in items if item.get("unit")]
+    missed = []
+    for item in asked:
+        q = parse_question(item["q"], gazetteer, catalogue)
+        units = [u.unit for u in q.units]
+        if len(units) != 1 or not same_unit(units[0], item["unit"]):
+            missed.append((item["id"], item["q"], units))
+    print(f"linked {len(asked) - len(missed)} of {len(asked)} questions to their unit")
+    assert missed == []
+    assert len(asked) == 310
