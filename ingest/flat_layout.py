@@ -222,7 +222,7 @@ def _title_span(text: str, mark: _Mark, end: int) -> tuple[int, int, str]:
 
 def _run_on(text: str, mark: _Mark, title_end: int) -> int | None:
     """Where a title closed by its body actually ends, when body words ran on after its end
-    word: 一、总体情况实验区管委会办公室坚持… / （一）主动公开情况金井片区管理局严格…  A top-level
+    word: 一、总体情况实验区管委会办公室坚持… / （一）主动公开情况北山片区管理局严格…  A top-level
     title ends with its last end word, a lower one with its first strong end word (情况 …)."""
     rules = _rules()
     if mark.level == 1:

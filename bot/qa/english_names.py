@@ -1,4 +1,4 @@
-"""Units named in English or pinyin: "Pingtan police bureau", "Xitang town", "the Haitan area".
+"""Units named in English or pinyin: "Donghu police bureau", "Xitang town", "the Beishan area".
 
 Each loaded unit's Chinese name is taken apart into its region, its proper name, its
 organisation words and its ending; proper names and places become pinyin (pypinyin), the
