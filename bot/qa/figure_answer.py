@@ -1,6 +1,7 @@
 """A figure read from a report's sentences, as a typed answer: the headline with the figure
 marked, the source line with the quote marked; when none leads, the close candidates, each a
-source line of its own (its figure and quote marked, its passage linked).
+source line of its own (its quote marked, its passage linked; no value is marked as the
+figure, since none is the answer).
 
 The sentences are the ``text_*`` phrases of ``bot/qa/data/phrases.toml`` (the source line is
 ``source_prose``, as for any figure of the report text); the English names of measure words
@@ -63,7 +64,7 @@ def text_answer(
                 words.line(
                     "text_candidate",
                     n=i,
-                    value=Figure(number_text(f.value)),
+                    value=number_text(f.value),
                     measure=f.measure,
                     evidence=Quote(f.evidence),
                 ),

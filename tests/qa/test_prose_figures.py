@@ -242,7 +242,7 @@ def test_candidates_are_listed_with_their_figures_and_quotes() -> None:
     assert read.kind == AnswerKind.NUMBER and read.value is None
     assert [f.value for f in read.facts] == [12, 30]
     for source, value, passage_id in zip(read.sources, ("12", "30"), (1, 2), strict=True):
-        assert Figure(value) in source.line.segments
+        assert Figure(value) not in source.line.segments  # a candidate is not the answer
         assert Quote(f"发布信息{value}条") in source.line.segments
         assert source.passage_id == passage_id
     assert read.text.splitlines()[1] == "1. 12条：「发布信息12条」"
