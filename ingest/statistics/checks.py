@@ -40,7 +40,7 @@ def _sum_check(
         return None
     parts = " + ".join(f"{catalogue.statistics[k].label} {_fmt(values[k])}" for k in part_keys)
     detail = f"{catalogue.statistics[total_key].label} {_fmt(expected)} ≠ {parts} = {_fmt(actual)}"
-    return CheckFailure(name, expected, actual, detail)
+    return CheckFailure(name, expected, actual, detail, total_key)
 
 
 def run_checks(

@@ -1,6 +1,9 @@
 """One official figure per statistic, and the disagreements with it.
 
-Order of trust: a table cell, then a figure derived from table cells, then prose.  Among prose
+Order of trust: a table cell, then a figure derived from table cells, then prose — except a
+table total that fails its own arithmetic (总计 0 beside parts adding up to 6) when the prose
+states exactly what the arithmetic implies: then the prose is official and the printed cell
+is kept as the disagreement (``trust_arithmetic``).  Among prose
 figures, one in a section named after the statistic (五、行政诉讼情况) beats one elsewhere, an
 explicit figure beats a negation, and an earlier one beats a later one.  Prose that agrees with
 the official figure is kept (it is more evidence, not a conflict); prose that disagrees is
@@ -13,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.catalogue import Catalogue
-from ingest.statistics.drafts import SOURCE_RANK, StatisticDraft
+from ingest.statistics.drafts import SOURCE_RANK, CheckFailure, StatisticDraft
 from ingest.text import fold_label
 
 _RULE_RANK = {"number": 0, "zero-word": 1, "negation": 2}
@@ -76,3 +79,56 @@ def settle(
             (best, i) for i in given if i != best and abs((unique[i].value or 0) - value) > 1e-9
         )
     return unique, sorted(conflicts)
+
+
+def trust_arithmetic(
+    drafts: list[StatisticDraft],
+    conflicts: list[tuple[int, int]],
+    failures: Sequence[CheckFailure],
+) -> tuple[list[StatisticDraft], list[tuple[int, int]]]:
+    """Settled drafts and conflicts after the table's failed sums are weighed against prose.
+
+    A total cell whose parts add up to something else is not trusted over a prose figure
+    equal to that sum: two independent statements (the parts and the text) agree against one
+    printed cell.  Without such a prose figure the table stays official; the failed check
+    is recorded either way.
+    """
+    drafts = list(drafts)
+    pairs = set(conflicts)
+    for failure in failures:
+        if not failure.total:
+            continue
+        table = next(
+            (
+                i
+                for i, d in enumerate(drafts)
+                if d.key == failure.total and d.official and d.source == "table"
+            ),
+            None,
+        )
+        prose = next(
+            (
+                i
+                for i, d in enumerate(drafts)
+                if d.key == failure.total
+                and d.source == "prose"
+                and d.value is not None
+                and abs(d.value - failure.actual) <= 1e-9
+            ),
+            None,
+        )
+        if table is None or prose is None:
+            continue
+        drafts[table] = replace(drafts[table], official=False)
+        drafts[prose] = replace(drafts[prose], official=True)
+        moved = {(prose if a == table else a, b) for a, b in pairs if a == table}
+        pairs = {(a, b) for a, b in pairs if a != table} | moved
+        pairs = {(a, b) for a, b in pairs if a != b}
+        pairs.add((prose, table))
+        value = drafts[prose].value or 0.0
+        pairs = {
+            (a, b)
+            for a, b in pairs
+            if a != prose or abs((drafts[b].value or 0.0) - value) > 1e-9 or b == table
+        }
+    return drafts, sorted(pairs)

@@ -25,10 +25,15 @@ class StatisticDraft:
 
 @dataclass(frozen=True)
 class CheckFailure:
+    """A relation of the template's arithmetic the table breaks.  ``total`` is the statistic
+    whose cell should equal the sum of its parts (``expected`` as printed, ``actual`` the
+    sum), when the relation is a total of parts."""
+
     name: str
     expected: float
     actual: float
     detail: str
+    total: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ingest.catalogue import Catalogue, load_catalogue
 from ingest.statistics.checks import run_checks
-from ingest.statistics.conflicts import settle
+from ingest.statistics.conflicts import settle, trust_arithmetic
 from ingest.statistics.drafts import CheckFailure, Extraction, RowProblem, StatisticDraft
 from ingest.statistics.flattened import read_flattened
 from ingest.statistics.prose import read_prose
@@ -91,4 +91,5 @@ def extract_statistics(
     drafts.sort(key=lambda d: (d.start, d.end))
     settled, conflicts = settle(drafts, catalogue, sections)
     checks = run_checks(settled, template, catalogue) + flat.checks
+    settled, conflicts = trust_arithmetic(settled, conflicts, checks)
     return Extraction(settled, conflicts, checks, skipped + flat.skipped, flat.problems)

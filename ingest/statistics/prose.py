@@ -31,6 +31,7 @@ from ingest.statistics.numbers import parse_number
 from ingest.statistics.prose_rules import (
     StatisticPhrases,
     negation_pattern,
+    number_first_pattern,
     number_pattern,
     prose_rules,
     section_pattern,
@@ -120,6 +121,11 @@ class ProseReader:
             if s.key in catalogue.statistics
             and (template == "unknown" or template in catalogue.statistics[s.key].templates)
         ]
+        self._keys = {
+            k
+            for k, statistic in catalogue.statistics.items()
+            if template == "unknown" or template in statistic.templates
+        }
         self.drafts: list[StatisticDraft] = []
 
     def read(self, regions: Sequence[tuple[int, int]]) -> list[StatisticDraft]:
@@ -174,6 +180,18 @@ class ProseReader:
                     held = found.get(target)
                     if held is None or rank > held[:2]:
                         found[target] = (*rank, f"{stat.key}|{kind}", m)
+        claimed = list(found)
+        for stat in self.statistics:
+            if not stat.phrases:
+                continue
+            for m in number_first_pattern(stat.phrases).finditer(body):
+                target = m.span("num")
+                if any(a < target[1] and target[0] < b for a, b in claimed):
+                    continue
+                rank = (m.end("phrase"), len(m.group("phrase")))
+                held = found.get(target)
+                if held is None or rank > held[:2]:
+                    found[target] = (*rank, f"{stat.key}|number", m)
         for _target, (_, _, tag, m) in sorted(found.items()):
             key, kind = tag.split("|")
             if kind == "number":
@@ -186,11 +204,27 @@ class ProseReader:
                 value = 0.0
             end = clause.start + m.end()
             phrase = to_simplified(m.group("phrase"))
+            key = self._running_total(folded, clause, m, key)
             self._draft(folded, key, value, clause.start, end, phrase, kind)
             if kind == "number":
                 partner = self._shared_with(body, m)
                 if partner and partner[0] != key:
                     self._draft(folded, partner[0], value, clause.start, end, partner[1], "each")
+
+    def _running_total(self, folded: FoldedText, clause: _Span, m: re.Match[str], key: str) -> str:
+        """The statistic's 历年累计 twin when the figure is a running total: 累计 with the
+        figure and a mark of "since" (截至, 至今, 历年…) earlier in its sentence."""
+        twin = f"{key}.cumulative"
+        if twin not in self.catalogue.statistics or twin not in self._keys:
+            return key
+        body = folded.text[clause.start : clause.end]
+        near = body[max(0, m.start() - 4) : m.end()]
+        if not any(w in near for w in self.rules.cumulative_words):
+            return key
+        start = clause.start + m.start()
+        sentence_start = max(folded.text.rfind(e, 0, start) for e in _SENTENCE_END) + 1
+        before = folded.text[sentence_start:start]
+        return twin if any(w in before for w in self.rules.cumulative_marks) else key
 
     def _shared_with(self, body: str, m: re.Match[str]) -> tuple[str, str] | None:
         """ "行政复议、行政诉讼各1件": the statistic named just before, sharing the figure."""

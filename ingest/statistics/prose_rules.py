@@ -45,6 +45,9 @@ class ProseRules:
     section_leads: tuple[str, ...] = ()
     section_lead_patterns: tuple[str, ...] = ()
     bare_negation_rest: tuple[str, ...] = ()
+    between: tuple[str, ...] = ()
+    cumulative_marks: tuple[str, ...] = ()
+    cumulative_words: tuple[str, ...] = ()
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -80,6 +83,9 @@ def prose_rules() -> ProseRules:
         section_leads=tuple(data.get("section_leads", ())),
         section_lead_patterns=tuple(data.get("section_lead_patterns", ())),
         bare_negation_rest=tuple(data.get("bare_negation_rest", ())),
+        between=tuple(data.get("between", ())),
+        cumulative_marks=tuple(data.get("cumulative_marks", ())),
+        cumulative_words=tuple(data.get("cumulative_words", ())),
     )
 
 
@@ -90,6 +96,18 @@ def number_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
         rf"(?P<phrase>{_alternation(phrases)})(?:{_alternation(rules.fillers)})*+"
         rf"(?P<num>{NUMBER})(?P<measure>{_alternation(rules.measures)})"
         rf"(?!{_alternation(rules.measure_blockers)})"
+    )
+
+
+@cache
+def number_first_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """A number and measure, then only the ``between`` words, then a phrase
+    ("收到1份有关政府信息公开行政复议申请")."""
+    rules = prose_rules()
+    between = f"(?:{_alternation(rules.between)})*" if rules.between else ""
+    return re.compile(
+        rf"(?<![\d.])(?P<num>{NUMBER})(?P<measure>{_alternation(rules.measures)})"
+        rf"{between}(?P<phrase>{_alternation(phrases)})"
     )
 
 

@@ -231,3 +231,58 @@ def test_adversarial_text_is_read_quickly(text):
     began = time.perf_counter()
     extract_statistics(text, "unknown")
     assert time.perf_counter() - began < 5
+
+
+RECONSIDERATION_TABLE = (
+    "| 四、行政复议数量 | 件 | 0 |\n| 维持具体行政行为数 | 件 | 2 |\n"
+    "| 被依法纠错数 | 件 | 1 |\n| 其他情形数 | 件 | 0 |\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("prose_text", "official", "conflict"),
+    [
+        # the text states what the parts add up to: two statements against one printed cell
+        ("全年被申请行政复议3件。", (3, "prose"), ("prose", "table")),
+        # the text agrees with neither: the table stays official, the text is the conflict
+        ("全年被申请行政复议5件。", (0, "table"), ("table", "prose")),
+    ],
+)
+def test_a_total_failing_its_own_arithmetic_yields_to_prose_equal_to_its_parts(
+    prose_text, official, conflict
+):
+    extraction = extract_statistics(RECONSIDERATION_TABLE + prose_text, "pre2020")
+    stats = extraction.statistics
+    chosen = [(s.value, s.source) for s in stats if s.key == "reconsiderations" and s.official]
+    assert chosen == [official]
+    pairs = [(stats[a].source, stats[b].source) for a, b in extraction.conflicts]
+    assert pairs == [conflict]
+    assert [f.total for f in extraction.checks] == ["reconsiderations"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        # the figure before the phrase it counts
+        ("本年度收到1份有关政府信息公开行政复议申请。", "reconsiderations", 1),
+        ("全年召开3次政府信息公开工作会议。", "meetings", 3),
+    ],
+)
+def test_a_figure_may_stand_before_the_phrase_it_counts(text, key, value):
+    assert prose(text).get(key) == [pytest.approx(value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        # 累计 with a mark of "since": the running total of the 统计表's 历年累计 column
+        ("截至2018年底，共主动公开政府信息累计257条。", "proactive.cumulative"),
+        # 累计 alone: the year's figure
+        ("2018年累计主动公开政府信息33条。", "proactive"),
+    ],
+)
+def test_running_totals_in_prose_need_a_mark_of_since(text, key):
+    found = prose(text)
+    assert key in found, found
+    other = "proactive" if key != "proactive" else "proactive.cumulative"
+    assert other not in found, found
