@@ -51,6 +51,9 @@ class AskedFigure:
     words: tuple[KeyWord, ...]
     neutral: tuple[str, ...] = ()  # the words naming the unit: in a report they say nothing
     phrases: tuple[tuple[int, int], ...] = ()  # neighbouring key words (信息公开 + 申请)
+    # neighbouring words of which one is weak (工作 + 信息): one plain key word when the report
+    # counts them together ("工作信息29条")
+    compounds: tuple[str, ...] = ()
 
 
 @cache
@@ -60,8 +63,10 @@ def count_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{counts})\s*(?P<measure>{alternation(list(measure_groups()))})")
 
 
-def _asked_measure(text: str) -> tuple[str, str]:
-    """(group, measure word) asked: 多少条 → item/条, 关注人数 → person, how many staff → person."""
+def asked_measure(text: str) -> tuple[str, str]:
+    """(group, measure word) asked: 多少条 → item/条, 关注人数 → person, how many staff → person.
+
+    ``text`` is folded (``fold``); the group is empty when the question names no measure."""
     vocab = vocabulary()
     match = count_pattern().search(text)
     if match:
@@ -99,7 +104,7 @@ def asks_for_figure(question: str) -> bool:
         or text.rstrip("?？!！。. ").endswith(tuple(words["figure_endings"]))
         or any(w in text for w in words["count_nouns"])
         or english([*words["count_words_en"], *words["existence_words_en"]])
-        or bool(_asked_measure(text)[0])
+        or bool(asked_measure(text)[0])
     )
 
 
@@ -130,7 +135,9 @@ class _Words:
     def __init__(self) -> None:
         self.words: list[KeyWord] = []
         self.phrases: list[tuple[int, int]] = []
+        self.compounds: list[str] = []
         self._last: int | None = None
+        self._previous: KeyWord | None = None
         self._weak = {fold(w) for w in vocabulary()["question"]["weak_words"]}
 
     def add(self, word: str, alternatives: tuple[str, ...] = (), joined: bool = False) -> None:
@@ -138,13 +145,18 @@ class _Words:
         kind = "weak" if word in self._weak else "plain"
         if kind == "plain" and joined and self._last is not None:
             self.phrases.append((self._last, len(self.words)))
+        previous = self._previous
+        if joined and previous is not None and "weak" in (kind, previous.kind):
+            self.compounds.append(previous.word + word)
         self._last = len(self.words) if kind == "plain" else None
         self.words.append(KeyWord(word, kind, alternatives))
+        self._previous = self.words[-1]
 
     def other(self, word: str, kind: str) -> None:
         """A quoted name or a year: weighed on its own, never part of a phrase."""
         self.words.append(KeyWord(word, kind))
         self._last = None
+        self._previous = None
 
 
 def read_question(question: str, drop: Sequence[str] = ()) -> AskedFigure:
@@ -160,7 +172,7 @@ def read_question(question: str, drop: Sequence[str] = ()) -> AskedFigure:
     text = QUOTED.sub(" ", text)
     for word in sorted((fold(d) for d in drop if d.strip()), key=len, reverse=True):
         text = text.replace(word, " ")
-    group, measure = _asked_measure(text)
+    group, measure = asked_measure(text)
     text = count_pattern().sub(" ", text)
     understood = _english_words(text, found)
     text = _LATIN_WORD.sub(" ", text)
@@ -170,7 +182,9 @@ def read_question(question: str, drop: Sequence[str] = ()) -> AskedFigure:
     neutral = tuple(fold(d) for d in drop if d.strip())
     if not understood and not any(k.kind == "quoted" for k in found.words):
         return AskedFigure(group, measure, (), neutral)
-    return AskedFigure(group, measure, tuple(found.words), neutral, tuple(found.phrases))
+    return AskedFigure(
+        group, measure, tuple(found.words), neutral, tuple(found.phrases), tuple(found.compounds)
+    )
 
 
 def _english_words(text: str, found: _Words) -> bool:
@@ -209,6 +223,8 @@ def _chinese_words(text: str, found: _Words) -> bool:
         if token in seen or token in stops or token in measures or not CONTENT.search(token):
             continue
         if len(token) == 1 and token not in synonym_table:
+            continue
+        if token.isdigit() and len(token) < 3:  # 01, 12: no name of anything
             continue
         seen.add(token)
         found.add(token, joined=len(gap) <= 1 and not gap.isspace())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -127,3 +128,30 @@ def report_passages(db: sqlite_utils.Database, report_id: int) -> list[PassageTe
         "SELECT id, text, section FROM passages WHERE report_id = ? ORDER BY ord", [report_id]
     )
     return [PassageText(r["id"], r["text"], r["section"] or "") for r in rows]
+
+
+@dataclass(frozen=True)
+class UnreadRow:
+    """A table row whose digits run together, so some of its cells have no value."""
+
+    label: str
+    evidence: str  # the row exactly as written
+    keys: tuple[str, ...]  # the cells left without a value
+    readings: tuple[tuple[float | None, ...], ...]  # the readings the table's arithmetic allows
+
+
+def unread_row(db: sqlite_utils.Database, report_id: int, key: str) -> UnreadRow | None:
+    """The row of the report that left ``key`` without a value, if ingest recorded one."""
+    if "row_problems" not in db.table_names():
+        return None
+    rows = db.query(
+        "SELECT label, evidence, keys, readings FROM row_problems"
+        " WHERE report_id = ? ORDER BY start",
+        [report_id],
+    )
+    for row in rows:
+        keys = tuple(json.loads(row["keys"] or "[]"))
+        if key in keys:
+            readings = tuple(tuple(r) for r in json.loads(row["readings"] or "[]"))
+            return UnreadRow(row["label"] or "", row["evidence"] or "", keys, readings)
+    return None

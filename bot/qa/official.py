@@ -33,13 +33,29 @@ class OfficialFigures:
         if not statistic.templates or template in statistic.templates or template == "unknown":
             return statistic
         words = {fold(w) for w in (*statistic.labels, *statistic.aliases, mention) if w}
+        broader = self._broader(statistic)
         best: tuple[int, Statistic] | None = None
         for other in self.catalogue.for_template(template):
+            if other.key in broader:
+                continue
             names = {fold(w) for w in (*other.labels, *other.aliases)}
             score = len(words & names) + (2 if fold(mention) in names else 0)
             if score and (best is None or score > best[0]):
                 best = (score, other)
         return best[1] if best else None
+
+    def _broader(self, statistic: Statistic) -> set[str]:
+        """The statistics ``statistic`` is part of: never a stand-in for it (收到申请数 does not
+        answer 商业企业收到申请数 in a template without applicant columns)."""
+        found: set[str] = set()
+        todo = [statistic]
+        while todo:
+            current = todo.pop()
+            for up in (current.parent, current.subset_of):
+                if up and up not in found and up in self.catalogue.statistics:
+                    found.add(up)
+                    todo.append(self.catalogue.statistics[up])
+        return found
 
     def official_in(self, report: ReportRef, statistic: Statistic, mention: str) -> Fact | None:
         """The report's official value of the statistic (its template's sibling key if needed)."""

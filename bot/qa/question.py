@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, Literal
 
 from bot.qa.gazetteer import Gazetteer, GenericWord, UnitRef, resolve, vocabulary
-from bot.qa.statistic_match import statistic_matcher
+from bot.qa.statistic_link import statistic_linker
 from bot.qa.wording import Lang
 from bot.qa.years import count_pattern, find_years, parse_count
 from ingest.catalogue import Catalogue
@@ -63,6 +63,8 @@ class Question:
     years: tuple[int, ...] = ()
     statistic: str | None = None
     statistic_mention: str = ""
+    statistic_unexplained: tuple[str, ...] = ()  # words the statistic does not account for
+    statistic_alternatives: tuple[str, ...] = ()  # statistics the words name just as well
     order: Order = ""
     top: int | None = None
     list_what: ListWhat = ""
@@ -229,8 +231,8 @@ def parse_question(
     units, ambiguous = resolve(matches)
     without_units = _blank(folded.text, unit_spans)
 
-    chosen = statistic_matcher(catalogue).choose(without_units)
-    statistic, statistic_spans = (chosen[0], [chosen[1]]) if chosen else (None, [])
+    link = statistic_linker(catalogue).link(without_units)
+    statistic, statistic_spans = link.key, list(link.spans)
     without_statistic = _blank(without_units, statistic_spans)
 
     years, year_spans = find_years(without_statistic, today)
@@ -244,9 +246,11 @@ def parse_question(
     level = next((g.level for g in generic if g.kind != "plain" and g.level), "")
 
     lists = _word_lists()
+    words = {name: wl.find(without_years) for name, wl in lists.items()}
+    words["trend"] = lists["trend"].find(_blank(without_years, statistic_spans))
     intent, fields = _intent(
         _Signals(
-            words={name: wl.find(without_years) for name, wl in lists.items()},
+            words=words,
             passage=_asks_for_words(lists, _blank(without_years, statistic_spans)),
             statistic=statistic,
             units=len(units) + len(ambiguous),
@@ -275,6 +279,8 @@ def parse_question(
         years=years,
         statistic=statistic,
         statistic_mention=folded.source(*statistic_spans[0]) if statistic_spans else "",
+        statistic_unexplained=link.unexplained,
+        statistic_alternatives=link.alternatives,
         level=level,
         **fields,
     )

@@ -43,6 +43,7 @@ class StatisticMatcher:
     zh: dict[str, dict[str, bool]] = field(default_factory=dict)
     en: list[tuple[re.Pattern[str], str, bool]] = field(default_factory=list)
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> StatisticMatcher:
@@ -51,6 +52,7 @@ class StatisticMatcher:
         for key, statistic in catalogue.statistics.items():
             up = (statistic.parent, statistic.subset_of)
             matcher.parents[key] = tuple(p for p in up if p)
+            matcher.templates[key] = statistic.templates
             labels = {statistic.label, *statistic.labels}
             for word in (*labels, *statistic.aliases):
                 form = fold_question(word or "").strip()
@@ -113,9 +115,30 @@ class StatisticMatcher:
         to the one whose section word the question also names, the nearest one first; then
         to one that has it as a label rather than an alias.
         """
+        ranked = self._ranked(text)
+        return (ranked[0][1], ranked[0][2]) if ranked else None
+
+    def equal_to(self, text: str, key: str, span: tuple[int, int]) -> list[str]:
+        """Statistics the chosen mention names just as well (纠错 of 复议 and of 诉讼 when the
+        question names neither): the answer says which it chose and offers these."""
+        ranked = self._ranked(text)
+        if not ranked or ranked[0][1] != key:
+            return []
+        templates = set(self.templates.get(key, ()))
+        return [
+            other
+            for _rank, _key, found, tied in ranked[:1]
+            for other in tied
+            if other != key and found == span and templates & set(self.templates.get(other, ()))
+        ]
+
+    def _ranked(
+        self, text: str
+    ) -> list[tuple[tuple[int, int, int], str, tuple[int, int], tuple[str, ...]]]:
+        """Each kept mention's best statistic, best first, with the statistics tied with it."""
         hits = self.hits(text)
         if not hits:
-            return None
+            return []
         named = {k for h in hits for k in h.keys}
         kept = [
             h
@@ -123,18 +146,16 @@ class StatisticMatcher:
             if not any(o.start <= h.start and h.end <= o.end and o.length > h.length for o in hits)
         ]
         kept_keys = {k for h in kept for k in h.keys}
-        best: tuple[tuple[int, int, int], str, tuple[int, int]] | None = None
+        ranked = []
         for hit in kept:
             keys = [k for k in hit.keys if not self._has_descendant(k, kept_keys - {k})]
             if not keys:
                 continue
-            key = self._by_section(keys, hit, hits, named)
+            key, tied = self._by_section(keys, hit, hits, named)
             rank = (self._weight(text, hit), len(self.ancestors(key)), -hit.start)
-            if best is None or rank > best[0]:
-                best = (rank, key, (hit.start, hit.end))
-        if best is None:
-            return None
-        return best[1], best[2]
+            ranked.append((rank, key, (hit.start, hit.end), tied))
+        ranked.sort(key=lambda r: r[0], reverse=True)
+        return ranked
 
     @staticmethod
     def _weight(text: str, hit: StatisticHit) -> int:
@@ -149,9 +170,10 @@ class StatisticMatcher:
 
     def _by_section(
         self, keys: list[str], hit: StatisticHit, hits: list[StatisticHit], named: set[str]
-    ) -> str:
+    ) -> tuple[str, tuple[str, ...]]:
+        """The key of a shared label, and the keys no section word or label tells apart."""
         if len(keys) == 1:
-            return keys[0]
+            return keys[0], (keys[0],)
         scored = []
         for key in keys:
             ancestors = set(self.ancestors(key)) & named
@@ -160,7 +182,8 @@ class StatisticMatcher:
                 default=len(self.parents) + 10**6,
             )
             scored.append((distance, key not in hit.labelled, key))
-        return min(scored)[2]
+        best = min(scored)
+        return best[2], tuple(k for d, a, k in sorted(scored) if (d, a) == best[:2])
 
 
 _MATCHERS: dict[int, tuple[Catalogue, StatisticMatcher]] = {}

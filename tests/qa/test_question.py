@@ -32,6 +32,8 @@ class FakeStatistic:
     templates: tuple[str, ...] = ("pre2020",)
     parent: str | None = None
     subset_of: str | None = None
+    derived_from: tuple[str, ...] = ()
+    column: str | None = None
 
 
 class FakeCatalogue:

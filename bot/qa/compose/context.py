@@ -110,10 +110,17 @@ class ComposeContext:
     def label(words: Phrasebook, statistic: Statistic) -> str:
         return statistic.label if words.lang == "zh" else statistic.label_en
 
-    def conflict(self, words: Phrasebook, other: Fact, measure: str) -> Conflict:
-        """Another statement of the figure that disagrees, with the warning the answer shows."""
+    def conflict(
+        self, words: Phrasebook, other: Fact, measure: str, official: Fact | None = None
+    ) -> Conflict:
+        """Another statement of the figure that disagrees, with the warning the answer shows.
+
+        A table cell that is not the official figure failed its own arithmetic (ingest trusts
+        a table otherwise): the warning says so.
+        """
+        unbalanced = official is not None and official.source != "table" and other.source == "table"
         note = words.line(
-            "conflict",
+            "conflict_unbalanced" if unbalanced else "conflict",
             source=words.text(_CONFLICT_SOURCES[other.source]),
             value=number_text(other.value),
             measure=other.measure or measure,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from bot.qa.compose.aggregate import compose_aggregate
 from bot.qa.compose.context import ComposeContext
 from bot.qa.compose.passages import compose_passages
-from bot.qa.compose.text_figure import compose_text_figure
-from bot.qa.lookup import disagreeing, official, reports
-from bot.qa.model import Answer, AnswerKind, Figure
+from bot.qa.compose.text_figure import compose_narrower, compose_text_figure
+from bot.qa.lookup import Fact, ReportRef, disagreeing, official, reports, unread_row
+from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote
 from bot.qa.question import Intent, Question
-from bot.qa.wording import Phrasebook, number_text, plain_number
+from bot.qa.wording import Phrasebook, number_text, one_line, plain_number
 from ingest.catalogue import Statistic
 
 
@@ -30,6 +30,9 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         return ctx.nothing(
             q, words.line("year_unknown", unit=unit, years=years, available=available)
         )
+    if q.statistic_unexplained:
+        scope = chosen if q.years else reports(ctx.db, [unit])
+        return compose_narrower(ctx, q, asked, scope)
     report = chosen[0]
     fields: dict[str, str | int] = {
         "unit": unit,
@@ -47,7 +50,11 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
             q, words.line("not_in_template", templates=templates, template=template, **fields)
         )
     fields.update(label=statistic.label, label_en=statistic.label_en)
+    if q.statistic_alternatives:
+        fields.update(_qualified(ctx, statistic))
     fact = official(ctx.db, report.id, statistic.key)
+    if fact is None and (unread := _run_together(ctx, q, statistic, report)):
+        return unread
     if fact is None and (read := compose_text_figure(ctx, q, report, quiet=True)):
         return read
     if fact is None:
@@ -70,7 +77,9 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         value=plain_number(fact.value),
         sources=[ctx.source(words, fact)],
         facts=[ctx.stated(fact, statistic)],
-        conflicts=[ctx.conflict(words, other, measure) for other in disagreeing(ctx.db, fact)],
+        conflicts=[
+            ctx.conflict(words, other, measure, fact) for other in disagreeing(ctx.db, fact)
+        ],
     )
     parts = ctx.figures.breakdown(statistic, report)
     if parts:
@@ -84,7 +93,80 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         )
         answer.breakdown = words.line("breakdown", parts=shown)
         answer.facts.extend(ctx.stated(f, ctx.catalogue.get(f.key)) for f in parts)
+    answer.notes.extend(_alternatives(ctx, q, report))
     return ctx.with_passages(q, answer, [unit], report.year)
+
+
+def _alternatives(ctx: ComposeContext, q: Question, report: ReportRef) -> list[Line]:
+    """The other statistics the question's words name just as well, with their figures."""
+    words = ctx.words(q)
+    lines = []
+    for key in q.statistic_alternatives:
+        other = ctx.figures.statistic_for(ctx.catalogue.get(key), report.template, "")
+        if other is None:
+            continue
+        fact: Fact | None = official(ctx.db, report.id, other.key)
+        fields = {"mention": q.statistic_mention, **_qualified(ctx, other)}
+        if fact is None or fact.value is None:
+            lines.append(words.line("alternative_none", **fields))
+            continue
+        value = f"{number_text(fact.value)}{'' if words.lang == 'zh' else ' '}"
+        value += fact.measure or other.measure
+        lines.append(words.line("alternative", value=value, **fields))
+    return lines
+
+
+def _qualified(ctx: ComposeContext, statistic: Statistic) -> dict[str, str]:
+    """Labels that tell apart statistics of the same name: 被依法纠错数 of 行政复议 and of
+    行政诉讼 are named with the statistic they belong to."""
+    parent = ctx.catalogue.statistics.get(statistic.parent or "")
+    if parent is None:
+        return {"label": statistic.label, "label_en": statistic.label_en}
+    return {
+        "label": f"{parent.label}·{statistic.short or statistic.label}",
+        "label_en": statistic.label_en,
+    }
+
+
+def _run_together(
+    ctx: ComposeContext, q: Question, statistic: Statistic, report: ReportRef
+) -> Answer | None:
+    """The asked cell is in a table row whose digits run together: the raw row and the
+    readings the table allows, or the figure the report's text states — never a guess."""
+    row = unread_row(ctx.db, report.id, statistic.key)
+    if row is None:
+        return None
+    words = ctx.words(q)
+    evidence = Quote(one_line(row.evidence))
+    read = compose_text_figure(ctx, q, report, quiet=True)
+    if read is not None and read.value is not None:
+        read.notes.append(words.line("run_together_text", evidence=evidence))
+        return read
+    headline = words.line(
+        "run_together",
+        unit=report.unit,
+        year=report.year,
+        label=statistic.label,
+        label_en=statistic.label_en,
+        evidence=evidence,
+    )
+    answer = ctx.nothing(q, headline)
+    column = row.keys.index(statistic.key)
+    values = dict.fromkeys(
+        number_text(r[column]) for r in row.readings if len(r) > column and r[column] is not None
+    )
+    readings = [" · ".join(number_text(v) for v in reading) for reading in row.readings]
+    if values:
+        answer.notes.append(
+            words.line(
+                "run_together_readings",
+                label=statistic.label,
+                label_en=statistic.label_en,
+                values=words.separator.join(values),
+                readings=words.separator.join(readings),
+            )
+        )
+    return ctx.with_passages(q, answer, [report.unit], report.year)
 
 
 def _part_name(words: Phrasebook, statistic: Statistic) -> str:

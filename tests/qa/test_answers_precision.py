@@ -1,0 +1,53 @@
+"""Answers that must not give a figure of another statistic: a cell whose row runs its digits
+together, a label two tables share, a question narrower than the statistic it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.corpus import ingest_and_index
+from bot.qa.answerer import Answerer
+from tests.ingest.test_flattened import national_text, zero_values
+from tests.support import TODAY
+
+
+@pytest.fixture(scope="module")
+def run_together(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    folder = tmp_path_factory.mktemp("run-together")
+    reports = folder / "reports"
+    reports.mkdir()
+    text = national_text(zero_values(), table2="规章000行政规范性文件2433")
+    (reports / "beishan-2021.txt").write_text("北山镇人民政府" + text, encoding="utf-8")
+    outcomes = ingest_and_index(folder / "r.db", [reports])
+    assert [o.status for o in outcomes] == ["added"]
+    return Answerer(folder / "r.db", today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("question", "candidates"),
+    [
+        ("北山镇2021年行政规范性文件本年制发件数", "2、24"),
+        ("北山镇2021年现行有效的行政规范性文件有几件", "33、3"),
+    ],
+)
+def test_a_cell_of_a_run_together_row_quotes_its_readings(run_together, question, candidates):
+    answer = run_together.ask(question)
+    assert answer.kind == "none" and answer.value is None, answer.text
+    assert "行政规范性文件2433" in answer.text
+    assert f"可能是：{candidates}" in answer.text
+
+
+def test_a_readable_row_of_the_same_table_is_answered(run_together):
+    answer = run_together.ask("北山镇2021年行政许可处理决定数量")
+    assert (answer.kind, answer.value) == ("number", 16)
+
+
+def test_a_question_narrower_than_its_statistic_gets_no_figure_of_it(answerer):
+    answer = answerer.ask("西集镇2018年通过电子显示屏主动公开了多少条信息")
+    assert answer.value is None or "电子显示屏" in (answer.facts[0].evidence or ""), answer.text
+
+
+def test_a_label_two_tables_share_names_the_one_chosen_and_offers_the_other(answerer):
+    answer = answerer.ask("西集镇2018年被依法纠错的有几件")
+    assert answer.kind == "number", answer.text
+    assert "也可以指" in answer.text
