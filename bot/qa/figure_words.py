@@ -103,6 +103,8 @@ def credit(word: str, text: str) -> float:
     """How well a key word is found in a text: itself 1, a synonym or an inner word less."""
     if not text:
         return 0.0
+    if word.isdigit():  # a number (12345) is found only as itself, never inside a year
+        return 1.0 if re.search(rf"(?<!\d){word}(?!\d)", text) else 0.0
     if word in text:
         return 1.0
     scores = vocabulary()["scores"]

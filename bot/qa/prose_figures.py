@@ -55,6 +55,11 @@ _CHINESE = rf"[{_CHINESE_NUMERAL}]*[零〇一二两三四五六七八九十][{_C
 _DIGITS = re.compile(r"^\d+(?:\.\d+)?$")
 _COORDINATION = re.compile(r"、|以及|及|和|与|或者|或")
 _ENUMERATION = re.compile(r"(?:[^、,;:。\s]{1,12}、)+[^、,;:。\s]{1,12}?等")
+# Examples listed in an earlier clause ("推进…招生结果、政策解读等内容公开，全年共发布152条"):
+# a key word found only among them governs the figure less.  The first item is kept short so
+# that the words before the list (全年主动公开行政许可、…) are not taken for an item.
+_EXAMPLES = re.compile(r"[^、,;:。\s]{2,4}(?:、[^、,;:。\s]{1,12}?)+等")
+_PER_UNIT = re.compile(r"\s?/\s?([年月日天周人户次件])")
 
 
 @cache
@@ -64,7 +69,11 @@ def _figure_pattern() -> re.Pattern[str]:
     measures = alternation(list(measure_groups()))
     approx = alternation(vocab["figure"]["approximate"])
     mult = alternation(list(vocab["figure"]["multipliers"]))
-    blockers = alternation(vocab["figure"]["measure_blockers"])
+    allowed = set(vocab["figure"]["percent_allows"])
+    blockers = "|".join(
+        (r"(?<!%)" if w in allowed else "") + re.escape(w)
+        for w in longest_first(vocab["figure"]["measure_blockers"])
+    )
     return re.compile(
         rf"(?P<num>{_ARABIC}|{_CHINESE})\s?(?:(?P<mult>{mult})(?!元))?(?:{approx})?\s?"
         rf"(?P<measure>{measures})(?!{blockers})"
@@ -92,6 +101,7 @@ class _Sentence:
     original: str  # the sentence without the headings it starts with
     folded: str  # ``original`` folded, character for character
     previous: str  # the folded sentence before, in the same report
+    heading: str = ""  # the innermost heading above the sentence
 
 
 @cache
@@ -136,7 +146,8 @@ def _sentences(passages: Sequence[PassageText]) -> Iterator[_Sentence]:
             if not CONTENT.search(folded):
                 continue
             section = " / ".join(s for s in (passage.section, chapter, sub) if s)
-            yield _Sentence(passage.id, section, original, folded, previous)
+            heading = sub or chapter or passage.section.rsplit(" / ", 1)[-1]
+            yield _Sentence(passage.id, section, original, folded, previous, heading)
             previous = folded
 
 
@@ -187,6 +198,8 @@ class _Mention:
     zero_word: bool
     clause: tuple[int, int] = (0, 0)  # the clause the figure stands in, within the sentence
     coordinated: bool = False  # a negation: what it lists (A、B和C) are denied one by one
+    rest: str = ""  # the rest of the clause after ``after``, up to the next figure
+    per: str = ""  # the unit a rate is per (元/月 → 月)
 
     @property
     def near(self) -> str:
@@ -263,19 +276,24 @@ def _mentions(sentence: str) -> Iterator[_Mention]:
             if value is None:
                 continue
             after = clause[match.end() :]
+            per = _PER_UNIT.match(after)
             stop = re.search(rf"[、,，。;；:：()（）\s]|{_figure_pattern().pattern}", after)
             if _COORDINATION.match(after):
                 stop = re.match("", after)  # the list goes on: the words after are another item
+            near_end = stop.start() if stop else len(after)
+            following = _figure_pattern().search(after, near_end)
             yield _Mention(
                 value=value,
                 measure=match.group("measure"),
                 before=clause[previous_end : match.start()],
-                after=after[: stop.start()] if stop else after,
+                after=after[:near_end],
                 earlier=sentence[:a] + clause[:previous_end],
                 later=sentence[b:],
                 small_numeral=not match.group("num")[0].isdigit(),
                 zero_word=False,
                 clause=(a, b),
+                rest=after[near_end : following.start() if following else len(after)],
+                per=per.group(1) if per else "",
             )
             previous_end = match.end()
 
@@ -383,7 +401,7 @@ def _precision(asked: AskedFigure, report: _Report, mention: _Mention) -> float:
     keys = [w for k in asked.words for w in (k.word, *k.alternatives)]
     keys += vocabulary()["implied"].get(asked.measure, [])
     before = list(reversed(_content_tokens(asked, mention.before)))
-    after = _content_tokens(asked, mention.after)
+    after = _content_tokens(asked, _head(mention) or mention.after)
     total = explained = scores["precision_prior"]
     for tokens in (before, after):
         for distance, token in enumerate(tokens):
@@ -426,6 +444,27 @@ def _narrows(asked: AskedFigure, mention: _Mention) -> bool:
     if any(w in asked_words for w in subset["cumulative_asked"]):
         return False
     return any(w in mention.near + mention.earlier for w in subset["cumulative"])
+
+
+def _head(mention: _Mention) -> str:
+    """What the figure counts when its measure is followed by modifiers and 的 (对29项涉及群众
+    切身利益、…的重要政策文件进行解读): the words after the last 的 of its clause."""
+    return mention.rest.rsplit("的", 1)[1] if "的" in mention.rest else ""
+
+
+def _not_running_total(asked: AskedFigure, mention: _Mention) -> bool:
+    """The question asks for a running total (累计, 历年) but the words governing the figure
+    name none: it is the year's figure next to it ("其中2019年度共主动公开202条")."""
+    subset = vocabulary()["subset"]
+    asked_words = " ".join(w for k in asked.words for w in (k.word, *k.alternatives))
+    if not any(w in asked_words for w in subset["running_total_asked"]):
+        return False
+    return not any(w in mention.near for w in subset["running_total"])
+
+
+def _asks_per(asked: AskedFigure, per: str) -> bool:
+    """Whether the question asks for a figure per the same unit (每月 for 元/月)."""
+    return any(f"每{per}" in k.word or f"/{per}" in k.word for k in asked.words)
 
 
 @cache
@@ -479,12 +518,16 @@ def _score(
     total = sum(weights)
     if not fit or not total:
         return 0.0
+    near = f"{mention.near} {_head(mention)}"
+    whole = f"{mention.earlier} {mention.near} {mention.rest}"
     zones = (
-        (mention.near, scores["near"]),
-        (mention.earlier, scores["sentence"]),
+        (near, scores["near"]),
+        (_EXAMPLES.sub(" ", whole), scores["sentence"]),
         (mention.later, scores["later"]),
         (sentence.previous, scores["previous"]),
         (sentence.section, scores["section"]),
+        (whole, scores["enumerated"]),
+        (sentence.heading, scores["heading"]),
     )
     found = 0.0
     anchor = max(
@@ -517,8 +560,10 @@ def _score(
         score *= scores["small_numeral"]
     if _is_plan(sentence, mention):
         score *= scores["plan"]
-    if _narrows(asked, mention):
+    if _narrows(asked, mention) or _not_running_total(asked, mention):
         score *= scores["subset"]
+    if mention.per and not _asks_per(asked, mention.per):
+        score *= scores["per_unit"]
     floor = scores["precision_floor"]
     return score * (floor + (1 - floor) * _precision(asked, report, mention))
 
@@ -550,6 +595,15 @@ def rank_figures(
     report = _Report(list(_sentences(passages)))
     if not asked.words or not report.sentences:
         return asked, []
+    most = vocabulary()["scores"]["compound_sentences"]
+    written = [
+        c
+        for c in asked.compounds
+        if any(re.search(rf"{re.escape(c)}\s?\d", s.folded) for s in report.sentences)
+        and sum(1 for s in report.sentences if c in s.folded) <= most
+    ]
+    if written:
+        asked = replace(asked, words=(*asked.words, *(KeyWord(c, "plain") for c in written)))
     weights = report.weights(asked)
     best: dict[float, FigureCandidate] = {}
     for sentence in report.sentences:

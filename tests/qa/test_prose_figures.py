@@ -130,6 +130,29 @@ RULES = [
     ("微信公众号全年推送文章1100余篇。", "公众号推送了多少篇文章", 1100),
     # A figure of a plan is no result.
     ("下一步计划于明年开展培训3次。", "开展了几次培训", None),
+    # A rate per a unit (元/月) answers only a question asking per that unit.
+    ("最低生活保障标准提高至800元/月，全年发放保障金共计9600元。", "全年发放了多少元保障金", 9600),
+    (
+        "最低生活保障标准为每人800元/月，特困人员供养标准为每人13000元。",
+        "最低生活保障标准是多少元",
+        None,
+    ),
+    # A word found only among the examples of a list (A、B等内容) does not govern the total.
+    (
+        "推进招生结果、政策解读、财政预决算等内容公开，全年共发布152条。",
+        "政策解读发布了多少条",
+        None,
+    ),
+    # What a figure counts may follow its modifiers and 的.
+    (
+        "全年对12项涉及群众切身利益、社会关注度高的重要政策文件进行解读。",
+        "解读了几项重要政策文件",
+        12,
+    ),
+    # A running total asked: the figure 累计 governs, not the year's figure beside it.
+    ("截至目前累计公开政府信息2500条，其中2021年公开320条。", "累计公开政府信息多少条", 2500),
+    # A share may be a floor.
+    ("群众满意率达98.5%以上。", "群众满意率是多少", 98.5),
 ]
 
 
