@@ -305,13 +305,14 @@ class StatisticLinker:
         A statistic not below ``key`` (a sibling row) must name those words itself.  Ties are
         settled by: below ``key`` first, then one naming the words itself rather than through
         a statistic it belongs to (法人或其他组织 is the subtotal, not 商业企业 under it), then
-        the tightest name around the mention, then the shallowest.  Several equally good
+        one whose own names hold the words as written, then the tightest name around the
+        mention, then the shallowest.  Several equally good
         statistics below ``key`` (结果 names every outcome of 行政复议) keep ``key``: its
         breakdown shows them all.  Cumulative twins only answer questions that ask for them.
         """
         fits = self._measure_fits(key, group)
         twins = set(self.cumulative.values())
-        scored: list[tuple[int, bool, bool, int, int, str]] = []
+        scored: list[tuple[int, bool, bool, int, int, int, str]] = []
         for other in self.catalogue.statistics:
             if other == key or not self._measure_fits(other, group):
                 continue
@@ -326,17 +327,26 @@ class StatisticLinker:
                 continue
             gain = sum(len(t.text) for t in left)
             own = all(self.covers(other, t.text, own=True) for t in left)
-            scored.append(
-                (-gain, not below, not own, self._slack(other, mention), self._depth(other), other)
-            )
+            direct = sum(self._named_directly(other, t.text) for t in left)
+            slack = self._slack(other, mention)
+            scored.append((-gain, not below, not own, -direct, slack, self._depth(other), other))
         if not scored:
             return None
         scored.sort()
         best = scored[0]
-        ties = [s for s in scored if s[:4] == best[:4]]
+        ties = [s for s in scored if s[:5] == best[:5]]
         if len(ties) > 1 and not best[1] and best[0] and fits:
             return None
-        return best[5]
+        return best[6]
+
+    def _named_directly(self, key: str, word: str) -> bool:
+        """Whether the statistic's own names hold the word as written (an English word in its
+        English names), not only through the glossary: "handled" is 办理结果总计, not 结转下年度
+        继续办理 whose Chinese name shares 办理."""
+        if word.isascii():
+            stem = _stem(word).removesuffix("e")
+            return any(stem == w.removesuffix("e") for w in self.english[key])
+        return any(word in name for name in self.names[key])
 
     def _slack(self, key: str, mention: str) -> int:
         """How much more than the mention the statistic's tightest name around it says."""

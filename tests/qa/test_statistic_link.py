@@ -38,6 +38,14 @@ def linker() -> StatisticLinker:
         ("历年累计收到申请数是多少", "requests.received.cumulative"),
         ("How many requests were filed by individuals", "requests.received.natural_person"),
         ("How many requests came from legal persons", "requests.received.legal_person"),
+        # words that ask or point, not narrow: 有人, 案子, brought against
+        ("有人申请信息公开吗", "requests.received"),
+        ("复议的案子有几个", "reconsiderations"),
+        ("How many lawsuits were brought against the town", "lawsuits"),
+        ("依申请公开的答复中同意部分公开的有几件", "requests.answered.partly_granted"),
+        # an English word the statistic's own English names hold beats one reached through
+        # the glossary (结转下年度继续办理 shares 办理 with 办理结果)
+        ("How many requests did the bureau handle", "requests.handled"),
     ],
 )
 def test_the_statistic_named_with_everything_the_question_says(linker, question, key):
