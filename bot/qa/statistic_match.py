@@ -171,7 +171,8 @@ class StatisticMatcher:
     def _by_section(
         self, keys: list[str], hit: StatisticHit, hits: list[StatisticHit], named: set[str]
     ) -> tuple[str, tuple[str, ...]]:
-        """The key of a shared label, and the keys no section word or label tells apart."""
+        """The key of a shared label (a label before an alias), and the keys no section word
+        tells apart: the answer offers them."""
         if len(keys) == 1:
             return keys[0], (keys[0],)
         scored = []
@@ -183,7 +184,7 @@ class StatisticMatcher:
             )
             scored.append((distance, key not in hit.labelled, key))
         best = min(scored)
-        return best[2], tuple(k for d, a, k in sorted(scored) if (d, a) == best[:2])
+        return best[2], tuple(k for d, _a, k in sorted(scored) if d == best[0])
 
 
 _MATCHERS: dict[int, tuple[Catalogue, StatisticMatcher]] = {}

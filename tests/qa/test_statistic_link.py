@@ -27,6 +27,8 @@ def linker() -> StatisticLinker:
         ("被起诉后法院纠错了几件行政诉讼", "lawsuits.corrected"),
         ("复议机关纠错了几件行政复议", "reconsiderations.corrected"),
         ("行政复议结果维持的有几件", "reconsiderations.upheld"),
+        ("行政诉讼结果纠正的有几件", "lawsuits.corrected"),
+        ("行政诉讼结果维持的有几件", "lawsuits.upheld"),
         # the sub-row or column the question names, not its parent
         ("个人提出的信息公开申请有几件", "requests.received.natural_person"),
         ("法人或者其他组织提出了几件申请", "requests.received.legal_person"),
@@ -79,9 +81,17 @@ def test_words_no_statistic_accounts_for_are_left_unexplained(linker, question, 
     assert any(left in w or w in left for w in link.unexplained), link
 
 
-def test_a_label_shared_by_two_tables_names_the_other_as_an_alternative(linker):
-    link = linker.link(fold_question("被依法纠错的有几件"))
-    assert {link.key, *link.alternatives} == {"lawsuits.corrected", "reconsiderations.corrected"}
+@pytest.mark.parametrize(
+    ("question", "keys"),
+    [
+        ("被依法纠错的有几件", {"lawsuits.corrected", "reconsiderations.corrected"}),
+        ("结果纠正的有几件", {"lawsuits.corrected", "reconsiderations.corrected"}),
+        ("维持的有几件", {"lawsuits.upheld", "reconsiderations.upheld"}),
+    ],
+)
+def test_a_label_shared_by_two_tables_names_the_other_as_an_alternative(linker, question, keys):
+    link = linker.link(fold_question(question))
+    assert {link.key, *link.alternatives} == keys
 
 
 @settings(max_examples=200, deadline=None)
