@@ -86,3 +86,19 @@ def test_missing_year_names_the_available_ones(mixed: Answerer) -> None:
     answer = mixed.ask("东湖街道2019年行政诉讼数量")
     assert answer.kind == "none"
     assert "2020" in answer.text and "2021" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "parts"),
+    [
+        ("东湖街道2021年法人或其他组织提出了几件申请", 3, "商业企业 2 + 科研机构 0"),
+        ("东湖街道2020年法人提出了几件申请", 2, "法律服务机构 1 + 其他 0"),
+    ],
+)
+def test_a_subtotal_the_table_does_not_print_is_the_sum_of_all_its_parts(
+    mixed: Answerer, question: str, value: int, parts: str
+) -> None:
+    answer = mixed.ask(question)
+    assert (answer.kind, answer.value) == ("number", value), answer.text
+    assert parts in answer.text
+    assert sum(f.value for f in answer.facts) == value

@@ -55,6 +55,8 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
     fact = official(ctx.db, report.id, statistic.key)
     if fact is None and (unread := _run_together(ctx, q, statistic, report)):
         return unread
+    if fact is None and (summed := _sum_of_parts(ctx, q, statistic, report, fields)):
+        return summed
     if fact is None and (read := compose_text_figure(ctx, q, report, quiet=True)):
         return read
     if fact is None:
@@ -126,6 +128,43 @@ def _qualified(ctx: ComposeContext, statistic: Statistic) -> dict[str, str]:
         "label": f"{parent.label}·{statistic.short or statistic.label}",
         "label_en": statistic.label_en,
     }
+
+
+def _sum_of_parts(
+    ctx: ComposeContext,
+    q: Question,
+    statistic: Statistic,
+    report: ReportRef,
+    fields: dict[str, str | int],
+) -> Answer | None:
+    """A total the table does not print (the newer form has no 法人或其他组织 subtotal
+    column) is the sum of its parts when the report gives every one of them: the catalogue's
+    children add up to their parent, the arithmetic ingest checks."""
+    children = [c for c in ctx.catalogue.children(statistic.key) if report.template in c.templates]
+    facts = [official(ctx.db, report.id, c.key) for c in children]
+    parts = [f for f in facts if f is not None and f.value is not None]
+    if not children or len(parts) != len(children):
+        return None
+    words = ctx.words(q)
+    total = sum(f.value or 0.0 for f in parts)
+    headline = words.line(
+        "number", value=Figure(number_text(total)), measure=statistic.measure, **fields
+    )
+    if not q.years:
+        headline += words.line("number_latest", year=report.year)
+    shown = " + ".join(
+        f"{_part_name(words, ctx.catalogue.get(f.key))} {number_text(f.value)}" for f in parts
+    )
+    answer = Answer(
+        question=q.text,
+        kind=AnswerKind.NUMBER,
+        headline=headline,
+        value=plain_number(total),
+        sources=[ctx.source(words, parts[0])],
+        facts=[ctx.stated(f, ctx.catalogue.get(f.key)) for f in parts],
+    )
+    answer.notes.append(words.line("sum_of_parts", parts=shown))
+    return ctx.with_passages(q, answer, [report.unit], report.year)
 
 
 def _run_together(
