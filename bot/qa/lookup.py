@@ -155,3 +155,15 @@ def unread_row(db: sqlite_utils.Database, report_id: int, key: str) -> UnreadRow
             readings = tuple(tuple(r) for r in json.loads(row["readings"] or "[]"))
             return UnreadRow(row["label"] or "", row["evidence"] or "", keys, readings)
     return None
+
+
+def failed_sums(db: sqlite_utils.Database, report_id: int, key: str) -> list[str]:
+    """The report's failed checks whose total is ``key``: a printed total that is not the sum
+    of its printed parts (总计 0 beside 自然人 1).  Their details, for the answer to show."""
+    if "checks" not in db.table_names():
+        return []
+    rows = db.query(
+        "SELECT detail FROM checks WHERE report_id = ? AND name IN (?, ?) ORDER BY id",
+        [report_id, f"sum:{key}", f"columns:{key}"],
+    )
+    return [row["detail"] or "" for row in rows]

@@ -18,8 +18,12 @@ def run_together(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
     reports.mkdir()
     text = national_text(zero_values(), table2="规章000行政规范性文件2433")
     (reports / "beishan-2021.txt").write_text("北山镇人民政府" + text, encoding="utf-8")
+    unbalanced = zero_values()
+    unbalanced["requests.received.natural_person"] = 1.0  # the printed total stays 0
+    text = national_text(unbalanced, separator=" ")
+    (reports / "nanshan-2021.txt").write_text("南山镇人民政府" + text, encoding="utf-8")
     outcomes = ingest_and_index(folder / "r.db", [reports])
-    assert [o.status for o in outcomes] == ["added"]
+    assert [o.status for o in outcomes] == ["added", "added"]
     return Answerer(folder / "r.db", today=TODAY)
 
 
@@ -40,6 +44,12 @@ def test_a_cell_of_a_run_together_row_quotes_its_readings(run_together, question
 def test_a_readable_row_of_the_same_table_is_answered(run_together):
     answer = run_together.ask("北山镇2021年行政许可处理决定数量")
     assert (answer.kind, answer.value) == ("number", 16)
+
+
+def test_a_total_failing_its_own_arithmetic_is_given_as_printed_with_a_warning(run_together):
+    answer = run_together.ask("南山镇2021年收到几件申请")
+    assert (answer.kind, answer.value) == ("number", 0), answer.text
+    assert "与其分项之和不符" in answer.text and "= 1" in answer.text
 
 
 def test_a_question_narrower_than_its_statistic_gets_no_figure_of_it(answerer):

@@ -7,7 +7,15 @@ from bot.qa.compose.aggregate import compose_aggregate
 from bot.qa.compose.context import ComposeContext
 from bot.qa.compose.passages import compose_passages
 from bot.qa.compose.text_figure import compose_narrower, compose_text_figure
-from bot.qa.lookup import Fact, ReportRef, disagreeing, official, reports, unread_row
+from bot.qa.lookup import (
+    Fact,
+    ReportRef,
+    disagreeing,
+    failed_sums,
+    official,
+    reports,
+    unread_row,
+)
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote
 from bot.qa.question import Intent, Question
 from bot.qa.wording import Phrasebook, number_text, one_line, plain_number
@@ -95,6 +103,11 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         )
         answer.breakdown = words.line("breakdown", parts=shown)
         answer.facts.extend(ctx.stated(f, ctx.catalogue.get(f.key)) for f in parts)
+    if fact.source == "table":
+        answer.notes.extend(
+            words.line("sum_failed", detail=detail)
+            for detail in failed_sums(ctx.db, report.id, statistic.key)
+        )
     answer.notes.extend(_alternatives(ctx, q, report))
     return ctx.with_passages(q, answer, [unit], report.year)
 
