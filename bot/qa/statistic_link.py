@@ -123,8 +123,9 @@ def _asked_group(text: str) -> str:
 
 
 def _measure_word(group: str) -> str:
-    """A measure word of a group, to name the measure a question asked for (率 → %)."""
-    return next((m for m, g in measure_groups().items() if g == group), group)
+    """A word naming the measure a question asked for when it wrote none (办结率 → 比率)."""
+    named = linking_vocabulary()["measure_names"].get(group)
+    return named or next((m for m, g in measure_groups().items() if g == group), group)
 
 
 def _measure_group(measure: str) -> str:
