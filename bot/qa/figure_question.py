@@ -138,16 +138,26 @@ class _Words:
         self.compounds: list[str] = []
         self._last: int | None = None
         self._previous: KeyWord | None = None
+        # the joined words up to the last one: (gap before it, word, kind)
+        self._chain: list[tuple[str, str, str]] = []
         self._weak = {fold(w) for w in vocabulary()["question"]["weak_words"]}
 
-    def add(self, word: str, alternatives: tuple[str, ...] = (), joined: bool = False) -> None:
-        """Add a plain or weak key word; ``joined``: it follows the previous one directly."""
+    def add(
+        self, word: str, alternatives: tuple[str, ...] = (), joined: bool = False, gap: str = ""
+    ) -> None:
+        """Add a plain or weak key word; ``joined``: it follows the previous one directly,
+        after ``gap`` (a character such as 的 that is no key word)."""
         kind = "weak" if word in self._weak else "plain"
         if kind == "plain" and joined and self._last is not None:
             self.phrases.append((self._last, len(self.words)))
         previous = self._previous
-        if joined and previous is not None and "weak" in (kind, previous.kind):
-            self.compounds.append(previous.word + word)
+        joined_on = joined and previous is not None and bool(self._chain)
+        self._chain = [*self._chain, (gap, word, kind)] if joined_on else [("", word, kind)]
+        for start in range(len(self._chain) - 1):  # every run of joined words ending here,
+            run = self._chain[start:]  # as the question writes it (主动公开的政府信息)
+            if any(k == "weak" for _, _, k in run):
+                written = "".join(g + w for g, w, _ in run[1:])
+                self.compounds.append(run[0][1] + written)
         self._last = len(self.words) if kind == "plain" else None
         self.words.append(KeyWord(word, kind, alternatives))
         self._previous = self.words[-1]
@@ -157,6 +167,7 @@ class _Words:
         self.words.append(KeyWord(word, kind))
         self._last = None
         self._previous = None
+        self._chain = []
 
 
 def read_question(question: str, drop: Sequence[str] = ()) -> AskedFigure:
@@ -227,6 +238,6 @@ def _chinese_words(text: str, found: _Words) -> bool:
         if token.isdigit() and len(token) < 3:  # 01, 12: no name of anything
             continue
         seen.add(token)
-        found.add(token, joined=len(gap) <= 1 and not gap.isspace())
+        found.add(token, joined=len(gap) <= 1 and not gap.isspace(), gap=gap)
         added = True
     return added

@@ -302,3 +302,15 @@ def test_vocabulary_tables_hold_what_the_code_reads() -> None:
     asked = {**vocab["question"]["asked_by_word"], **vocab["question"]["asked_by_word_en"]}
     assert set(asked.values()) <= groups
     assert all(isinstance(v, float | int) for v in vocab["scores"].values())
+
+
+@pytest.mark.parametrize(
+    ("question", "compound"),
+    [
+        # a run of joined words with a weak one, as the question writes it (的 kept)
+        ("全区共公布政府信息多少条", "共公布政府信息"),
+        ("其他应主动公开的政府信息有几条", "主动公开的政府信息"),
+    ],
+)
+def test_joined_words_are_also_read_as_written(question: str, compound: str) -> None:
+    assert compound in read_question(question).compounds
