@@ -37,6 +37,8 @@ def linker() -> StatisticLinker:
         ("用信函邮寄过来的申请有几件", "requests.received.mail"),
         ("结转到下一年度继续办理的申请有几件", "requests.carried_forward"),
         ("结转至2031年的申请有几件", "requests.carried_forward"),
+        ("有几件申请结转到了明年", "requests.carried_forward"),
+        ("How many lawsuits were still pending", "lawsuits.pending"),
         ("历年累计收到申请数是多少", "requests.received.cumulative"),
         ("How many requests were filed by individuals", "requests.received.natural_person"),
         ("How many requests came from legal persons", "requests.received.legal_person"),
