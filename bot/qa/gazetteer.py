@@ -110,9 +110,11 @@ class Gazetteer:
         self.levels: dict[str, str] = {}
         self.parents: dict[str, str] = {}
         self._level_suffixes = tuple(fold_question(e["suffix"]) for e in names["level"])
-        self._region = re.compile(
-            f"^(?:[{CJK}]{{{vocab['min_short']},}}?(?:{_alternation(names['region_suffixes'])}))+"
-        )
+        # 金井片区 is no region of which 管理局 is a unit: a region ending after a blocker's
+        # first characters (片 of 片区) is not one, as ingest reads unit names.
+        blockers = "".join(f"(?<!{re.escape(b[:-1])})" for b in names["region_blockers"])
+        regions = _alternation(names["region_suffixes"])
+        self._region = re.compile(f"^(?:[{CJK}]{{{vocab['min_short']},}}?{blockers}(?:{regions}))+")
         for row in rows:
             unit = str(row.get("unit") or "").strip()
             if not unit:

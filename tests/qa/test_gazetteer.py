@@ -216,3 +216,28 @@ def test_questions_and_reports_share_one_unit_vocabulary() -> None:
             continue  # a part of a region (青溪片区) keeps that word: its aliases (ingest.units)
         refs, _ = Gazetteer([{"unit": unit}]).link("青溪有多少行政诉讼")
         assert [r.unit for r in refs] == [unit]
+
+
+AREA_UNITS = [
+    ("东湖新区北山片区管理局", "", "", "片区"),
+    ("东湖新区南岭片区管理局", "", "", "片区"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        # 北山片区 is no region of which 管理局 is the unit: the area's own name links
+        ("北山2021年收到几件申请", [("东湖新区北山片区管理局", "北山")]),
+        (
+            "东湖新区北山片区管理局收到几件申请",
+            [("东湖新区北山片区管理局", "东湖新区北山片区管理局")],
+        ),
+        ("管理局收到几件申请", []),
+    ],
+)
+def test_an_area_bureau_is_named_by_its_area(fresh_db, text: str, units: list) -> None:
+    insert_units(fresh_db, AREA_UNITS)
+    refs, ambiguous = Gazetteer.from_db(fresh_db).link(text)
+    assert refs == [UnitRef(u, m) for u, m in units]
+    assert ambiguous == []
