@@ -320,7 +320,7 @@ def measure_size(
             [*nianbao_command(), "remove", "--file", str(extra_path), "--db", str(db)],
             capture_output=True,
         )
-        question = f"{extra.unit}{extra.year}年主动公开政府信息多少条"
+        question = f"{extra.unit}{extra.year}年收到多少件政府信息公开申请"
         asker.ask(question)
         added_at = time.perf_counter()
         result.add_one_ingest_s, _ = _ingest([extra_path], db, folder / "ingest-extra.log")

@@ -18,12 +18,15 @@ from benchmarks.scale_corpus import PlannedReport
 KINDS = ("number", "sub", "sum", "ranking", "compare", "trend", "passage", "figure", "none")
 EXPECTED = {"sub": "number", "figure": "number"}  # the answer kind each question kind wants
 
+# (how a figure question asks, how a comparison or trend names it). The national templates'
+# tables count applications, 复议 and 诉讼 but hold no 主动公开 total, so that one is asked of
+# years before 2019 only.
 _STATISTICS = (
-    ("主动公开政府信息多少条", "主动公开政府信息"),
     ("收到多少件政府信息公开申请", "收到的政府信息公开申请"),
     ("行政复议多少件", "行政复议"),
     ("行政诉讼多少件", "行政诉讼"),
 )
+_PUBLISHED = ("主动公开政府信息多少条", "主动公开政府信息")
 # Sub-statistics by template era: the pre-2019 统计表 and the national template's tables.
 _SUB_OLD = (
     "政务微信公开政府信息数",
@@ -64,6 +67,10 @@ class _Corpus:
         self.all_years = sorted({r.year for r in reports})
 
 
+def _statistic(rng: random.Random, year: int) -> tuple[str, str]:
+    return rng.choice(_STATISTICS + ((_PUBLISHED,) if year < 2019 else ()))
+
+
 def _unit_year(rng: random.Random, c: _Corpus, units: list[str]) -> tuple[str, int]:
     unit = rng.choice(units)
     return unit, rng.choice(sorted(c.years[unit]))
@@ -72,7 +79,7 @@ def _unit_year(rng: random.Random, c: _Corpus, units: list[str]) -> tuple[str, i
 def _number(rng: random.Random, c: _Corpus, i: int) -> Question:
     by_region = i % 3 == 2 and c.governments
     unit, year = _unit_year(rng, c, c.governments if by_region else c.units)
-    asked = rng.choice(_STATISTICS)[0]
+    asked = _statistic(rng, year)[0]
     return Question("number", f"{unit}{year}年{asked}", "region" if by_region else "unit")
 
 
@@ -102,33 +109,35 @@ def _sum(rng: random.Random, c: _Corpus, i: int) -> Question:
         return Question("sum", f"{a}和{b}{year}年行政诉讼一共多少件", "unit")
     if i % 4 == 1:
         region = c.region[rng.choice(c.governments or c.units)]
-        return Question("sum", f"{region}各镇{year}年主动公开政府信息一共多少条", "region")
+        asked = _statistic(rng, year)[1]
+        return Question("sum", f"{region}各镇{year}年{asked}一共多少", "region")
     if i % 4 == 2:
         return Question("sum", f"{year}年各单位新收的政府信息公开申请一共多少件", "-")
-    return Question("sum", f"{year}年各镇主动公开政府信息一共多少条", "-")
+    return Question("sum", f"{year}年各镇{_statistic(rng, year)[1]}一共多少", "-")
 
 
 def _ranking(rng: random.Random, c: _Corpus, i: int) -> Question:
     year = rng.choice(c.all_years)
     if i % 4 == 1:
         region = c.region[rng.choice(c.governments or c.units)]
-        return Question("ranking", f"{region}{year}年哪个镇主动公开政府信息最多", "region")
+        asked = _statistic(rng, year)[1]
+        return Question("ranking", f"{region}{year}年哪个镇{asked}最多", "region")
     level = ("镇", "部门", "乡", "单位")[i % 4]
-    asked = rng.choice(("主动公开政府信息", "收到的政府信息公开申请", "行政复议"))
+    asked = _statistic(rng, year)[1]
     extreme = "最少" if i % 5 == 4 else "最多"
     return Question("ranking", f"{year}年哪个{level}{asked}{extreme}", "-")
 
 
 def _compare(rng: random.Random, c: _Corpus, i: int) -> Question:
     a, b, year = _pair(rng, c)
-    asked = rng.choice(_STATISTICS)[1]
+    asked = _statistic(rng, year)[1]
     return Question("compare", f"{a}和{b}{year}年{asked}相比", "unit")
 
 
 def _trend(rng: random.Random, c: _Corpus, i: int) -> Question:
     by_region = i % 4 == 3 and c.governments
     unit = rng.choice(c.governments if by_region else c.units)
-    asked = rng.choice(_STATISTICS)[1]
+    asked = _statistic(rng, min(c.years[unit]))[1]
     return Question("trend", f"{unit}历年{asked}", "region" if by_region else "unit")
 
 
@@ -157,7 +166,7 @@ def _none(rng: random.Random, c: _Corpus, i: int) -> Question:
     unit = rng.choice(c.units)
     missing = [y for y in range(2009, 2026) if y not in c.years[unit]]
     year = rng.choice(missing) if missing else 2008
-    return Question("none", f"{unit}{year}年主动公开政府信息多少条", "unit")
+    return Question("none", f"{unit}{year}年行政诉讼多少件", "unit")
 
 
 _BUILDERS = {
