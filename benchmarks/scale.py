@@ -267,6 +267,54 @@ def _answered_about(answer: dict, report: PlannedReport) -> bool:
     return False
 
 
+def _ask_mix(asker: WarmAsker, questions: list[Question], result: SizeResult, folder: Path) -> None:
+    """Time each question; count answers of the expected kind; keep them in answers.jsonl."""
+    answers = []
+    for q in questions:
+        ms, answer = asker.ask(q.text)
+        result.warm_ms.setdefault(q.kind, []).append(ms)
+        good = answer.get("kind") == q.expected
+        counts = result.expected.setdefault(q.kind, [0, 0])
+        counts[0] += good
+        counts[1] += 1
+        if q.names == "region":
+            result.region_expected[0] += good
+            result.region_expected[1] += 1
+        answers.append(
+            {
+                "kind": q.kind,
+                "q": q.text,
+                "answer_kind": answer.get("kind"),
+                "ms": round(ms, 2),
+                "answer": answer.get("answer", "")[:200],
+            }
+        )
+    (folder / "answers.jsonl").write_text(
+        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), "utf-8"
+    )
+
+
+def _remove(db: Path, path: Path) -> None:
+    subprocess.run(
+        [*nianbao_command(), "remove", "--file", str(path), "--db", str(db)], capture_output=True
+    )
+
+
+def _add_one(
+    asker: WarmAsker, db: Path, folder: Path, extra: PlannedReport, result: SizeResult
+) -> None:
+    """Ingest the held-back report; time until the warm process answers about it."""
+    path = folder / "extra" / Path(extra.file).name
+    _remove(db, path)  # a reused database may still hold it
+    question = f"{extra.unit}{extra.year}年收到多少件政府信息公开申请"
+    asker.ask(question)
+    added_at = time.perf_counter()
+    result.add_one_ingest_s, _ = _ingest([path], db, folder / "ingest-extra.log")
+    _, answer = asker.ask(question)
+    result.add_one_s = time.perf_counter() - added_at
+    result.add_one_answered = _answered_about(answer, extra)
+
+
 def measure_size(
     n: int,
     workdir: Path,
@@ -290,43 +338,9 @@ def measure_size(
     try:
         for q in warm_up(corpus, seed):
             asker.ask(q.text)
-        answers = []
-        for q in questions:
-            ms, answer = asker.ask(q.text)
-            result.warm_ms.setdefault(q.kind, []).append(ms)
-            good = answer.get("kind") == q.expected
-            counts = result.expected.setdefault(q.kind, [0, 0])
-            counts[0] += good
-            counts[1] += 1
-            if q.names == "region":
-                result.region_expected[0] += good
-                result.region_expected[1] += 1
-            answers.append(
-                {
-                    "kind": q.kind,
-                    "q": q.text,
-                    "answer_kind": answer.get("kind"),
-                    "ms": round(ms, 2),
-                    "answer": answer.get("answer", "")[:200],
-                }
-            )
-        (folder / "answers.jsonl").write_text(
-            "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), "utf-8"
-        )
-
+        _ask_mix(asker, questions, result, folder)
         _log(f"N={n}: adding one report ({extra.unit} {extra.year})")
-        extra_path = folder / "extra" / Path(extra.file).name
-        subprocess.run(
-            [*nianbao_command(), "remove", "--file", str(extra_path), "--db", str(db)],
-            capture_output=True,
-        )
-        question = f"{extra.unit}{extra.year}年收到多少件政府信息公开申请"
-        asker.ask(question)
-        added_at = time.perf_counter()
-        result.add_one_ingest_s, _ = _ingest([extra_path], db, folder / "ingest-extra.log")
-        _, answer = asker.ask(question)
-        result.add_one_s = time.perf_counter() - added_at
-        result.add_one_answered = _answered_about(answer, extra)
+        _add_one(asker, db, folder, extra, result)
     finally:
         asker.close()
 
@@ -343,10 +357,7 @@ def measure_size(
     if bot:
         _log(f"N={n}: bot")
         measure_bot(db, folder, warm_up(corpus, seed), result)
-    subprocess.run(
-        [*nianbao_command(), "remove", "--file", str(extra_path), "--db", str(db)],
-        capture_output=True,
-    )
+    _remove(db, folder / "extra" / Path(extra.file).name)
     result.db_mb, result.index_mb = _sizes_mb(db)
     result.load_after = os.getloadavg()
     result.wall_s = time.perf_counter() - started
