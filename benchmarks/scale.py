@@ -305,7 +305,8 @@ def _add_one(
 ) -> None:
     """Ingest the held-back report; time until the warm process answers about it."""
     path = folder / "extra" / Path(extra.file).name
-    _remove(db, path)  # a reused database may still hold it
+    if result.ingest_s is None:
+        _remove(db, path)  # a reused database may still hold it
     question = f"{extra.unit}{extra.year}年收到多少件政府信息公开申请"
     asker.ask(question)
     added_at = time.perf_counter()
@@ -324,6 +325,7 @@ def measure_size(
     help_runs: int,
     bot: bool,
     reuse: bool,
+    keep: bool,
 ) -> SizeResult:
     result = SizeResult(reports=n, load_before=os.getloadavg())
     started = time.perf_counter()
@@ -357,7 +359,8 @@ def measure_size(
     if bot:
         _log(f"N={n}: bot")
         measure_bot(db, folder, warm_up(corpus, seed), result)
-    _remove(db, folder / "extra" / Path(extra.file).name)
+    if keep or reuse:
+        _remove(db, folder / "extra" / Path(extra.file).name)  # as generated, for --reuse
     result.db_mb, result.index_mb = _sizes_mb(db)
     result.load_after = os.getloadavg()
     result.wall_s = time.perf_counter() - started
@@ -501,6 +504,7 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
                     args.help_runs,
                     not args.no_bot,
                     args.reuse,
+                    args.keep,
                 )
             )
             print(table(results), flush=True)
