@@ -152,13 +152,20 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)
 
 
+def _fake_bot_api() -> type:
+    """The fake Bot API server of the tests (tests/support/, or tests/ in older layouts)."""
+    try:
+        from tests.support.fake_bot_api import FakeBotApi
+    except ImportError:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from fake_bot_api import FakeBotApi
+    return FakeBotApi
+
+
 def measure_bot(db: Path, workdir: Path, questions: list[Question], result: SizeResult) -> None:
     """Start ``nianbao bot`` against the fake Bot API; time to its first getUpdates, then RSS
     after it answered ``questions`` in a private chat."""
-    sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server lives with the tests
-    from fake_bot_api import FakeBotApi
-
-    with FakeBotApi() as api:
+    with _fake_bot_api()() as api:
         env = {
             **os.environ,
             "NIANBAO_TELEGRAM_TOKEN": api.token,
@@ -182,7 +189,7 @@ def measure_bot(db: Path, workdir: Path, questions: list[Question], result: Size
                     raise RuntimeError(f"nianbao bot exited ({bot.returncode}); see {log.name}")
                 time.sleep(0.01)
             result.bot_start_s = time.perf_counter() - started
-            chat, user = FakeBotApi.private_chat(_BOT_CHAT), FakeBotApi.user(_BOT_CHAT)
+            chat, user = api.private_chat(_BOT_CHAT), api.user(_BOT_CHAT)
             for q in questions:
                 mark = api.mark()
                 api.send_text(chat, user, q.text)
