@@ -336,10 +336,7 @@ class _Reviewer:
                 self.finding(
                     report,
                     "failed_check",
-                    self.rules.say(
-                        "failed_check",
-                        detail=self._column_words(check["detail"] or check["name"]),
-                    ),
+                    self._check_message(report, check, keys),
                     evidence,
                     statistic=keys[0] if keys else None,
                     passage_id=passage,
@@ -349,6 +346,33 @@ class _Reviewer:
                 )
             )
         return found
+
+    def _check_message(self, report: _Report, check: dict, keys: list[str]) -> str:
+        """A sum that does not add up, in short: the total, the sum, the parts that are not 0."""
+        kind = check["name"].partition(":")[0]
+        if kind not in ("sum", "columns", "subtotal") or keys[0] not in report.figures:
+            detail = self._column_words(check["detail"] or check["name"])
+            return self.rules.say("failed_check", detail=detail)
+        if kind == "sum":
+            parts = [(_label(self.catalogue, k), k) for k in keys[1:]]
+        else:
+            columns = self.catalogue.columns.get("applicants", [])
+            parts = [
+                (c.label, self.catalogue.cell_key(keys[0], c.suffix))
+                for c in columns
+                if c.suffix and c.suffix != "legal_person"
+            ]
+        given = [(name, report.figures[k].value) for name, k in parts if k in report.figures]
+        shown = self.rules.say("label_separator").join(
+            f"{name} {_number(v)}" for name, v in given if v
+        )
+        return self.rules.say(
+            f"{kind}_check",
+            label=_label(self.catalogue, keys[0]),
+            total=_number(check["expected"]),
+            sum=_number(check["actual"]),
+            parts=shown or "0",
+        )
 
     def _problem_rows(self, report: _Report, keys: Sequence[str]) -> str:
         rows = self.db.query(

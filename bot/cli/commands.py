@@ -20,6 +20,7 @@ from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_l
 from bot.cli.invocation import Invocation, config_option, db_option
 from bot.cli.render_json import render_json
 from bot.cli.render_text import render_text
+from bot.cli.table_commands import compare, export, review
 from bot.corpus import ensure_corpus, ingest_and_index, remove_and_index
 from bot.qa.overview import RowProblemRecord, conflict_records, failed_checks, row_problems
 from bot.qa.wording import number_text, one_line
@@ -47,6 +48,11 @@ def main(ctx: click.Context) -> None:
       nianbao reports --db corpus.db
     """
     ctx.ensure_object(Invocation)
+
+
+main.add_command(review)
+main.add_command(compare)
+main.add_command(export)
 
 
 def _summary_line(outcome: FileOutcome) -> str:
