@@ -142,8 +142,36 @@ def ingest(
         f"failed checks {sum(o.failed_checks for o in stored)}; "
         f"{elapsed:.1f} s; database {settings.db}"
     )
+    reviewed = [o.report_id for o in outcomes if o.status in _CHANGED and o.report_id]
+    if reviewed:
+        click.echo(_review_line(settings.db, reviewed))
     if counts["refused"]:
         sys.exit(1)
+
+
+_CHANGED = ("added", "updated", "corrected")
+
+
+def _review_line(db_path: Path, report_ids: list[int]) -> str:
+    """How many findings the review of the reports just loaded has, by severity."""
+    from ingest.review import SEVERITIES
+    from ingest.store import open_db
+
+    db = open_db(db_path)
+    try:
+        marks = ",".join("?" * len(report_ids))
+        rows = db.query(
+            f"SELECT severity, count(*) AS n FROM findings WHERE report_id IN ({marks}) "
+            "GROUP BY severity",
+            report_ids,
+        )
+        counts = {r["severity"]: r["n"] for r in rows}
+    finally:
+        db.close()
+    found = ", ".join(
+        f"{counts.get(s, 0)} {s}{'' if counts.get(s, 0) == 1 else 's'}" for s in SEVERITIES
+    )
+    return f"review: {found}; see the findings with: nianbao review --db {db_path}"
 
 
 @main.command()

@@ -106,7 +106,8 @@ def _print_review(result: Review) -> None:
         click.echo()
     kinds = ", ".join(f"{k} {n}" for k, n in result.kinds().items())
     click.echo(
-        f"{result.reports} reports reviewed, {len(by_report)} with findings: "
+        f"{result.reports} report{'' if result.reports == 1 else 's'} reviewed, "
+        f"{len(by_report)} with findings: "
         f"{_counts_text(result.counts())}" + (f" ({kinds})" if kinds else "")
     )
 

@@ -76,7 +76,8 @@ def render_table(
 
     header = [shown(h) or f"#{i}" for i, h in enumerate(table.header)]
     total = [shown(t) for t in table.total]
-    title = shown(table.title) or "Table"
+    clean_title = " ".join(table.title.split())
+    title = clean_title if all(map(fonts.covers, clean_title)) else "Table"
     note = " ".join(table.note.split()) if all(map(fonts.covers, table.note)) else ""
 
     height = HEAD_IN + ROW_IN * (len(body) + 1) + (FOOT_IN if note else 0.2)

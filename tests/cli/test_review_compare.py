@@ -80,7 +80,7 @@ def test_review_text_for_one_unit_and_year(runner: CliRunner, db_path: Path) -> 
     assert "西集镇 2018 (xiji-2018.txt): 1 error, 2 warnings, 0 questions" in result.output
     assert "「（三）申请答复数 件 6」" in result.output
     assert "/source_" in result.output
-    assert "1 reports reviewed" in result.output
+    assert "1 report reviewed" in result.output
     assert "於潜镇" not in result.output
 
 
