@@ -303,7 +303,7 @@ class _Reviewer:
         first = rows[0].passage_id if rows else None
         return _quotes(r.evidence for r in rows), first
 
-    def _check_keys(self, report: _Report, name: str, detail: str) -> list[str]:
+    def _check_keys(self, name: str, detail: str) -> list[str]:
         kind, _, target = name.partition(":")
         if kind == "sum":
             children = [c.key for c in self.catalogue.children(target)]
@@ -328,7 +328,7 @@ class _Reviewer:
             "SELECT name, expected, actual, detail FROM checks WHERE report_id = ? ORDER BY id",
             [report.id],
         ):
-            keys = self._check_keys(report, check["name"], check["detail"] or "")
+            keys = self._check_keys(check["name"], check["detail"] or "")
             evidence, passage = self._evidence_of(report, keys)
             if not evidence:
                 evidence = self._problem_rows(report, keys) or check["detail"]

@@ -75,9 +75,12 @@ def _jump_factor(option: float | None, run: Invocation) -> float | None:
     if value is None:
         return None
     try:
-        return number_setting(value, "review.jump_factor", load_rules().jump_factor)
+        factor = number_setting(value, "review.jump_factor", load_rules().jump_factor)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
+    if factor <= 1:
+        raise click.ClickException(f"review.jump_factor must be more than 1, got {value!r}")
+    return factor
 
 
 def _finding_lines(finding: FindingRecord) -> Iterator[str]:

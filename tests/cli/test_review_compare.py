@@ -111,6 +111,8 @@ def test_the_jump_factor_can_be_set(runner: CliRunner, db_path: Path, tmp_path: 
     assert jumps("--jump-factor", "1.1") > 0
     runner.env = {"NIANBAO_REVIEW_JUMP_FACTOR": "1000"}
     assert jumps() == 0
+    refused = runner.invoke(main, ["review", "--jump-factor", "0.5", "--db", str(private)])
+    assert refused.exit_code == 1 and "must be more than 1" in refused.output
 
 
 # -- compare -----------------------------------------------------------------------------------
