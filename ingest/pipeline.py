@@ -30,6 +30,7 @@ from ingest.metadata import (
 )
 from ingest.passages import PassageDraft, section_spans, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, RawReport, RefusedFile, read_report
+from ingest.review import refresh_findings
 from ingest.statistics import Extraction, extract_statistics
 from ingest.store import delete_report
 from ingest.tables import find_tables
@@ -332,6 +333,7 @@ def store(
         )
         for name in touched:
             refresh_unit(db, name)
+            refresh_findings(db, name)
     return report_id
 
 
@@ -503,6 +505,7 @@ def _correct(
         )
         for name in {same["unit"], unit}:
             refresh_unit(db, name)
+            refresh_findings(db, name)
     outcome.status = "corrected"
     outcome.reason = f"was {same['unit']} {same['year']}"
     return outcome
@@ -544,6 +547,7 @@ def remove_reports(
             delete_report(db, row["id"], reason="removed")
         for name in {row["unit"] for row in rows}:
             refresh_unit(db, name)
+            refresh_findings(db, name)
     return rows
 
 

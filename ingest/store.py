@@ -13,6 +13,8 @@ One SQLite file, written with sqlite-utils.  Tables:
 - ``report_history``: reports that were replaced or removed, with their file and counts.
 - ``row_problems``: table rows whose cells were not all read: run-together digits with several
   readings (the candidates are listed), or more/fewer values than the row has columns.
+- ``findings``: the review of each report (``ingest/review.py``): what is wrong or odd, with its
+  severity and the evidence quoted; findings across years point at the other year's report.
 
 Every report is written in one ``db.atomic()`` transaction, so a failure halfway leaves the
 previous state intact.  WAL mode lets a running bot read while ingest writes.
@@ -24,9 +26,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # 2: statistics point at the passage that holds their evidence
 # 3: units, unit_aliases and report_history tables; reports.matched and reports.names
+# 4: findings table (the review of every report), filled for the reports already loaded
 
 REPORT_COLUMNS = {
     "id": int,
@@ -123,6 +126,23 @@ ROW_PROBLEM_COLUMNS = {
     "readings": str,  # JSON list of candidate readings (lists of numbers, null = not given)
 }
 
+FINDING_COLUMNS = {
+    "id": int,
+    "report_id": int,
+    "unit": str,  # the report's unit and year, for browsing
+    "year": int,
+    "kind": str,  # failed_check, conflict, ambiguous_row, … (ingest/review.py KINDS)
+    "severity": str,  # error, warning, question
+    "statistic": str,  # catalogue key the finding is about, when one
+    "message": str,  # what is wrong, in words an official reads
+    "evidence": str,  # the report's words that show it, one quote a line
+    "passage_id": int,  # the passage holding the evidence
+    "other_report_id": int,  # the other year's report of a finding across years
+    "value": float,  # the figure in question, when one
+    "other_value": float,  # the figure it was compared with
+    "rule": str,  # the check or relation that found it
+}
+
 
 def open_db(path: Path | str) -> sqlite_utils.Database:
     """Open (creating if needed) the database in WAL mode with the schema in place."""
@@ -180,7 +200,30 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
         db.table("row_problems").create_index(["report_id"])
     _ensure_identity(db, version)
+    _ensure_findings(db, version)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _ensure_findings(db: sqlite_utils.Database, version: int) -> None:
+    """Version 4: the findings table; the reports already loaded are reviewed on upgrade."""
+    if "findings" in db.table_names():
+        return
+    db.table("findings").create(
+        FINDING_COLUMNS,
+        pk="id",
+        foreign_keys=[
+            ("report_id", "reports", "id"),
+            ("other_report_id", "reports", "id"),
+            ("passage_id", "passages", "id"),
+        ],
+    )
+    db.table("findings").create_index(["report_id"])
+    db.table("findings").create_index(["other_report_id"])
+    db.table("findings").create_index(["unit", "year"])
+    if 0 < version < 4:
+        from ingest.review import refresh_all
+
+        refresh_all(db)
 
 
 def _ensure_identity(db: sqlite_utils.Database, version: int) -> None:
@@ -236,6 +279,9 @@ def delete_report(db: sqlite_utils.Database, report_id: int, reason: str = "") -
     """
     if reason:
         _remember(db, report_id, reason)
+    db.execute(
+        "DELETE FROM findings WHERE report_id = ? OR other_report_id = ?", [report_id, report_id]
+    )
     for table in ("conflicts", "checks", "row_problems", "statistics", "passages"):
         db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM reports WHERE id = ?", [report_id])

@@ -20,6 +20,7 @@ from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_l
 from bot.cli.invocation import Invocation, config_option, db_option
 from bot.cli.render_json import render_json
 from bot.cli.render_text import render_text
+from bot.cli.table_commands import compare, export, review
 from bot.corpus import ensure_corpus, ingest_and_index, remove_and_index
 from bot.qa.overview import RowProblemRecord, conflict_records, failed_checks, row_problems
 from bot.qa.wording import number_text, one_line
@@ -47,6 +48,11 @@ def main(ctx: click.Context) -> None:
       nianbao reports --db corpus.db
     """
     ctx.ensure_object(Invocation)
+
+
+main.add_command(review)
+main.add_command(compare)
+main.add_command(export)
 
 
 def _summary_line(outcome: FileOutcome) -> str:
@@ -136,8 +142,36 @@ def ingest(
         f"failed checks {sum(o.failed_checks for o in stored)}; "
         f"{elapsed:.1f} s; database {settings.db}"
     )
+    reviewed = [o.report_id for o in outcomes if o.status in _CHANGED and o.report_id]
+    if reviewed:
+        click.echo(_review_line(settings.db, reviewed))
     if counts["refused"]:
         sys.exit(1)
+
+
+_CHANGED = ("added", "updated", "corrected")
+
+
+def _review_line(db_path: Path, report_ids: list[int]) -> str:
+    """How many findings the review of the reports just loaded has, by severity."""
+    from ingest.review import SEVERITIES
+    from ingest.store import open_db
+
+    db = open_db(db_path)
+    try:
+        marks = ",".join("?" * len(report_ids))
+        rows = db.query(
+            f"SELECT severity, count(*) AS n FROM findings WHERE report_id IN ({marks}) "
+            "GROUP BY severity",
+            report_ids,
+        )
+        counts = {r["severity"]: r["n"] for r in rows}
+    finally:
+        db.close()
+    found = ", ".join(
+        f"{counts.get(s, 0)} {s}{'' if counts.get(s, 0) == 1 else 's'}" for s in SEVERITIES
+    )
+    return f"review: {found}; see the findings with: nianbao review --db {db_path}"
 
 
 @main.command()

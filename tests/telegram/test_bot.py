@@ -59,7 +59,17 @@ def folded(text: str) -> str:
 def test_start_up_publishes_the_command_menu(api: FakeBotApi, bot: RunningBot) -> None:
     commands = api.wait_for("setMyCommands")[0]["commands"]
     names = [c["command"] for c in commands]
-    assert names == ["start", "help", "ask", "units", "stats", "source", "chart"]
+    assert names == [
+        "start",
+        "help",
+        "ask",
+        "units",
+        "stats",
+        "source",
+        "chart",
+        "review",
+        "compare",
+    ]
     assert all(c["description"] for c in commands)
     admin_menu = api.wait_for("setMyCommands", lambda p: "scope" in p)[0]
     assert admin_menu["scope"] == {"type": "chat", "chat_id": 42}

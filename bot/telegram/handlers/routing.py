@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.telegram.conversation import NianbaoBot
-from bot.telegram.handlers import charts, corpus, questions, uploads
+from bot.telegram.handlers import charts, corpus, questions, review, uploads
 from bot.telegram.handlers.turn import Context, Handler, nianbao
 from bot.telegram.texts import escape_html, sentence, texts
 
@@ -36,6 +36,8 @@ COMMANDS: dict[str, Handler] = {
     "stats": corpus.on_stats,
     "source": questions.on_source,
     "chart": charts.on_chart,
+    "review": review.on_review,
+    "compare": review.on_compare,
     "reload": corpus.on_reload,
 }
 

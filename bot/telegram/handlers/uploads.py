@@ -17,6 +17,7 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 
 from bot.corpus import ingest_and_index
+from bot.telegram.handlers.review import upload_review
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.settings import PUBLIC_API, TelegramSettings
 from bot.telegram.texts import escape_html, sentence, texts
@@ -72,7 +73,8 @@ async def on_document(turn: Turn) -> None:
     outcome = outcomes[0]
     if outcome.status in ("refused", "unchanged", "duplicate"):
         shutil.rmtree(folder, ignore_errors=True)  # nothing in the database points at it
-    await turn.send([escape_html(line) for line in ingest_summary(outcome, name)])
+    blocks = [escape_html(line) for line in ingest_summary(outcome, name)]
+    await turn.send(blocks + upload_review(turn.bot, outcome))
 
 
 def upload_refusal(message: Message, settings: TelegramSettings) -> str:
