@@ -212,6 +212,7 @@ class FoldedText:
         return self.quote(start, end)
 
 
+@lru_cache(maxsize=65536)
 def fold_label(text: str) -> str:
     """The label form of a short label (no offsets needed)."""
     return FoldedText.of(text).text
