@@ -238,6 +238,8 @@ class FakeBotApi:
         self.errors: list[BaseException] = []
         self.webhook_url = ""
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        #: While true every request is dropped without an answer, as in a network outage.
+        self.unreachable = False
 
         self._cond = threading.Condition(threading.RLock())
         self._updates: list[dict[str, Any]] = []
@@ -588,6 +590,9 @@ class FakeBotApi:
                 return self.rfile.read(length) if length else b""
 
             def _dispatch(self) -> None:
+                if api.unreachable:
+                    self.close_connection = True  # no answer at all: a network error
+                    return
                 try:
                     body = self._body()
                     status, headers, payload = api._handle(

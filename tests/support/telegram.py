@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from telegram.error import TelegramError
+
 from bot.telegram.app import build_application, webhook_options
 from bot.telegram.conversation import NianbaoBot
 from bot.telegram.settings import TelegramSettings
@@ -85,7 +87,13 @@ class RunningBot:
                 if self.settings.mode == "webhook":
                     await self.app.updater.start_webhook(**webhook_options(self.settings))
                 else:
-                    await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+                    def polling_failed(exc: TelegramError) -> None:  # as run_polling does
+                        self.app.create_task(self.app.process_error(error=exc, update=None))
+
+                    await self.app.updater.start_polling(
+                        poll_interval=0.0, timeout=1, error_callback=polling_failed
+                    )
                 self._ready.set()
                 await self._stop.wait()
                 await self.app.updater.stop()
