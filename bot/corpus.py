@@ -45,7 +45,7 @@ def update_index(db_path: Path) -> str:
             refresh_index(db_path)
     except (sqlite3.Error, OSError) as exc:
         cause, _ = write_failure(exc)
-        return f"the passage index was not brought up to date: {cause}"
+        return f"the passage index was not brought up to date: {cause}; the next run rebuilds it"
     return ""
 
 
@@ -102,5 +102,5 @@ def ensure_corpus(db_path: Path, notify: Callable[[str], None]) -> sqlite_utils.
     else:
         problem = update_index(db_path)
         if problem:
-            notify(f"{problem}; passage answers may miss the latest reports")
+            notify(f"{problem} (passage answers may miss the latest reports)")
     return open_reader(db_path)

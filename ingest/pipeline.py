@@ -386,31 +386,23 @@ def commit(
         if hook is not None:
             hook.forget()  # what it cached of this transaction was rolled back
         cause, stops = write_failure(exc)
-        return FileOutcome(path, "refused", reason=cause, stops_run=stops)
+        reason = f"{cause}; nothing of this file was stored"
+        return FileOutcome(path, "refused", reason=reason, stops_run=stops)
 
 
 def write_failure(exc: BaseException) -> tuple[str, bool]:
-    """(one line saying why the database could not be written, whether to stop the run)."""
-    text = str(exc) or type(exc).__name__
+    """(what went wrong writing, in a few words; whether the writes after it would fail
+    alike, so the run should stop)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
     lowered = text.lower()
-    if "full" in lowered or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"the disk is full ({text}); nothing of this file was stored. Free space and run again",
-            True,
-        )
-    if (
-        "readonly" in lowered
-        or "read-only" in lowered
-        or getattr(exc, "errno", None) == errno.EROFS
-    ):
-        return f"the database cannot be written ({text}); nothing of this file was stored", True
+    code = getattr(exc, "errno", None)
+    if "full" in lowered or code in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full ({text})", True
+    if "readonly" in lowered or "read-only" in lowered or code == errno.EROFS:
+        return f"the database cannot be written ({text})", True
     if "locked" in lowered or "busy" in lowered:
-        return (
-            f"the database stayed busy ({text}): another process kept writing; "
-            "nothing of this file was stored, run again",
-            False,
-        )
-    return f"could not write the database ({type(exc).__name__}: {text}); nothing was stored", True
+        return f"the database stayed busy: another process kept writing ({text})", False
+    return f"could not write the database ({type(exc).__name__}: {text})", True
 
 
 def _commit(
@@ -651,7 +643,11 @@ def ingest_paths(
                 on_outcome(outcome)
             if outcome.stops_run:
                 left = len(entries) - len(outcomes)
-                outcomes.stopped = f"stopped: {outcome.reason}; {left} files not tried"
+                untried = f"; {left} files not tried" if left else ""
+                outcomes.stopped = (
+                    f"stopped at {storable(entry.path.name)}{untried}: the reports stored before "
+                    "it are kept. Fix the cause above and run again"
+                )
                 break
     finally:
         prepared.close()

@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ from ingest.workers import Limits, WorkerStartError, default_workers
 
 if TYPE_CHECKING:
     from bot.qa.answerer import Answerer
+    from bot.qa.model import Answer
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -197,7 +199,7 @@ def _cannot_write(db: Path, exc: BaseException) -> str:
     if isinstance(exc, WorkerStartError):
         return str(exc)
     cause, _ = write_failure(exc)
-    return f"cannot write the database at {db}: {cause}"
+    return f"cannot load reports into {db}: {cause}"
 
 
 def _corpus_line(db_path: Path, zone: ZoneInfo) -> str:
@@ -456,15 +458,34 @@ def ask(run: Invocation, question: str, as_json: bool) -> None:
       nianbao ask --json - < questions.txt
     """
     answerer = _answerer(run)
-    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
-    for text in questions:
-        answer = answerer.ask(text)
+    questions = _stdin_lines() if question == "-" else [question]
+    for number, text in enumerate(questions, 1):
+        answer = _answer_or_apology(answerer, text, number)
         if as_json:
             click.echo(render_json(answer))
         else:
             click.echo(render_text(answer))
             if question == "-":
                 click.echo()
+
+
+def _stdin_lines() -> Iterator[str]:
+    """One question per line of standard input; bytes that are not UTF-8 become U+FFFD."""
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def _answer_or_apology(answerer: Answerer, text: str, number: int) -> Answer:
+    """The answer; should the engine fail on some question, a ``none`` answer saying so (and
+    a line on stderr), so one bad line never ends a batch of questions."""
+    from bot.qa.model import Answer, AnswerKind, Line
+
+    try:
+        return answerer.ask(text)
+    except Exception as exc:  # a batch of thousands must not die on one question
+        click.echo(f"question {number} failed: {type(exc).__name__}: {exc}", err=True)
+        headline = Line.of(f"无法回答这个问题（内部错误 {type(exc).__name__}），请换一种问法。")
+        return Answer(question=text, kind=AnswerKind.NONE, headline=headline)
 
 
 @main.command(name="eval")
