@@ -64,6 +64,8 @@ def ingest_and_index(
         outcomes = ingest_paths(db, paths, on_outcome=on_outcome, hook=hook, **options)
     finally:
         db.close()
+    if outcomes.stopped:
+        return outcomes  # the database could not be written: the index cannot be either
     problem = update_index(db_path)
     if problem:
         outcomes.notes.append(problem)

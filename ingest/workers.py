@@ -302,10 +302,14 @@ class _Pool:
                     worker.ready = True
                     continue
                 assert worker.seq is not None and worker.job is not None
-                if message == _MEMORY:
+                exhausted = message == _MEMORY
+                if exhausted:
                     message = _memory_reason(self.limits)
                 done[worker.seq] = (worker.job, message)
                 worker.seq, worker.job = None, None
+                if exhausted:  # the worker ends itself after this: never give it another file
+                    self._replace(worker, done, None)
+                    return
         except (EOFError, OSError):
             pass
         if not worker.process.is_alive() and worker in self.workers:
