@@ -393,6 +393,36 @@ class FakeBotApi:
                 message["caption_entities"] = entities
         return self.push_update({"message": message})
 
+    def send_photo(
+        self,
+        chat: dict[str, Any],
+        user: dict[str, Any],
+        caption: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue a photo message, with a caption (and its mention entities) when given."""
+        file = self._register_file(b"\xff\xd8\xff\xe0 fake jpeg", "photos", "photo.jpg")
+        message = self._incoming(chat, user, reply_to)
+        message["photo"] = [
+            {"file_id": file["file_id"], "file_unique_id": file["file_unique_id"],
+             "width": 90, "height": 90}
+        ]  # fmt: skip
+        if caption is not None:
+            message["caption"] = caption
+            if entities := auto_entities(caption):
+                message["caption_entities"] = entities
+        return self.push_update({"message": message})
+
+    def edit_text(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """Queue the edit of an earlier text message (``edited_message``) to ``text``."""
+        edited = copy.deepcopy(message)
+        edited["text"] = text
+        edited["edit_date"] = int(time.time())
+        edited.pop("entities", None)
+        if entities := auto_entities(text):
+            edited["entities"] = entities
+        return self.push_update({"edited_message": edited})
+
     def press_button(
         self, chat: dict[str, Any], user: dict[str, Any], message: dict[str, Any], data: str
     ) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 
@@ -50,10 +51,16 @@ def settings_for(api: FakeBotApi, **changes: Any) -> TelegramSettings:
 class RunningBot:
     """The bot's ``Application`` polling the fake server from a thread of its own."""
 
-    def __init__(self, api: FakeBotApi, db_path: Path, settings: TelegramSettings) -> None:
+    def __init__(
+        self,
+        api: FakeBotApi,
+        db_path: Path,
+        settings: TelegramSettings,
+        time_zone: ZoneInfo | None = None,
+    ) -> None:
         self.api = api
         self.settings = settings
-        self.app = build_application(db_path, settings, today=TODAY)
+        self.app = build_application(db_path, settings, today=TODAY, time_zone=time_zone)
         self.nianbao: NianbaoBot = self.app.bot_data["nianbao"]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
