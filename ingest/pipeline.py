@@ -26,6 +26,7 @@ from ingest.discovery import SIDECAR_SUFFIX, discover, storable
 from ingest.metadata import (
     ReportMeta,
     detect_metadata,
+    organisation_problem,
     same_unit_names,
     split_region,
     strip_official,
@@ -115,6 +116,8 @@ def _override_problem(supplied: dict) -> str | None:
     unit = supplied.get("unit")
     if unit is not None and (not isinstance(unit, str) or not "".join(unit.split())):
         return f'unit must be a name, e.g. unit = "南湖镇" (got {unit!r})'
+    if isinstance(unit, str) and (why := organisation_problem("".join(unit.split()))):
+        return f"unit must name an organisation, e.g. 南湖镇 or 东城县民政局 ({why}: {unit!r})"
     for name in ("unit_full", "published", "level", "parent", "title"):
         if name in supplied and not isinstance(supplied[name], str):
             return f"{name} must be text (got {supplied[name]!r})"

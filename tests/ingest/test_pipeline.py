@@ -254,3 +254,26 @@ def test_version_1_databases_get_their_statistics_relinked(tmp_path: Path, sampl
     }
     assert relinked == linked
     assert next(iter(reopened.query("PRAGMA user_version")))["user_version"] == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize(
+    ("supplied", "refused"),
+    [
+        ({"year": "2018年"}, True),
+        ({"year": -1}, True),
+        ({"year": 1989}, True),
+        ({"year": 2101}, True),
+        ({"year": True}, True),
+        ({"year": 2018}, False),
+        ({"unit": ""}, True),
+        ({"unit": "   "}, True),
+        ({"unit": "report"}, True),
+        ({"unit": "东湖"}, True),
+        ({"unit": 12}, True),
+        ({"unit": "南湖镇"}, False),
+        ({"unit": "嘉兴县 南湖镇"}, False),
+        ({"unit": "东城县民政局"}, False),
+    ],
+)
+def test_supplied_metadata_is_validated(supplied: dict, refused: bool) -> None:
+    assert (pipeline._override_problem(supplied) is not None) is refused
