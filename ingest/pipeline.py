@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -243,8 +244,9 @@ def store(
             delete_report(db, replaces, reason=reason or f"replaced by {report.path.name}")
         if renames is not None:
             rename_unit(db, renames, unit)
-        report_id = _inserted(
-            db.table("reports"),
+        report_id = _insert(
+            db,
+            "reports",
             {
                 "unit": meta.unit,
                 "unit_full": meta.unit_full,
@@ -266,66 +268,82 @@ def store(
                 "names": json.dumps(list(meta.names), ensure_ascii=False),
             },
         )
-        passage_ids: list[int] = []
-        for p in report.passages:
-            row = {
-                "report_id": report_id,
-                **{
-                    k: getattr(p, k)
-                    for k in ("ord", "kind", "section", "text", "norm", "start", "end")
-                },
-            }
-            passage_ids.append(_inserted(db.table("passages"), row))
+        passage_ids = [
+            _insert(
+                db,
+                "passages",
+                {"report_id": report_id, **{k: getattr(p, k) for k in _PASSAGE_FIELDS}},
+            )
+            for p in report.passages
+        ]
         starts = [p.start for p in report.passages]
-        stat_ids: list[int] = []
-        for s in report.extraction.statistics:
-            row = {
-                "report_id": report_id,
-                "key": s.key,
-                "value": s.value,
-                "measure": s.measure,
-                "source": s.source,
-                "label": s.label,
-                "evidence": s.evidence,
-                "passage_id": _passage_for(starts, passage_ids, _first_char(s.evidence, s.start)),
-                "rule": s.rule,
-                "official": int(s.official),
-            }
-            stat_ids.append(_inserted(db.table("statistics"), row))
-        db.table("conflicts").insert_all(
-            {
-                "report_id": report_id,
-                "key": report.extraction.statistics[a].key,
-                "official_id": stat_ids[a],
-                "other_id": stat_ids[b],
-            }
-            for a, b in report.extraction.conflicts
+        stat_ids = [
+            _insert(
+                db,
+                "statistics",
+                {
+                    "report_id": report_id,
+                    "key": s.key,
+                    "value": s.value,
+                    "measure": s.measure,
+                    "source": s.source,
+                    "label": s.label,
+                    "evidence": s.evidence,
+                    "passage_id": _passage_for(
+                        starts, passage_ids, _first_char(s.evidence, s.start)
+                    ),
+                    "rule": s.rule,
+                    "official": int(s.official),
+                },
+            )
+            for s in report.extraction.statistics
+        ]
+        _insert_many(
+            db,
+            "conflicts",
+            [
+                {
+                    "report_id": report_id,
+                    "key": report.extraction.statistics[a].key,
+                    "official_id": stat_ids[a],
+                    "other_id": stat_ids[b],
+                }
+                for a, b in report.extraction.conflicts
+            ],
         )
-        db.table("checks").insert_all(
-            {
-                "report_id": report_id,
-                "name": c.name,
-                "expected": c.expected,
-                "actual": c.actual,
-                "detail": c.detail,
-            }
-            for c in report.extraction.checks
+        _insert_many(
+            db,
+            "checks",
+            [
+                {
+                    "report_id": report_id,
+                    "name": c.name,
+                    "expected": c.expected,
+                    "actual": c.actual,
+                    "detail": c.detail,
+                }
+                for c in report.extraction.checks
+            ],
         )
-        db.table("row_problems").insert_all(
-            {
-                "report_id": report_id,
-                "kind": p.kind,
-                "table_name": p.table,
-                "label": p.label,
-                "evidence": p.evidence,
-                "start": p.start,
-                "end": p.end,
-                "columns": p.columns,
-                "found": p.found,
-                "keys": json.dumps(list(p.keys), ensure_ascii=False),
-                "readings": json.dumps([list(r) for r in p.readings]),
-            }
-            for p in report.extraction.problems
+        _insert_many(
+            db,
+            "row_problems",
+            [
+                {
+                    "report_id": report_id,
+                    "kind": p.kind,
+                    "table_name": p.table,
+                    "label": p.label,
+                    "evidence": p.evidence,
+                    "start": p.start,
+                    "end": p.end,
+                    "columns": p.columns,
+                    "found": p.found,
+                    "keys": json.dumps(list(p.keys), ensure_ascii=False),
+                    "readings": json.dumps([list(r) for r in p.readings]),
+                }
+                for p in report.extraction.problems
+            ],
         )
         for name in touched:
             refresh_unit(db, name)
@@ -338,11 +356,26 @@ def _source_path(path: Path) -> str:
     return storable(str(path.resolve()))
 
 
-def _inserted(table: sqlite_utils.db.Table, row: dict) -> int:
-    """Insert a row; its id (every table here has an integer primary key)."""
-    pk = table.insert(row).last_pk
-    assert pk is not None
-    return int(pk)
+_PASSAGE_FIELDS = ("ord", "kind", "section", "text", "norm", "start", "end")
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({marks})"
+
+
+def _insert(db: sqlite_utils.Database, table: str, row: dict) -> int:
+    """Insert a row with one plain statement (a report writes thousands); its id."""
+    cursor = db.conn.execute(_insert_sql(table, tuple(row)), list(row.values()))
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)
+
+
+def _insert_many(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    if rows:
+        db.conn.executemany(_insert_sql(table, tuple(rows[0])), [list(r.values()) for r in rows])
 
 
 def _existing(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:

@@ -148,6 +148,9 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.enable_wal()
+    # In WAL mode NORMAL loses no committed report when a process dies (kill -9); only a
+    # power cut may undo the last ones, never corrupt the file.  FULL syncs every report.
+    db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     ensure_schema(db)
     return db
