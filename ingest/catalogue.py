@@ -74,6 +74,7 @@ class Catalogue:
     column_orders: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     grid_rows: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, list[Column]] = field(default_factory=dict)
+    _children: dict[str, list[Statistic]] | None = field(default=None, init=False, repr=False)
 
     def get(self, key: str) -> Statistic:
         try:
@@ -83,7 +84,13 @@ class Catalogue:
 
     def children(self, key: str) -> list[Statistic]:
         """The statistics that add up to ``key``, in catalogue order."""
-        return [m for m in self.statistics.values() if m.parent == key]
+        if self._children is None:
+            by_parent: dict[str, list[Statistic]] = {}
+            for m in self.statistics.values():
+                if m.parent is not None:
+                    by_parent.setdefault(m.parent, []).append(m)
+            self._children = by_parent
+        return list(self._children.get(key, ()))
 
     def for_template(self, template: str) -> list[Statistic]:
         return [m for m in self.statistics.values() if template in m.templates]

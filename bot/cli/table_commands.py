@@ -28,7 +28,8 @@ from bot.spreadsheets.comparison_files import write_csv, write_json, write_xlsx
 from bot.spreadsheets.export_files import EXPORT_FORMATS, ExportError, write_export
 from bot.spreadsheets.output import OutputFile
 from ingest.catalogue import load_catalogue
-from ingest.review import SEVERITIES, load_rules, refresh_findings
+from ingest.review import SEVERITIES, ReviewRules, load_rules, refresh_findings
+from ingest.store import writing
 
 if TYPE_CHECKING:
     from bot.qa.answerer import Answerer
@@ -150,17 +151,28 @@ def review(
     result = answerer.review(unit, year)
     if result.problem is not None:
         raise not_found(result.problem)
-    sql = "SELECT DISTINCT unit FROM reports" + (" WHERE unit = ?" if result.unit else "")
-    units = [r["unit"] for r in answerer.db.query(sql, [result.unit] if result.unit else [])]
-    with answerer.db.atomic():
-        for name in units:
-            refresh_findings(answerer.db, name, rules)
-    result = answerer.review(result.unit, year)
+    if factor is not None:
+        _review_again(run, result.unit, rules)
+        result = answerer.review(result.unit, year)
     if as_json:
         for finding in result.findings:
             click.echo(json.dumps(finding.as_dict(), ensure_ascii=False))
         return
     _print_review(result)
+
+
+def _review_again(run: Invocation, unit: str | None, rules: ReviewRules) -> None:
+    """Store the findings of other rules (a jump factor of the user's); the findings stored at
+    ingest already follow the rules' own, so only this needs the database writable."""
+    db = run.existing_db(write=True)
+    try:
+        sql = "SELECT DISTINCT unit FROM reports" + (" WHERE unit = ?" if unit else "")
+        units = [r["unit"] for r in db.query(sql, [unit] if unit else [])]
+        with writing(db):
+            for name in units:
+                refresh_findings(db, name, rules)
+    finally:
+        db.close()
 
 
 # -- compare -----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from bot.qa.question import Gazetteer, Question, parse_question
 from bot.qa.sources import PassageContext, first_passage_id, passage_context
 from index.search import PassageIndex
 from ingest.catalogue import Catalogue, load_catalogue
-from ingest.store import open_db
+from ingest.store import open_reader
 
 
 class Answerer:
@@ -37,7 +37,7 @@ class Answerer:
 
     def __init__(self, db_path: Path, today: date | None = None) -> None:
         self.db_path = Path(db_path)
-        self.db = open_db(self.db_path)
+        self.db = open_reader(self.db_path)
         self.catalogue: Catalogue = load_catalogue()
         self.today = today
         finder = PassageFinder(self.db, PassageIndex.open(self.db_path))

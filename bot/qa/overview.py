@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from ingest.catalogue import Catalogue, Statistic
+from ingest.store import corpus_counts
 
 
 @dataclass(frozen=True)
@@ -25,23 +26,20 @@ class CorpusOverview:
 
 
 def corpus_overview(db: sqlite_utils.Database) -> CorpusOverview:
-    """Units with their years, and the size of each table."""
-
-    def count(table: str) -> int:
-        return next(iter(db.query(f"SELECT count(*) AS n FROM {table}")))["n"]
-
+    """Units with their years, and the size of each table (counted as the ingest summary and
+    ``nianbao reports`` count them)."""
     units: dict[str, list[int]] = {}
     for row in db.query("SELECT unit, year FROM reports ORDER BY unit, year"):
         units.setdefault(row["unit"], []).append(row["year"])
-    last = next(iter(db.query("SELECT max(ingested_at) AS t FROM reports")))["t"]
+    counts = corpus_counts(db)
     return CorpusOverview(
         units=units,
-        reports=count("reports"),
-        passages=count("passages"),
-        statistics=count("statistics WHERE value IS NOT NULL"),
-        conflicts=count("conflicts"),
-        failed_checks=count("checks"),
-        last_ingest=last,
+        reports=counts["reports"],
+        passages=counts["passages"],
+        statistics=counts["statistics"],
+        conflicts=counts["conflicts"],
+        failed_checks=counts["failed_checks"],
+        last_ingest=counts["last_ingest"],
     )
 
 

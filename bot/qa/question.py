@@ -220,6 +220,9 @@ def parse_question(
     """Read a question into units, years, statistic and intent; never raises on any text."""
     today = today or date.today()
     text = (text if isinstance(text, str) else str(text or ""))[:MAX_CHARS]
+    # Undecodable bytes reach here as lone surrogates (a file name, a pipe): they cannot be
+    # encoded, so they become U+FFFD before any converter sees them.
+    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
     folded = FoldedText.of(text, form=QUESTION)
     if not _CONTENT.search(folded.text):
         return Question(text=text)

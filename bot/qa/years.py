@@ -78,6 +78,7 @@ class YearPatterns:
     single: re.Pattern[str]
     short: re.Pattern[str]
     topic: re.Pattern[str]
+    written: re.Pattern[str]
 
 
 @cache
@@ -101,6 +102,10 @@ def patterns() -> YearPatterns:
         ),
         short=re.compile(r"(?<![\d.])(\d\d)\s*(?:年度|年)(?!代)"),
         topic=re.compile(_words(vocab["topic_next_year"])),
+        written=re.compile(
+            r"(?<![\d.])([-−]?\d{1,6})(?![\d.])\s*(?:年度|年)(?!代)"
+            r"|(?<![a-z])(?:in|year|for)\s+([-−]?\d{3,6})(?![\d.])"
+        ),
     )
 
 
@@ -147,6 +152,16 @@ def find_years(text: str, today: date) -> tuple[tuple[int, ...], list[tuple[int,
             continue
         years.add(year - 1 if _is_topic(work, match.end()) else year)
         spans.append(match.span())
+    for match in pats.written.finditer(work):
+        if any(a < match.end() and match.start() < b for a, b in spans):
+            continue
+        written = int((match.group(1) or match.group(2)).replace("−", "-"))
+        impossible = written <= 0 or (len(str(written)) >= 3 and not plausible(written))
+        if impossible and not _is_topic(work, match.end()):
+            # A year no report can cover (0年, 9999年, 1800年): asked all the same, so the
+            # answer says there is no such report instead of giving the latest one.
+            years.add(written)
+            spans.append(match.span())
     return tuple(sorted(years)), sorted(spans)
 
 

@@ -9,7 +9,9 @@ reads a sentence to find them. Everything from a report or a user passes through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
+from bot.clock import local_time
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Passage, Quote
 from bot.qa.overview import ConflictRecord, CorpusOverview
 from bot.qa.sources import PassageContext
@@ -124,9 +126,12 @@ _OTHER_SOURCES = {
 
 
 def stats_blocks(
-    overview: CorpusOverview, conflicts: list[ConflictRecord], shown: int = 20
+    overview: CorpusOverview,
+    conflicts: list[ConflictRecord],
+    zone: ZoneInfo,
+    shown: int = 20,
 ) -> list[str]:
-    """Corpus size, last ingest, then the table/prose disagreements."""
+    """Corpus size, last ingest (in the configured time zone), then the disagreements."""
     blocks = [
         escape_html(
             sentence(
@@ -137,7 +142,7 @@ def stats_blocks(
                 statistics=overview.statistics,
                 conflicts=overview.conflicts,
                 checks=overview.failed_checks,
-                last=(overview.last_ingest or "—").replace("T", " "),
+                last=local_time(overview.last_ingest, zone),
             )
         )
     ]

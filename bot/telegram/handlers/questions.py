@@ -1,15 +1,18 @@
 """Questions and what answers them: text in private chats, mentions and replies in groups,
-/ask, the source and "more results" buttons, and /source."""
+/ask, captions of photos and files, edited questions (their answer is edited), the source and
+"more results" buttons, and /source."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest
 
 from bot.qa.model import Answer, AnswerKind, Passage
-from bot.telegram.conversation import MoreState, NianbaoBot
+from bot.telegram.conversation import MoreState, NianbaoBot, SentAnswer
 from bot.telegram.handlers.turn import (
     Context,
     Turn,
@@ -17,15 +20,18 @@ from bot.telegram.handlers.turn import (
     button,
     limited,
     nianbao,
+    note,
     on_message,
     send_blocks,
     show_action,
 )
+from bot.telegram.messages import split_messages
 from bot.telegram.render import answer_blocks, passage_blocks, source_blocks
 from bot.telegram.texts import escape_html, sentence
 
 MORE_STEP = 3
 SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@(\w+))?\s*$")
+BARE_ASK = re.compile(r"^/ask(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
 @on_message
@@ -50,12 +56,101 @@ async def on_ask(turn: Turn) -> None:
     await answer(turn, question)
 
 
-async def answer(turn: Turn, text: str) -> None:
+@on_message
+async def on_photo(turn: Turn) -> None:
+    """A photo whose caption is a question (in a group: addressed to the bot)."""
+    question = caption_question(turn)
+    if question:
+        await answer(turn, question)
+
+
+def caption_question(turn: Turn) -> str | None:
+    """The question a caption asks: all of it in a private chat, in a group only when it
+    mentions the bot or the message replies to it."""
+    message = turn.message
+    if message.chat.type == ChatType.PRIVATE:
+        return (message.caption or "").strip() or None
+    return addressed(turn.bot, message) or None
+
+
+@on_message
+async def on_edited(turn: Turn) -> None:
+    """An edited question: its earlier answer is edited to answer the new words (a new reply
+    when that answer is gone); edits of anything else change nothing."""
+    question = _edited_question(turn)
+    if question is None:
+        return
+    key = (turn.message.chat.id, turn.message.message_id)
+    earlier = turn.bot.answers.get(key)
+    if earlier is None:
+        await answer(turn, question)
+        return
     if await turn.limited():
+        return
+    turn.note(question=question)
+    reply = turn.bot.answerer.ask(question)
+    turn.note(answer=f"{reply.kind} (edited)")
+    parts = split_messages(answer_blocks(reply))
+    keyboard = _keyboard(turn.bot, reply, question)
+    ids: list[int] = []
+    for i, part in enumerate(parts):
+        markup = keyboard if i == len(parts) - 1 else None
+        if i < len(earlier.message_ids):
+            await _edit(turn, earlier.message_ids[i], part, markup)
+            ids.append(earlier.message_ids[i])
+        else:
+            sent = await turn.message.reply_text(part, reply_markup=markup, do_quote=False)
+            ids.append(sent.message_id)
+    for stale in earlier.message_ids[len(parts) :]:
+        with contextlib.suppress(BadRequest):
+            await turn.context.bot.delete_message(earlier.chat_id, stale)
+    turn.bot.answers.put(key, SentAnswer(earlier.chat_id, tuple(ids)))
+
+
+async def _edit(
+    turn: Turn, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    try:
+        await turn.context.bot.edit_message_text(
+            text, chat_id=turn.message.chat.id, message_id=message_id, reply_markup=markup
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+def _edited_question(turn: Turn) -> str | None:
+    """What an edited message asks, by the rules of a new one: a private text, /ask …, or in
+    a group a mention of the bot or a reply to it."""
+    message = turn.message
+    text = (message.text or "").strip()
+    command = BARE_ASK.match(text)
+    if command:
+        if not turn.bot.meant_for_me(command.group(1)):
+            return None
+        return (command.group(2) or "").strip() or None
+    if text.startswith("/"):
+        return None
+    if message.chat.type == ChatType.PRIVATE:
+        return text or None
+    return addressed(turn.bot, message) or None
+
+
+async def answer(turn: Turn, text: str) -> None:
+    turn.note(question=text)
+    if await turn.limited():
+        turn.note(answer="rate limited")
         return
     await turn.show(ChatAction.TYPING)
     reply = turn.bot.answerer.ask(text)
-    await turn.send(answer_blocks(reply), _keyboard(turn.bot, reply, text))
+    turn.note(answer=str(reply.kind))
+    sent = await turn.send(answer_blocks(reply), _keyboard(turn.bot, reply, text))
+    if sent:
+        chat_id = turn.message.chat.id
+        turn.bot.answers.put(
+            (chat_id, turn.message.message_id),
+            SentAnswer(chat_id, tuple(m.message_id for m in sent)),
+        )
 
 
 def _keyboard(bot: NianbaoBot, answer: Answer, question: str) -> InlineKeyboardMarkup | None:
@@ -95,6 +190,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     bot = nianbao(context)
     kind, _, value = query.data.partition(":")
+    note(bot, update, answer=f"button {kind}")
     message = query.message if isinstance(query.message, Message) else None
     if await limited(bot, update):
         return
