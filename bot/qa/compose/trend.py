@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.qa.compose.aggregate import compose_aggregate
+from bot.qa.compose.aggregate import compose_aggregate, year_notes
 from bot.qa.compose.context import ComposeContext
 from bot.qa.compose.passages import compose_passages
 from bot.qa.model import Answer, AnswerKind, Figure, Line
@@ -20,8 +20,9 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
     unit = q.units[0].unit
     years = ctx.figures.unit_years(unit, q.years)
     facts, _missing = ctx.figures.across(years, statistic, q.statistic_mention)
+    notes = year_notes(ctx, q, words, unit)
     if not facts:
-        return ctx.nothing(
+        answer = ctx.nothing(
             q,
             words.line(
                 "no_value",
@@ -31,6 +32,8 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
                 label_en=statistic.label_en,
             ),
         )
+        answer.notes = notes
+        return answer
     measure = facts[0].measure or statistic.measure
     parts = Line.joined(
         words.separator,
@@ -50,6 +53,7 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
         question=q.text,
         kind=AnswerKind.TREND,
         headline=headline,
+        notes=notes,
         sources=[ctx.source(words, f, lead=f"· {f.report.year}: ") for f in facts],
         facts=[ctx.stated(f, statistic) for f in facts],
     )
