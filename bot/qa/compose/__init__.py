@@ -37,7 +37,13 @@ COMPOSERS: dict[Intent, Composer] = {
 
 
 def compose(ctx: ComposeContext, q: Question) -> Answer:
-    """The answer to a parsed question."""
+    """The answer to a parsed question, in the question's language."""
+    answer = _compose(ctx, q)
+    answer.lang = q.lang
+    return answer
+
+
+def _compose(ctx: ComposeContext, q: Question) -> Answer:
     words = ctx.words(q)
     sep = words.separator
     if not q.text.strip() or (q.intent == Intent.NONE and not q.units and not q.statistic):

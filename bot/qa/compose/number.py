@@ -61,7 +61,7 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
     measure = fact.measure or statistic.measure
     value = Figure(number_text(fact.value))
     headline = words.line("number", value=value, measure=measure, **fields)
-    if not q.years:
+    if not q.years and len(reports(ctx.db, [unit])) > 1:
         headline += words.line("number_latest", year=report.year)
     answer = Answer(
         question=q.text,
