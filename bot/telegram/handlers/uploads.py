@@ -17,6 +17,7 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 
 from bot.corpus import ingest_and_index
+from bot.qa.wording import Phrasebook
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.settings import PUBLIC_API, TelegramSettings
 from bot.telegram.texts import escape_html, sentence, texts
@@ -113,7 +114,7 @@ def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
     fields = {
         "unit": outcome.unit,
         "year": outcome.year,
-        "template": outcome.template or "—",
+        "template": Phrasebook("zh").template_name(outcome.template) if outcome.template else "—",
         "passages": outcome.passages,
         "statistics": outcome.statistics,
         "conflicts": outcome.conflicts,
