@@ -66,6 +66,15 @@ class Phrasebook:
         return names.get(template, names["unknown"])[self.lang]
 
 
+def measure_shown(measure: str, lang: str) -> str:
+    """How a measure word follows a figure: 条 in a Chinese answer, " items" in an English
+    one (``[measures_en]`` of ``bot/qa/data/prose_figures.toml``)."""
+    if lang != "en":
+        return measure
+    name = load_toml("bot.qa.data", "prose_figures.toml")["measures_en"].get(measure, measure)
+    return f" {name}" if name else ""
+
+
 def number_text(value: float | None) -> str:
     """6.0 → '6', 0.35 → '0.35', None → '—'."""
     if value is None:

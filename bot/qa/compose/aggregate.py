@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.qa.compose.context import ComposeContext
-from bot.qa.figure_words import vocabulary as figure_vocabulary
 from bot.qa.lookup import Fact, ReportRef, report_passages, reports
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote, RankEntry, Source, StatedFigure
 from bot.qa.prose_figures import ANSWER, find_figures
 from bot.qa.question import Intent, Question
-from bot.qa.wording import Phrasebook, number_text, one_line, plain_number
+from bot.qa.wording import Phrasebook, measure_shown, number_text, one_line, plain_number
 from ingest.catalogue import Statistic
 
 _KINDS = {Intent.SUM: AnswerKind.SUM, Intent.RANKING: AnswerKind.RANKING}
@@ -64,7 +63,7 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
         answer = ctx.nothing(q, words.line("no_data"))
         answer.notes = notes
         return answer
-    measure = entries[0].measure
+    measure = measure_shown(entries[0].measure, words.lang).strip()
     sign = 1 if q.order == "asc" else -1
     ordered = sorted(entries, key=lambda e: (sign * e.value, e.report.unit, e.report.year))
     if kind == AnswerKind.RANKING and q.top:
@@ -74,7 +73,7 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     def part(e: _Entry, figure: bool) -> Line:
         value = number_text(e.value)
         name = str(e.report.year) if by_year else _name(e.report)
-        shown = Line.of(Figure(value) if figure else value, measure)
+        shown = Line.of(Figure(value) if figure else value, measure_shown(e.measure, words.lang))
         if e.from_text:
             shown += words.line("from_text")
         return words.line("part", name=name, value=shown)
@@ -178,14 +177,9 @@ def _read_from_text(
         best = finding.shown[0]
         if best.value != 0 and (best.measure or finding.measure) != statistic.measure:
             continue
-        measure = _measure_name(best.measure or finding.measure, words.lang)
+        measure = best.measure or finding.measure
         found.append(_Entry(report, best.value, measure, None, best.evidence, best.passage_id))
     return found
-
-
-def _measure_name(measure: str, lang: str) -> str:
-    """条 in a Chinese answer, "items" in an English one."""
-    return figure_vocabulary()["measures_en"].get(measure, measure) if lang == "en" else measure
 
 
 def _shared_first(words: Phrasebook, ordered: list[_Entry], by_year: bool) -> list[Line]:

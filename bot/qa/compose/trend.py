@@ -7,7 +7,7 @@ from bot.qa.compose.context import ComposeContext
 from bot.qa.compose.passages import compose_passages
 from bot.qa.model import Answer, AnswerKind, Figure, Line
 from bot.qa.question import Intent, Question
-from bot.qa.wording import number_text
+from bot.qa.wording import measure_shown, number_text
 
 
 def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
@@ -41,7 +41,7 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
             words.line(
                 "part",
                 name=str(f.report.year),
-                value=Line.of(Figure(number_text(f.value)), measure),
+                value=Line.of(Figure(number_text(f.value)), measure_shown(measure, words.lang)),
             )
             for f in facts
         ),
