@@ -73,7 +73,7 @@ class Question:
     level: str = ""
     over: Over = "units"  # what a ranking ranks: units, or the years of one unit
     years_written: tuple[int, ...] = ()  # the years as written (see ``years.YearsFound``)
-    read_as: tuple[tuple[str, str], ...] = ()  # (typed, read as): typos and everyday words
+    typos: tuple[tuple[str, str], ...] = ()  # (typed, read as): the answer says so
 
 
 def intent_vocabulary() -> dict:
@@ -272,7 +272,7 @@ def _read_as_reports_do(
     folded: FoldedText, gazetteer: Gazetteer, domain_words: list[str], owner: object
 ) -> tuple[FoldedText, list[UnitMatch], list[Rewrite]]:
     """The folded question with typos and everyday words read as the reports' words, the unit
-    mentions in it, and what was read differently (unit names are never touched)."""
+    mentions in it, and the typos corrected (unit names are never touched)."""
     matches = gazetteer.find(folded)
     typos = typo_reader(owner, domain_words).corrections(
         folded.text, [(m.start, m.end) for m in matches]
@@ -285,7 +285,6 @@ def _read_as_reports_do(
     if everyday:
         folded = apply(folded, everyday)
         matches = gazetteer.find(folded)
-        read += [r for r in everyday if r.word]
     return folded, matches, read
 
 
@@ -312,7 +311,10 @@ def parse_question(
     found_years = read_years(without_statistic, today)
     years, year_spans = found_years.years, found_years.spans
     without_years = _blank(without_units, year_spans)
-    unknown_spans = gazetteer.unknown_places(_blank(without_statistic, year_spans), unit_spans)
+    masked = _blank(without_statistic, year_spans)
+    unknown_spans = gazetteer.unknown_places(masked, unit_spans)
+    if not matches and not unknown_spans:
+        unknown_spans = gazetteer.unknown_departments(masked)
 
     generic = gazetteer.generic_levels(without_units)
     english = _english_generic(without_units)
@@ -358,6 +360,6 @@ def parse_question(
         statistic_mention=folded.source(*statistic_spans[0]) if statistic_spans else "",
         level=level,
         years_written=found_years.as_written,
-        read_as=tuple((r.typed, r.word) for r in read),
+        typos=tuple((folded_typo.typed, folded_typo.word) for folded_typo in read),
         **fields,
     )

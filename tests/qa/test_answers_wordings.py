@@ -148,3 +148,10 @@ def test_passage_answers_quote_no_furniture(real: Answerer) -> None:
         assert answer.kind == "passage"
         assert not any(is_furniture(p.text, p.section) for p in answer.passages)
         assert "|" not in answer.text and "](" not in answer.text
+
+
+def test_a_typo_read_as_a_domain_word_is_said(answerer: Answerer) -> None:
+    answer = answerer.ask("西集镇行政诉松几件")
+    assert answer.value == 6
+    assert "「诉松」按「诉讼」理解" in answer.text
+    assert "理解" not in answerer.ask("西集镇行政诉讼几件").text

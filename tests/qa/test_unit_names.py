@@ -199,3 +199,25 @@ def test_derived_abbreviations_link_and_a_shared_one_asks(fresh_db) -> None:
     assert ambiguous == [("社事局", ["东湖综合实验区社会事业局", "西江市社会事务局"])]
     refs, _ = gazetteer.link("东湖社事局2020年")
     assert [r.unit for r in refs] == ["东湖综合实验区社会事业局"]
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("教育局2020年收到几件申请", ("教育局",)),
+        ("卫健委有多少行政复议", ("卫健委",)),
+        ("2020年收到几件申请", ()),
+        ("党政办公室的电话", ()),  # no department's name alone: the region's own report
+    ],
+)
+def test_a_department_not_loaded_is_no_question_about_the_region(
+    text: str, unknown: tuple[str, ...]
+) -> None:
+    rows = [
+        {"unit": u, "unit_full": f, "parent": p, "level": lv}
+        for u, f, p, lv in UNITS
+        if u.startswith("东湖")
+    ]
+    q = parse_question(text, Gazetteer(rows), load_catalogue())
+    assert q.unknown_units == unknown
+    assert [u.unit for u in q.units] == ([] if unknown else ["东湖综合实验区"])

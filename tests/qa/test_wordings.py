@@ -86,10 +86,10 @@ def test_words_meant_as_written_stay(reader: TypoReader, text: str) -> None:
 def test_a_unit_name_is_never_corrected(gazetteer: Gazetteer) -> None:
     q = ask(gazetteer, "收废镇有几件行政诉讼")
     assert [u.unit for u in q.units] == ["收废镇"]
-    assert (q.statistic, q.read_as) == ("lawsuits", ())
+    assert (q.statistic, q.typos) == ("lawsuits", ())
     typo = ask(gazetteer, "西集镇有几件行政诉松")
     assert [u.unit for u in typo.units] == ["西集镇"]
-    assert (typo.statistic, typo.read_as) == ("lawsuits", (("诉松", "诉讼"),))
+    assert (typo.statistic, typo.typos) == ("lawsuits", (("诉松", "诉讼"),))
 
 
 def test_protected_spans_are_left_alone(reader: TypoReader) -> None:
