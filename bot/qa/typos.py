@@ -21,6 +21,7 @@ from functools import cache
 import jieba
 from pypinyin import Style, pinyin
 
+from bot.qa import colloquial
 from ingest.text import CJK, fold_question
 from ingest.vocab import load_toml
 
@@ -149,32 +150,42 @@ class TypoReader:
         return None
 
     def corrections(self, text: str, protected: Iterable[tuple[int, int]] = ()) -> list[Correction]:
-        """Runs of ``text`` (folded) read as domain words, left to right, longest first;
-        no run overlaps a protected span (a unit's name) or a domain word written correctly."""
+        """Runs of ``text`` (folded) read as domain words, left to right, longest first.
+
+        No run overlaps a protected span (a unit's name); a domain word written correctly may
+        lie inside a run (公开 of 主东公开) but is never changed itself.
+        """
         blocked = [False] * len(text)
         for start, end in protected:
             for i in range(max(0, start), min(len(text), end)):
                 blocked[i] = True
+        correct = [False] * len(text)
         for word in self.words:
             start = text.find(word)
             while start >= 0:
                 for i in range(start, start + len(word)):
-                    blocked[i] = True
+                    correct[i] = True
                 start = text.find(word, start + 1)
         found: list[Correction] = []
         pos = 0
         while pos < len(text):
             for length in range(min(self._longest, len(text) - pos), 1, -1):
-                if any(blocked[pos : pos + length]):
+                end = pos + length
+                if any(blocked[pos:end]) or all(correct[pos:end]):
                     continue
-                run = text[pos : pos + length]
+                run = text[pos:end]
                 meant = self._word_for(run)
-                if meant is not None and self._straddles_a_word(text, pos, pos + length):
-                    meant = None
-                if meant is not None:
-                    found.append(Correction(pos, pos + length, run, meant))
-                    pos += length
-                    break
+                if meant is None or self._straddles_a_word(text, pos, end):
+                    continue
+                if any(
+                    correct[pos + i]
+                    for i, (a, b) in enumerate(zip(run, meant, strict=True))
+                    if a != b
+                ):
+                    continue
+                found.append(Correction(pos, end, run, meant))
+                pos = end
+                break
             else:
                 pos += 1
         return found
@@ -187,8 +198,7 @@ def typo_reader(owner: object, words: Iterable[str]) -> TypoReader:
     """One reader per vocabulary owner (the catalogue), built on first use."""
     cached = _READERS.get(id(owner))
     if cached is None or cached[0] is not owner:
-        everyday = load_toml("bot.qa.data", "colloquial.toml")
-        extra = [*vocabulary()["words"], *everyday.get("targets", [])]
+        extra = [*vocabulary()["words"], *colloquial.targets()]
         cached = (owner, TypoReader([*words, *extra]))
         _READERS[id(owner)] = cached
     return cached[1]

@@ -153,5 +153,5 @@ def test_passage_answers_quote_no_furniture(real: Answerer) -> None:
 def test_a_typo_read_as_a_domain_word_is_said(answerer: Answerer) -> None:
     answer = answerer.ask("西集镇行政诉松几件")
     assert answer.value == 6
-    assert "「诉松」按「诉讼」理解" in answer.text
+    assert "「行政诉松」按「行政诉讼」理解" in answer.text
     assert "理解" not in answerer.ask("西集镇行政诉讼几件").text
