@@ -2,8 +2,8 @@
 
 A ranking or comparison uses each report's official figure; a report whose template has no
 such statistic (a 2021-edition report asked for 主动公开, which it states in prose only) gives
-the figure its sentences state, when one clearly answers, marked as read from the text.  A
-total adds official figures only.  When every value is the same the answer says so instead of
+the figure its sentences state, when one clearly answers; every figure a report gives in its
+sentences rather than its table is marked so.  A total adds official figures only.  When every value is the same the answer says so instead of
 ordering them; a ranking of one unit's years names each entry by unit and year.
 """
 
@@ -35,7 +35,8 @@ class _Entry:
 
     @property
     def from_text(self) -> bool:
-        return self.fact is None
+        """Stated in the report's sentences (read now, or a prose statistic), not its table."""
+        return self.fact is None or self.fact.source == "prose"
 
 
 def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = None) -> Answer:
