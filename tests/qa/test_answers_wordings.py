@@ -155,3 +155,20 @@ def test_a_typo_read_as_a_domain_word_is_said(answerer: Answerer) -> None:
     assert answer.value == 6
     assert "「行政诉松」按「行政诉讼」理解" in answer.text
     assert "理解" not in answerer.ask("西集镇行政诉讼几件").text
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("西集镇近三年的行政诉讼", "没有 西集镇 2023、2024、2025 年的报告；已有年份：2018"),
+        ("西集镇2023年和2024年哪年诉讼多", "没有西集镇 2023、2024 年的报告；已有年份：2018"),
+        ("2024年哪个镇诉讼最多", "没有 2024 年的报告；已有年份：2018"),
+        ("which town had the most lawsuits in 2024", "There is no 2024 report"),
+    ],
+)
+def test_years_without_any_report_say_which_there_are(
+    answerer: Answerer, question: str, said: str
+) -> None:
+    answer = answerer.ask(question)
+    assert answer.kind == "none" and answer.value is None
+    assert said in answer.text

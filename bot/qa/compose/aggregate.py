@@ -3,8 +3,9 @@
 A ranking or comparison uses each report's official figure; a report whose template has no
 such statistic (a 2021-edition report asked for 主动公开, which it states in prose only) gives
 the figure its sentences state, when one clearly answers; every figure a report gives in its
-sentences rather than its table is marked so.  A total adds official figures only.  When every value is the same the answer says so instead of
-ordering them; a ranking of one unit's years names each entry by unit and year.
+sentences rather than its table is marked so.  A total adds official figures only.  When
+every value is the same the answer says so instead of ordering them; a ranking of one unit's
+years names each entry by unit and year; asked years without a report are named.
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     if missing:
         notes.append(words.line("missing_units", units=sep.join(missing)))
     if not entries:
-        answer = ctx.nothing(q, words.line("no_data"))
-        answer.notes = notes
+        none_of_the_years = not missing and len(notes) == 1
+        answer = ctx.nothing(q, notes[0] if none_of_the_years else words.line("no_data"))
+        answer.notes = [] if none_of_the_years else notes
         return answer
     measure = measure_shown(entries[0].measure, words.lang).strip()
     sign = 1 if q.order == "asc" else -1
@@ -143,7 +145,7 @@ def _scope(ctx: ComposeContext, q: Question, by_year: bool) -> list[ReportRef]:
 
 def year_notes(ctx: ComposeContext, q: Question, words: Phrasebook, unit: str = "") -> list[Line]:
     """Which of the asked years have no report (近三年 when only two were published), for one
-    unit or for the units asked (all when none)."""
+    unit or for the units asked (all when none); when none has, the years there are."""
     if not q.years:
         return []
     units = [unit] if unit else [u.unit for u in q.units]
@@ -152,9 +154,16 @@ def year_notes(ctx: ComposeContext, q: Question, words: Phrasebook, unit: str = 
     if not absent:
         return []
     sep = words.separator
-    found = sep.join(str(y) for y in q.years if y in have) or "—"
+    found = [y for y in q.years if y in have]
+    if not found:
+        available = sep.join(str(y) for y in sorted(have)) or "—"
+        named = unit or sep.join(units)
+        key = "years_none_unit" if named else "years_none"
+        years = sep.join(map(str, absent))
+        return [words.line(key, unit=named, years=years, available=available)]
     key = "years_found_unit" if unit else "years_found"
-    return [words.line(key, unit=unit, found=found, absent=sep.join(map(str, absent)))]
+    shown = sep.join(map(str, found))
+    return [words.line(key, unit=unit, found=shown, absent=sep.join(map(str, absent)))]
 
 
 def _read_from_text(
