@@ -325,7 +325,9 @@ def parse_question(
     lists = _word_lists()
     intent, fields = _intent(
         _Signals(
-            words={name: wl.find(without_years) for name, wl in lists.items()},
+            words={
+                name: wl.find(_blank(without_years, statistic_spans)) for name, wl in lists.items()
+            },
             passage=_asks_for_words(lists, _blank(without_years, statistic_spans)),
             statistic=statistic,
             units=len(units) + len(ambiguous),

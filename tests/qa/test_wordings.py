@@ -164,6 +164,8 @@ def test_a_rewrite_quotes_the_words_as_written() -> None:
         ("Yuqian reconsiderations", "於潜镇", "reconsiderations", ()),
         ("西集镇和上级部门一起办了几件复议", "西集镇", "reconsiderations", ()),
         ("西集镇跟群众打交道时收费多少", "西集镇", "fees", ()),
+        # 历年 inside the statistic's own name is no trend: a cumulative figure of one report
+        ("截至2017年西集镇历年累计主动公开文件数", "西集镇", "proactive.cumulative", (2017,)),
     ],
 )
 def test_one_units_question_is_a_number(
