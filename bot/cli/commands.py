@@ -478,8 +478,9 @@ def _answerer(run: Invocation) -> Answerer:
 @config_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@click.option("--related", is_flag=True, help="Also print the passages related to a figure answer.")
 @click.pass_obj
-def ask(run: Invocation, question: str, as_json: bool) -> None:
+def ask(run: Invocation, question: str, as_json: bool, related: bool) -> None:
     """Answer a question; QUESTION '-' reads one question per line from stdin.
 
     With no database yet, one is built from the bundled sample reports.
@@ -489,6 +490,7 @@ def ask(run: Invocation, question: str, as_json: bool) -> None:
       nianbao ask "东湖镇有多少行政诉讼？"
       nianbao ask --json "how many lawsuits did 东湖镇 have"
       nianbao ask --json - < questions.txt
+      nianbao ask --related "东湖镇主动公开了多少条"
     """
     answerer = _answerer(run)
     questions = _stdin_lines() if question == "-" else [question]
@@ -497,7 +499,7 @@ def ask(run: Invocation, question: str, as_json: bool) -> None:
         if as_json:
             click.echo(render_json(answer))
         else:
-            click.echo(render_text(answer))
+            click.echo(render_text(answer, related=related))
             if question == "-":
                 click.echo()
 

@@ -252,6 +252,8 @@ class Gazetteer:
         self._title_after = tuple(fold_question(w) for w in vocab["title_after"])
         endings = _alternation(fold_question(w) for w in vocab["department_endings"])
         self._department = re.compile(f"[{CJK}]{{1,6}}?(?:{endings})")
+        self._department_name = re.compile(f"[{CJK}]{{2,8}}?(?:{endings})")
+        self._own_offices = {fold_question(w) for w in vocab["own_offices"]}
 
     # -- matching ---------------------------------------------------------------------------
 
@@ -391,6 +393,22 @@ class Gazetteer:
         if organisation_problem(name) is not None or self._stop.search(name):
             return 0
         return match.end()
+
+    def unknown_departments(self, masked: str) -> list[tuple[int, int]]:
+        """Spans of ``masked`` that name a department (教育局, 卫健委) no loaded unit is called.
+
+        Asked of a question that links no unit: without it, such a question would be read as
+        one about the region's own government, and answered with that government's figure.
+        """
+        text = self._blank(self._blank(masked, self._generic), self._stop)
+        found = []
+        for run in _CJK_RUN.finditer(text):
+            name = run.group(0)
+            if name in self._own_offices or not self._department_name.fullmatch(name):
+                continue
+            if organisation_problem(name) is None:
+                found.append(run.span())
+        return found
 
     def _not_place(self, name: str) -> bool:
         """乡镇, 城区, 县级市: category words, also at the end of a longer word (某县级市)."""

@@ -183,13 +183,18 @@ class ExampleSubject:
 
 
 def example_subject(db: sqlite_utils.Database, catalogue: Catalogue) -> ExampleSubject | None:
-    """The subject of example questions; None when no report is loaded."""
+    """The subject of example questions; None when no report is loaded.
+
+    The statistic is one most reports give whose values differ, so that the example ranking
+    (哪个单位…最多) has a first place rather than a tie of zeros.
+    """
     row = next(iter(db.query("SELECT min(unit) AS unit FROM reports")), None)
     if row is None or row["unit"] is None:
         return None
     counts = db.query(
-        """SELECT key, count(*) AS n FROM statistics WHERE value IS NOT NULL AND official = 1
-           GROUP BY key ORDER BY n DESC, key"""
+        """SELECT key, count(*) AS n, count(DISTINCT value) > 1 AS differ FROM statistics
+           WHERE value IS NOT NULL AND official = 1
+           GROUP BY key ORDER BY differ DESC, n DESC, key"""
     )
     statistics = catalogue.statistics
     statistic = next(

@@ -25,6 +25,11 @@ def test_a_corrected_report_says_so_warns_and_invites_questions() -> None:
     assert lines[-1].startswith("现在就可以提问了")
 
 
+def test_the_template_is_named_in_words() -> None:
+    line = ingest_summary(_outcome(status="added"), "r.txt")[0]
+    assert "2021 版全国模板" in line and "national2021" not in line
+
+
 def test_a_less_complete_file_tells_how_to_replace() -> None:
     reason = "东湖镇 2020 is already loaded …; pass --replace (in the bot: the caption replace)"
     lines = ingest_summary(_outcome(status="refused", reason=reason), "r.txt")

@@ -27,7 +27,7 @@ from bot.telegram.handlers.turn import (
 )
 from bot.telegram.messages import split_messages
 from bot.telegram.render import answer_blocks, passage_blocks, source_blocks
-from bot.telegram.texts import escape_html, sentence
+from bot.telegram.texts import escape_html, sentence, sentence_in
 
 MORE_STEP = 3
 SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@(\w+))?\s*$")
@@ -154,32 +154,35 @@ async def answer(turn: Turn, text: str) -> None:
 
 
 def _keyboard(bot: NianbaoBot, answer: Answer, question: str) -> InlineKeyboardMarkup | None:
-    """Source buttons for the quoted passages, and "more results" with its state stored."""
+    """Source buttons for the quoted passages, and "more results" with its state stored; a
+    figure answer's related passages (not shown with it) from the first one."""
+    lang = answer.lang
     if answer.kind == AnswerKind.PASSAGE:
-        return _passage_keyboard(bot, answer.passages, question, 0)
+        return _passage_keyboard(bot, answer.passages, question, 0, lang)
     if answer.kind == AnswerKind.NUMBER and answer.facts:
         row = []
         if answer.facts[0].passage_id is not None:
-            row.append(button(sentence("button_source_one"), f"src:{answer.facts[0].passage_id}"))
-        token = bot.buttons.put(MoreState(question, len(answer.passages)))
-        row.append(button(sentence("button_related"), f"more:{token}"))
+            label = sentence_in(lang, "button_source_one")
+            row.append(button(label, f"src:{answer.facts[0].passage_id}"))
+        token = bot.buttons.put(MoreState(question, 0))
+        row.append(button(sentence_in(lang, "button_related"), f"more:{token}"))
         return InlineKeyboardMarkup([row])
     return None
 
 
 def _passage_keyboard(
-    bot: NianbaoBot, passages: list[Passage], question: str, shown_before: int
+    bot: NianbaoBot, passages: list[Passage], question: str, shown_before: int, lang: str
 ) -> InlineKeyboardMarkup:
     first = shown_before + 1
     rows = [
         [
-            button(sentence("button_source", n=n), f"src:{p.passage_id}")
+            button(sentence_in(lang, "button_source", n=n), f"src:{p.passage_id}")
             for n, p in enumerate(passages, first)
         ]
     ]
     if len(passages) >= MORE_STEP:
         token = bot.buttons.put(MoreState(question, shown_before + len(passages)))
-        rows.append([button(sentence("button_more"), f"more:{token}")])
+        rows.append([button(sentence_in(lang, "button_more"), f"more:{token}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -205,13 +208,14 @@ async def on_button(update: Update, context: Context) -> None:
     await query.answer()
     await show_action(message, ChatAction.TYPING)
     passages = bot.answerer.more_passages(state.question, state.offset, MORE_STEP)
+    lang = bot.answerer.parse(state.question).lang
     if not passages:
-        await message.reply_text(escape_html(sentence("more_none")))
+        await message.reply_text(escape_html(sentence_in(lang, "more_none")))
         return
     first = state.offset + 1
-    head = sentence("more_head", first=first, last=state.offset + len(passages))
-    keyboard = _passage_keyboard(bot, passages, state.question, state.offset)
-    await send_blocks(message, passage_blocks(head, passages, first), keyboard)
+    head = sentence_in(lang, "more_head", first=first, last=state.offset + len(passages))
+    keyboard = _passage_keyboard(bot, passages, state.question, state.offset, lang)
+    await send_blocks(message, passage_blocks(head, passages, first, lang=lang), keyboard)
 
 
 @on_message

@@ -21,6 +21,7 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 
 from bot.corpus import ingest_and_index
+from bot.qa.wording import Phrasebook
 from bot.telegram.handlers.questions import answer, caption_question
 from bot.telegram.handlers.review import upload_review
 from bot.telegram.handlers.turn import Turn, on_message
@@ -137,7 +138,7 @@ def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
     fields = {
         "unit": outcome.unit,
         "year": outcome.year,
-        "template": outcome.template or "—",
+        "template": Phrasebook("zh").template_name(outcome.template) if outcome.template else "—",
         "passages": outcome.passages,
         "statistics": outcome.statistics,
         "conflicts": outcome.conflicts,
