@@ -51,7 +51,7 @@ def main(ctx: click.Context) -> None:
 
     \b
     Quick tour:
-      nianbao ask "东湖镇有多少行政诉讼？"
+      nianbao ask "西集镇有多少行政诉讼？"
       nianbao ingest reports/ --db corpus.db
       nianbao reports --db corpus.db
     """
@@ -487,10 +487,10 @@ def ask(run: Invocation, question: str, as_json: bool, related: bool) -> None:
 
     \b
     Examples:
-      nianbao ask "东湖镇有多少行政诉讼？"
-      nianbao ask --json "how many lawsuits did 东湖镇 have"
+      nianbao ask "西集镇有多少行政诉讼？"
+      nianbao ask --json "how many lawsuits did 西集镇 have"
       nianbao ask --json - < questions.txt
-      nianbao ask --related "东湖镇主动公开了多少条"
+      nianbao ask --related "西塘镇主动公开了多少条"
     """
     answerer = _answerer(run)
     questions = _stdin_lines() if question == "-" else [question]

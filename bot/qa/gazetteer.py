@@ -390,7 +390,9 @@ class Gazetteer:
         if not match or len(match.group(0)) < MIN_DEPARTMENT_CHARS:
             return 0
         name = match.group(0)
-        if organisation_problem(name) is not None or self._stop.search(name):
+        if name in self._own_offices or organisation_problem(name) is not None:
+            return 0
+        if self._stop.search(name):
             return 0
         return match.end()
 

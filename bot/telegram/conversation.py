@@ -60,6 +60,8 @@ class NianbaoBot:
         ttl = settings.button_ttl_minutes * 60
         self.buttons: ExpiringStore[MoreState] = ExpiringStore(ttl)
         self.answers: ExpiringMap[tuple[int, int], SentAnswer] = ExpiringMap(ttl)
+        # Questions whose answer is being sent: an edit arriving meanwhile waits for it.
+        self.answering: dict[tuple[int, int], asyncio.Event] = {}
         self.limiter = RateLimiter(settings.questions_per_minute)
         self.ingesting = asyncio.Lock()  # one upload at a time: ingest and index refresh write
         self.bot_id: int | None = None

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 
@@ -30,6 +31,7 @@ from bot.telegram.render import answer_blocks, passage_blocks, source_blocks
 from bot.telegram.texts import escape_html, sentence, sentence_in
 
 MORE_STEP = 3
+ANSWER_WAIT_SECONDS = 30  # an edit waits this long for the answer it is to edit
 SOURCE_LINK = re.compile(r"^/source_(\d+)(?:@(\w+))?\s*$")
 BARE_ASK = re.compile(r"^/ask(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
@@ -81,6 +83,10 @@ async def on_edited(turn: Turn) -> None:
     if question is None:
         return
     key = (turn.message.chat.id, turn.message.message_id)
+    pending = turn.bot.answering.get(key)
+    if pending is not None:  # edited while its answer was still on the way
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(pending.wait(), ANSWER_WAIT_SECONDS)
     earlier = turn.bot.answers.get(key)
     if earlier is None:
         await answer(turn, question)
@@ -141,16 +147,19 @@ async def answer(turn: Turn, text: str) -> None:
     if await turn.limited():
         turn.note(answer="rate limited")
         return
-    await turn.show(ChatAction.TYPING)
-    reply = turn.bot.answerer.ask(text)
-    turn.note(answer=str(reply.kind))
-    sent = await turn.send(answer_blocks(reply), _keyboard(turn.bot, reply, text))
-    if sent:
-        chat_id = turn.message.chat.id
-        turn.bot.answers.put(
-            (chat_id, turn.message.message_id),
-            SentAnswer(chat_id, tuple(m.message_id for m in sent)),
-        )
+    chat_id = turn.message.chat.id
+    key = (chat_id, turn.message.message_id)
+    done = turn.bot.answering.setdefault(key, asyncio.Event())
+    try:
+        await turn.show(ChatAction.TYPING)
+        reply = turn.bot.answerer.ask(text)
+        turn.note(answer=str(reply.kind))
+        sent = await turn.send(answer_blocks(reply), _keyboard(turn.bot, reply, text))
+        if sent:
+            turn.bot.answers.put(key, SentAnswer(chat_id, tuple(m.message_id for m in sent)))
+    finally:
+        done.set()
+        turn.bot.answering.pop(key, None)
 
 
 def _keyboard(bot: NianbaoBot, answer: Answer, question: str) -> InlineKeyboardMarkup | None:
