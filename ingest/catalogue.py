@@ -162,6 +162,7 @@ def _expand_cumulative(spec: dict, statistics: dict[str, Statistic]) -> None:
     suffix = spec["suffix"]
     prefixes = _strs(spec.get("prefixes"))
     prefixes_en = _strs(spec.get("prefixes_en"))
+    suffixes = _strs(spec.get("suffixes"))
     for statistic in [m for m in statistics.values() if "pre2020" in m.templates and not m.column]:
         names = (statistic.label, *statistic.aliases)
         statistics[f"{statistic.key}.{suffix}"] = Statistic(
@@ -169,7 +170,12 @@ def _expand_cumulative(spec: dict, statistics: dict[str, Statistic]) -> None:
             label=f"{statistic.label}（{spec['label']}）",
             label_en=f"{statistic.label_en} ({spec['label_en']})",
             labels=tuple(f"{p}{lbl}" for p in prefixes[:1] for lbl in statistic.labels),
-            aliases=tuple(dict.fromkeys(f"{p}{n}" for p in prefixes for n in names)),
+            aliases=tuple(
+                dict.fromkeys(
+                    [f"{p}{n}" for p in prefixes for n in names]
+                    + [f"{n}{s}" for s in suffixes for n in (statistic.label, *statistic.labels)]
+                )
+            ),
             aliases_en=tuple(f"{p} {n}" for p in prefixes_en for n in (statistic.label_en,)),
             measure=statistic.measure,
             templates=("pre2020",),

@@ -166,6 +166,9 @@ def test_a_rewrite_quotes_the_words_as_written() -> None:
         ("西集镇跟群众打交道时收费多少", "西集镇", "fees", ()),
         # 历年 inside the statistic's own name is no trend: a cumulative figure of one report
         ("截至2017年西集镇历年累计主动公开文件数", "西集镇", "proactive.cumulative", (2017,)),
+        # … and so is 历年累计 named after the statistic
+        ("西塘镇2017年主动公开文件数的历年累计", "西塘镇", "proactive.cumulative", (2017,)),
+        ("於潜镇17年主动公开政府信息数累计数", "於潜镇", "proactive.cumulative", (2017,)),
     ],
 )
 def test_one_units_question_is_a_number(
