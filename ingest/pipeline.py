@@ -68,6 +68,7 @@ class FileOutcome:
     warnings: list[str] = field(default_factory=list)
     ambiguous: int = 0
     stops_run: bool = False  # the database could not be written: the run ends here
+    previous: str = ""  # a corrected report's unit and year before the correction
 
 
 @dataclass
@@ -588,7 +589,8 @@ def _correct(
             refresh_unit(db, name)
             refresh_findings(db, name)
     outcome.status = "corrected"
-    outcome.reason = f"was {same['unit']} {same['year']}"
+    outcome.previous = f"{same['unit']} {same['year']}"
+    outcome.reason = f"was {outcome.previous}"
     return outcome
 
 

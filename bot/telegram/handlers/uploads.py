@@ -144,6 +144,7 @@ def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
         "conflicts": outcome.conflicts,
         "checks": outcome.failed_checks,
         "reason": outcome.reason,
+        "previous": outcome.previous,
     }
     lines = [sentence(_OUTCOME_SENTENCES[outcome.status], **fields)]
     if outcome.status == "updated" and outcome.reason:
