@@ -7,6 +7,7 @@ are resolved once, on first use, so a bad config file is reported as a click err
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import click
 import sqlite_utils
 
 from bot.settings import Settings, SettingsError, load_settings
-from ingest.store import open_db
+from ingest.store import DatabaseUnreadable, open_db, open_reader
 
 
 @dataclass
@@ -44,14 +45,17 @@ class Invocation:
                 raise click.ClickException(str(exc)) from exc
         return self._settings
 
-    def existing_db(self) -> sqlite_utils.Database:
-        """The database, which must exist already (commands that only read)."""
+    def existing_db(self, write: bool = False) -> sqlite_utils.Database:
+        """The database, which must exist already: read-only unless the command writes."""
         db = self.settings.db
         if not db.exists():
             raise click.ClickException(
                 f"no database at {db}. Load reports first: nianbao ingest PATH --db {db}"
             )
-        return open_db(db)
+        try:
+            return open_db(db) if write else open_reader(db)
+        except (DatabaseUnreadable, sqlite3.Error) as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 config_option = click.option(

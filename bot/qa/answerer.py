@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from bot.qa.chart_figures import ChartFigures, chart_figures
+from bot.qa.comparison import Comparison, ComparisonRequest, compare
 from bot.qa.compose import PASSAGES_SHOWN, ComposeContext, compose, more_passages
+from bot.qa.findings import Review, report_review, review
 from bot.qa.model import Answer, Passage
 from bot.qa.official import OfficialFigures
 from bot.qa.overview import (
@@ -27,7 +29,7 @@ from bot.qa.question import Gazetteer, Question, parse_question
 from bot.qa.sources import PassageContext, first_passage_id, passage_context
 from index.search import PassageIndex
 from ingest.catalogue import Catalogue, load_catalogue
-from ingest.store import open_db
+from ingest.store import open_reader
 
 
 class Answerer:
@@ -35,7 +37,7 @@ class Answerer:
 
     def __init__(self, db_path: Path, today: date | None = None) -> None:
         self.db_path = Path(db_path)
-        self.db = open_db(self.db_path)
+        self.db = open_reader(self.db_path)
         self.catalogue: Catalogue = load_catalogue()
         self.today = today
         finder = PassageFinder(self.db, PassageIndex.open(self.db_path))
@@ -94,3 +96,15 @@ class Answerer:
     def chart_figures(self, text: str) -> ChartFigures:
         """The figures a chart of the question's statistic shows."""
         return chart_figures(self._context, self.parse(text))
+
+    def review(self, unit: str | None = None, year: int | None = None) -> Review:
+        """The findings of a unit's reports (or one year, or all), most serious first."""
+        return review(self.db, self.catalogue, self.gazetteer(), unit, year)
+
+    def report_review(self, report_id: int) -> Review:
+        """The findings of one report."""
+        return report_review(self.db, self.catalogue, report_id)
+
+    def compare(self, request: ComparisonRequest) -> Comparison:
+        """A comparison table of statistics across units or years, ready to stream."""
+        return compare(self.db, self.catalogue, self.gazetteer(), request)

@@ -249,6 +249,34 @@ def _whole(text: str, covers: Callable[[str], bool]) -> str:
     return text if all(map(covers, text)) else ""
 
 
+@dataclass(frozen=True)
+class TextFonts:
+    """The fonts a picture's text is drawn in, which characters they can show, and the
+    ellipsis to cut long labels with; shared by charts and table pictures."""
+
+    font: _Font | None
+    families: list[str]
+    covers: Callable[[str], bool]
+    ellipsis: str
+
+    @property
+    def family(self) -> str | None:
+        return self.font.family if self.font else None
+
+    def fit(self, text: str, limit_em: float) -> str:
+        """The text cut to about ``limit_em`` em with the ellipsis."""
+        return _cut(text, limit_em, self.ellipsis)
+
+
+def text_fonts(font_paths: Sequence[str | Path] = (), force_no_cjk: bool = False) -> TextFonts:
+    """A CJK font when there is one (configured files first), else DejaVu Sans in ASCII."""
+    font = None if force_no_cjk else _cjk_font(_path_key(font_paths))
+    if font is None:
+        return TextFonts(None, [LATIN], _ascii, "...")
+    covers = _covered_by(font)
+    return TextFonts(font, [font.family, LATIN], covers, "…" if covers("…") else "...")
+
+
 def render_chart(
     series: ChartSeries, font_paths: Sequence[str | Path] = (), force_no_cjk: bool = False
 ) -> ChartImage:
@@ -257,13 +285,8 @@ def render_chart(
     ``font_paths`` are configured font files tried first; ``force_no_cjk`` draws the ASCII
     fallback even when a CJK font is installed.
     """
-    font = None if force_no_cjk else _cjk_font(_path_key(font_paths))
-    covers: Callable[[str], bool]
-    if font is None:
-        families, covers, ellipsis = [LATIN], _ascii, "..."
-    else:
-        families, covers = [font.family, LATIN], _covered_by(font)
-        ellipsis = "…" if covers("…") else "..."
+    fonts = text_fonts(font_paths, force_no_cjk)
+    font, families, covers, ellipsis = fonts.font, fonts.families, fonts.covers, fonts.ellipsis
 
     shown: list[str] = []
     legend: list[str] = []

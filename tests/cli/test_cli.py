@@ -168,6 +168,9 @@ def test_config_option_works_for_every_command(
         "eval": ["eval", str(SEED_QUESTIONS)],
         "units": ["units"],
         "alias": ["alias", "西集镇", "西集老镇"],
+        "review": ["review", "--unit", "西集镇"],
+        "compare": ["compare", "--stat", "行政诉讼"],
+        "export": ["export", "-o", str(tmp_path / "export.csv")],
         "remove": ["remove", "--unit", "西塘镇"],
     }
     outputs = {}
@@ -186,6 +189,9 @@ def test_config_option_works_for_every_command(
     assert outputs["eval"].strip().endswith("56 passed, 0 failed")
     assert outputs["units"].strip().endswith("5 units")
     assert "西集老镇 → 西集镇" in outputs["alias"]
+    assert "西集镇 2018 (xiji-2018.txt)" in outputs["review"]
+    assert outputs["compare"].splitlines()[-2].startswith("合计")
+    assert (tmp_path / "export.csv").stat().st_size > 0
     assert "1 reports removed" in outputs["remove"]
     assert set(calls) | {"ingest", "bot"} == set(main.commands)
 

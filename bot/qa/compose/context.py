@@ -13,6 +13,7 @@ from bot.qa.wording import (
     Lang,
     Phrasebook,
     english_to_chinese,
+    measure_shown,
     number_text,
     one_line,
     plain_number,
@@ -123,7 +124,7 @@ class ComposeContext:
             "conflict_unbalanced" if unbalanced else "conflict",
             source=words.text(_CONFLICT_SOURCES[other.source]),
             value=number_text(other.value),
-            measure=other.measure or measure,
+            measure=measure_shown(other.measure or measure, words.lang).strip(),
             evidence=Quote(one_line(other.evidence)),
         )
         return Conflict(

@@ -18,7 +18,7 @@ from bot.qa.lookup import (
 )
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote
 from bot.qa.question import Intent, Question
-from bot.qa.wording import Phrasebook, number_text, one_line, plain_number
+from bot.qa.wording import Phrasebook, measure_shown, number_text, one_line, plain_number
 from ingest.catalogue import Statistic
 
 
@@ -77,8 +77,9 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         return answer
     measure = fact.measure or statistic.measure
     value = Figure(number_text(fact.value))
-    headline = words.line("number", value=value, measure=measure, **fields)
-    if not q.years:
+    shown = measure_shown(measure, words.lang).strip()
+    headline = words.line("number", value=value, measure=shown, **fields)
+    if not q.years and len(reports(ctx.db, [unit])) > 1:
         headline += words.line("number_latest", year=report.year)
     answer = Answer(
         question=q.text,
@@ -125,8 +126,7 @@ def _alternatives(ctx: ComposeContext, q: Question, report: ReportRef) -> list[L
         if fact is None or fact.value is None:
             lines.append(words.line("alternative_none", **fields))
             continue
-        value = f"{number_text(fact.value)}{'' if words.lang == 'zh' else ' '}"
-        value += fact.measure or other.measure
+        value = number_text(fact.value) + measure_shown(fact.measure or other.measure, words.lang)
         lines.append(words.line("alternative", value=value, **fields))
     return lines
 
@@ -160,10 +160,9 @@ def _sum_of_parts(
         return None
     words = ctx.words(q)
     total = sum(f.value or 0.0 for f in parts)
-    headline = words.line(
-        "number", value=Figure(number_text(total)), measure=statistic.measure, **fields
-    )
-    if not q.years:
+    shown = measure_shown(statistic.measure, words.lang).strip()
+    headline = words.line("number", value=Figure(number_text(total)), measure=shown, **fields)
+    if not q.years and len(reports(ctx.db, [report.unit])) > 1:
         headline += words.line("number_latest", year=report.year)
     shown = " + ".join(
         f"{_part_name(words, ctx.catalogue.get(f.key))} {number_text(f.value)}" for f in parts

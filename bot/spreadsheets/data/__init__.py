@@ -1,0 +1,1 @@
+"""Words of the spreadsheets: sheet names, column headers, total rows."""
