@@ -282,7 +282,36 @@ class Gazetteer:
             for start, end, units in self.english.find(blanked):
                 found.append(UnitMatch(start, end, folded.source(start, end), units))
             found.sort(key=lambda m: m.start)
-        return self._without_bare_places(found)
+        return self._without_bare_places(self._joined_to_parts(found, folded))
+
+    def _joined_to_parts(self, found: list[UnitMatch], folded: FoldedText) -> list[UnitMatch]:
+        """A unit's name right before the short name of a unit within it (平潭 + 金井 of
+        平潭综合实验区金井片区管理局, 嘉善 + 西塘 of 嘉善县西塘镇) names the inner unit alone."""
+        joined: list[UnitMatch] = []
+        for match in found:
+            outer = joined[-1] if joined else None
+            if (
+                outer is not None
+                and outer.end == match.start
+                and len(outer.units) == 1
+                and len(match.units) == 1
+                and self._within(match.units[0], outer.units[0])
+            ):
+                mention = folded.source(outer.start, match.end)
+                joined[-1] = UnitMatch(outer.start, match.end, mention, match.units, match.rank)
+                continue
+            joined.append(match)
+        return joined
+
+    def _within(self, inner: str, outer: str) -> bool:
+        """Whether ``inner`` is a unit within ``outer`` (its name starts with it, or its parent
+        is it)."""
+        if inner == outer:
+            return False
+        return (
+            fold_question(inner).startswith(fold_question(outer))
+            or self.parents.get(inner) == outer
+        )
 
     def _without_bare_places(self, found: list[UnitMatch]) -> list[UnitMatch]:
         """A bare place word (东湖 of 东湖网站, 管委会 of 管委会门户网站) beside a unit named in

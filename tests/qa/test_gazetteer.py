@@ -219,6 +219,7 @@ def test_questions_and_reports_share_one_unit_vocabulary() -> None:
 
 
 AREA_UNITS = [
+    ("东湖新区", "", "", "区"),
     ("东湖新区北山片区管理局", "", "", "片区"),
     ("东湖新区南岭片区管理局", "", "", "片区"),
 ]
@@ -234,6 +235,9 @@ AREA_UNITS = [
             [("东湖新区北山片区管理局", "东湖新区北山片区管理局")],
         ),
         ("管理局收到几件申请", []),
+        # the outer unit's name right before the inner one's short name names the inner one
+        ("“东湖新区北山”公众号发布了多少篇", [("东湖新区北山片区管理局", "东湖新区北山")]),
+        ("东湖新区收到几件申请", [("东湖新区", "东湖新区")]),
     ],
 )
 def test_an_area_bureau_is_named_by_its_area(fresh_db, text: str, units: list) -> None:
