@@ -113,7 +113,7 @@ class Gazetteer:
         self.levels: dict[str, str] = {}
         self.parents: dict[str, str] = {}
         self._level_suffixes = tuple(fold_question(e["suffix"]) for e in names["level"])
-        # 金井片区 is no region of which 管理局 is a unit: a region ending after a blocker's
+        # 北山片区 is no region of which 管理局 is a unit: a region ending after a blocker's
         # first characters (片 of 片区) is not one, as ingest reads unit names.
         blockers = "".join(f"(?<!{re.escape(b[:-1])})" for b in names["region_blockers"])
         regions = _alternation(names["region_suffixes"])
@@ -285,8 +285,8 @@ class Gazetteer:
         return self._without_bare_places(self._joined_to_parts(found, folded))
 
     def _joined_to_parts(self, found: list[UnitMatch], folded: FoldedText) -> list[UnitMatch]:
-        """A unit's name right before the short name of a unit within it (平潭 + 金井 of
-        平潭综合实验区金井片区管理局, 嘉善 + 西塘 of 嘉善县西塘镇) names the inner unit alone."""
+        """A unit's name right before the short name of a unit within it (东湖 + 北山 of
+        东湖新区北山片区管理局, 嘉善 + 西塘 of 嘉善县西塘镇) names the inner unit alone."""
         joined: list[UnitMatch] = []
         for match in found:
             outer = joined[-1] if joined else None
