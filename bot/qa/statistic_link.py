@@ -34,6 +34,8 @@ _LATIN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _CONTENT = re.compile(f"[{CJK}a-z0-9]")
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+# A year in Chinese numerals (二〇一八年度): set aside like 2018年.
+_ZH_YEAR = re.compile(r"[〇零一二三四五六七八九]{2,4}\s*年(?:度|底|末|报)?")
 
 Span = tuple[int, int]
 
@@ -117,9 +119,15 @@ def _asked_group(text: str) -> str:
     members) name what is counted more often than a measure: only a share or an amount of
     money is read from its words."""
     group, measure = asked_measure(text)
-    if measure or (not text.isascii() and _CJK_RUN.search(_BRACKETED.sub("", text))):
+    if measure or _is_chinese(text):
         return group
     return group if group in ("percent", "money") else ""
+
+
+def _is_chinese(text: str) -> bool:
+    """Whether a question is written in Chinese: Chinese words outside brackets (an English
+    question may quote a Chinese label in brackets)."""
+    return bool(_CJK_RUN.search(_BRACKETED.sub("", text)))
 
 
 def _measure_word(group: str) -> str:
@@ -224,7 +232,8 @@ class StatisticLinker:
         group = _asked_group(text)
         key, taken = self._cumulative(key, text, tokens)
         spans.extend(taken)
-        content = [t for t in tokens if not _inside(t, spans) and _is_content(t)]
+        chinese = _is_chinese(text)
+        content = [t for t in tokens if not _inside(t, spans) and _is_content(t, chinese)]
         covered = [t for t in content if self.covers(key, t.text)]
         left = [t for t in content if t not in covered]
         named = self._named_with(text, key, mention, left)
@@ -366,7 +375,7 @@ class StatisticLinker:
     def _by_words(self, text: str) -> StatisticLink:
         """No label in the question: the statistic whose names cover all its content words
         (新制作的规范性文件 is 规范性文件本年新制作数量), when exactly one does best."""
-        tokens = [t for t in _tokens(text) if _is_content(t)]
+        tokens = [t for t in _tokens(text) if _is_content(t, _is_chinese(text))]
         chinese = [t for t in tokens if not t.latin]
         if len(chinese) < 2 or any(t.latin and not t.text.isdigit() for t in tokens):
             return StatisticLink()
@@ -401,7 +410,7 @@ def _inside(token: _Token, spans: list[Span]) -> bool:
 def _tokens(text: str) -> list[_Token]:
     """The words of a folded question with their places: jieba for Chinese, whole English
     words and numbers; years (2019年, 19年度) are one token each, set aside later."""
-    years = [m.span() for m in YEAR.finditer(text)]
+    years = [m.span() for pattern in (YEAR, _ZH_YEAR) for m in pattern.finditer(text)]
     found: list[_Token] = [_Token(a, b, text[a:b]) for a, b in years]
     rest = _blank(text, years)
     for match in _LATIN.finditer(rest):
@@ -414,12 +423,17 @@ def _tokens(text: str) -> list[_Token]:
     return sorted(found, key=lambda t: t.start)
 
 
-def _is_content(token: _Token) -> bool:
-    """A word that could say what is counted: not a year, a question or filler word."""
+def _is_content(token: _Token, chinese: bool = False) -> bool:
+    """A word that could say what is counted: not a year, a question or filler word.
+
+    In a ``chinese`` question a Latin token is markup or noise (<b>, an escape code, 0 of
+    {0}) unless it is a number of three digits or more (a hotline such as 12315)."""
     zh, zh_longest, en = _ignored()
     text = token.text
-    if YEAR.fullmatch(text) or not _CONTENT.search(text):
+    if YEAR.fullmatch(text) or _ZH_YEAR.fullmatch(text) or not _CONTENT.search(text):
         return False
+    if token.latin and chinese:
+        return text.isdigit() and len(text) >= 3 and not re.fullmatch(r"(?:19|20)\d\d", text)
     if token.latin:
         return text not in en and not re.fullmatch(r"(?:19|20)\d\d", text)
     if text in zh or _count_word().fullmatch(text):

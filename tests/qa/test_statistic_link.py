@@ -47,6 +47,12 @@ def linker() -> StatisticLinker:
         ("复议的案子有几个", "reconsiderations"),
         ("How many lawsuits were brought against the town", "lawsuits"),
         ("依申请公开的答复中同意部分公开的有几件", "requests.answered.partly_granted"),
+        # markup, escape codes and a year in Chinese numerals say nothing about what is counted
+        ("<i>有多少</i>行政复议", "reconsiderations"),
+        ("\x1b[1m行政复议\x1b[0m有几件", "reconsiderations"),
+        ("二〇二〇年度行政复议有几件", "reconsiderations"),
+        # who a case was with does not narrow it
+        ("跟群众打了几场行政诉讼", "lawsuits"),
         # an English word the statistic's own English names hold beats one reached through
         # the glossary (结转下年度继续办理 shares 办理 with 办理结果)
         ("How many requests did the bureau handle", "requests.handled"),
