@@ -33,6 +33,7 @@ class OfficialFigures:
         if not statistic.templates or template in statistic.templates or template == "unknown":
             return statistic
         words = {fold(w) for w in (*statistic.labels, *statistic.aliases, mention) if w}
+        english = {fold(w) for w in statistic.aliases_en}
         broader = self._broader(statistic)
         best: tuple[int, Statistic] | None = None
         for other in self.catalogue.for_template(template):
@@ -40,6 +41,7 @@ class OfficialFigures:
                 continue
             names = {fold(w) for w in (*other.labels, *other.aliases)}
             score = len(words & names) + (2 if fold(mention) in names else 0)
+            score += len(english & {fold(w) for w in other.aliases_en})
             if score and (best is None or score > best[0]):
                 best = (score, other)
         return best[1] if best else None

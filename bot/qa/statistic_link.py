@@ -82,11 +82,14 @@ def _ignored() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
 
 
 def _stem(word: str) -> str:
-    """A crude English stem: plural and verb endings off (requests → request)."""
+    """A crude English stem: plural and verb endings off, then a final e, the same for the
+    question's words and the statistics' names (requests → request, completed and
+    complete → complet)."""
     for ending in ("ies", "es", "s", "ed", "ing"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)] + ("y" if ending == "ies" else "")
-    return word
+            word = word[: -len(ending)] + ("y" if ending == "ies" else "")
+            break
+    return word.removesuffix("e") if len(word) > 4 else word
 
 
 @cache
@@ -354,8 +357,7 @@ class StatisticLinker:
         English names), not only through the glossary: "handled" is 办理结果总计, not 结转下年度
         继续办理 whose Chinese name shares 办理."""
         if word.isascii():
-            stem = _stem(word).removesuffix("e")
-            return any(stem == w.removesuffix("e") for w in self.english[key])
+            return _stem(word) in self.english[key]
         return any(word in name for name in self.names[key])
 
     def _slack(self, key: str, mention: str) -> int:

@@ -61,3 +61,16 @@ def test_a_label_two_tables_share_names_the_one_chosen_and_offers_the_other(answ
     answer = answerer.ask("西集镇2018年被依法纠错的有几件")
     assert answer.kind == "number", answer.text
     assert "也可以指" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many requests did 西集镇 handle in 2018",
+        "How many requests did 西集镇 complete in 2018",
+    ],
+)
+def test_a_statistic_of_another_edition_is_read_as_its_english_twin(answerer, question):
+    answer = answerer.ask(question)
+    assert (answer.kind, answer.value) == ("number", 6), answer.text
+    assert "申请办结数" in answer.text
