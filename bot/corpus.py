@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from ingest.pipeline import FileOutcome, ingest_paths, remove_reports
 from ingest.store import open_db
+
+if TYPE_CHECKING:  # ingest's readers are imported only when files are loaded
+    import sqlite_utils
+
+    from ingest.pipeline import FileOutcome
 
 
 def sample_reports_dir() -> Path:
@@ -32,6 +34,8 @@ def ingest_and_index(
     **options: Any,
 ) -> list[FileOutcome]:
     """Ingest files, then refresh the index if anything changed."""
+    from ingest.pipeline import ingest_paths
+
     db = open_db(db_path)
     try:
         outcomes = ingest_paths(db, paths, progress=progress, **options)
@@ -47,6 +51,8 @@ def remove_and_index(
     db_path: Path, unit: str | None = None, year: int | None = None, path: Path | None = None
 ) -> list[dict]:
     """Remove reports (by unit and year, or by file), then refresh the index if any went."""
+    from ingest.pipeline import remove_reports
+
     db = open_db(db_path)
     try:
         removed = remove_reports(db, unit=unit, year=year, path=path)

@@ -2,6 +2,8 @@
 
 Each command turns options into one library call and library errors into
 ``click.ClickException`` so a user sees ``Error: …`` with a hint, never a traceback.
+Commands import what they use when they run: ``nianbao --help`` loads no engine, and
+``nianbao ask`` none of ingest's readers.
 """
 
 from __future__ import annotations
@@ -14,21 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
-from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_lines
 from bot.cli.invocation import Invocation, config_option, db_option
-from bot.cli.render_json import render_json
-from bot.cli.render_text import render_text
 from bot.cli.table_commands import compare, export, review
-from bot.corpus import ensure_corpus, ingest_and_index, remove_and_index
-from bot.qa.overview import RowProblemRecord, conflict_records, failed_checks, row_problems
-from bot.qa.wording import number_text, one_line
-from ingest.catalogue import load_catalogue
-from ingest.pipeline import FileOutcome, discover
 
 if TYPE_CHECKING:
     from bot.qa.answerer import Answerer
+    from bot.qa.overview import RowProblemRecord
+    from ingest.pipeline import FileOutcome
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,6 +101,11 @@ def ingest(
       nianbao ingest scan.docx --unit 南湖镇 --year 2018
       nianbao ingest better-copy.html --replace
     """
+    from tqdm import tqdm
+
+    from bot.corpus import ingest_and_index
+    from ingest.pipeline import discover
+
     settings = run.settings
     targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
     if not targets:
@@ -229,6 +229,10 @@ def check(run: Invocation, unit: str | None) -> None:
     Example:
       nianbao check --db corpus.db --unit 东湖镇
     """
+    from bot.qa.overview import conflict_records, failed_checks, row_problems
+    from bot.qa.wording import number_text, one_line
+    from ingest.catalogue import load_catalogue
+
     database = run.existing_db()
     conflicts = conflict_records(database, load_catalogue(), unit)
     checks = failed_checks(database, unit)
@@ -259,6 +263,8 @@ def check(run: Invocation, unit: str | None) -> None:
 
 def _problem_detail(problem: RowProblemRecord) -> str:
     """Why a row's cells were not all read, in one line for an admin."""
+    from bot.qa.wording import number_text
+
     if problem.kind != "ambiguous":
         return f"{problem.found} values for {problem.columns} columns: row skipped, nothing stored"
     shown = " | ".join(" ".join(number_text(v) for v in r) for r in problem.readings)
@@ -285,6 +291,8 @@ def remove(run: Invocation, unit: str | None, year: int | None, file: Path | Non
       nianbao remove --unit 南湖镇 --year 2018 --db corpus.db
       nianbao remove --file reports/nanhu-2018.pdf --db corpus.db
     """
+    from bot.corpus import remove_and_index
+
     if not unit and file is None:
         raise click.ClickException("say which reports: --unit NAME [--year YYYY] or --file PATH")
     run.existing_db().close()
@@ -385,6 +393,7 @@ def alias(
 
 def _answerer(run: Invocation) -> Answerer:
     """The engine over the command's database, built from the samples when there is none."""
+    from bot.corpus import ensure_corpus
     from bot.qa.answerer import Answerer
 
     db = run.settings.db
@@ -409,6 +418,9 @@ def ask(run: Invocation, question: str, as_json: bool) -> None:
       nianbao ask --json "how many lawsuits did 东湖镇 have"
       nianbao ask --json - < questions.txt
     """
+    from bot.cli.render_json import render_json
+    from bot.cli.render_text import render_text
+
     answerer = _answerer(run)
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     for text in questions:
@@ -434,6 +446,8 @@ def evaluate(run: Invocation, file: Path, as_json: bool) -> None:
     Example:
       nianbao eval ../shared/eval/seed-questions.jsonl
     """
+    from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_lines
+
     try:
         items = load_questions(file)
     except EvalFileError as exc:

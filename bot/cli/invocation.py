@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import sqlite_utils
 
-from bot.settings import Settings, SettingsError, load_settings
-from ingest.store import open_db
+if TYPE_CHECKING:  # imported when used: `nianbao --help` loads no engine
+    import sqlite_utils
+
+    from bot.settings import Settings
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Invocation:
 
     @property
     def settings(self) -> Settings:
+        from bot.settings import SettingsError, load_settings
+
         if self._settings is None:
             try:
                 self._settings = load_settings(
@@ -46,6 +49,8 @@ class Invocation:
 
     def existing_db(self) -> sqlite_utils.Database:
         """The database, which must exist already (commands that only read)."""
+        from ingest.store import open_db
+
         db = self.settings.db
         if not db.exists():
             raise click.ClickException(

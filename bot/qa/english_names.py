@@ -16,9 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from pypinyin import lazy_pinyin
-from pypinyin.constants import PINYIN_DICT
-
 from ingest.metadata import region_parts, region_prefix, strip_official, unit_level
 from ingest.vocab import load_toml
 
@@ -34,6 +31,8 @@ def vocabulary() -> dict:
 @cache
 def syllables() -> frozenset[str]:
     """Every toneless pinyin syllable."""
+    from pypinyin.constants import PINYIN_DICT  # imported by the first English question
+
     found: set[str] = set()
     for readings in PINYIN_DICT.values():
         for reading in readings.split(","):
@@ -69,6 +68,8 @@ def _phrase(text: str) -> Phrase:
 
 
 def _pinyin(chinese: str) -> set[Phrase]:
+    from pypinyin import lazy_pinyin
+
     syllables_ = [s for s in lazy_pinyin(chinese) if s.isalpha()]
     if not syllables_:
         return set()
