@@ -16,6 +16,8 @@ from ingest.catalogue import Catalogue
 from ingest.text import CJK, fold_question
 from ingest.vocab import load_toml
 
+_LETTER = re.compile("[a-z]")
+
 
 def matching_vocabulary() -> dict:
     """How questions pick among catalogue labels (``bot/qa/data/statistics.toml``)."""
@@ -41,8 +43,26 @@ class StatisticMatcher:
     """Every label and alias of the catalogue, Chinese as substrings, English as whole words."""
 
     zh: dict[str, dict[str, bool]] = field(default_factory=dict)
-    en: list[tuple[re.Pattern[str], str, bool]] = field(default_factory=list)
+    en_sources: list[tuple[str, str, bool, bool]] = field(default_factory=list)  # +has letter
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _compiled: dict[bool, list[tuple[re.Pattern[str], str, bool]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def en(self, text: str) -> list[tuple[re.Pattern[str], str, bool]]:
+        """The English patterns that can match ``text``, compiled when first needed.
+
+        A thousand patterns take about a second to compile, and one with a Latin letter cannot
+        match a question without one: a Chinese question compiles only the letterless few.
+        """
+        latin = bool(_LETTER.search(text))
+        if latin not in self._compiled:
+            self._compiled[latin] = [
+                (re.compile(src), key, lab)
+                for src, key, lab, letters in self.en_sources
+                if latin or not letters
+            ]
+        return self._compiled[latin]
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> StatisticMatcher:
@@ -73,8 +93,9 @@ class StatisticMatcher:
                 body += gap + re.escape(word)
             if words[-1][-1:].isascii() and words[-1][-1:].isalpha():
                 body += "(?:s|es)?"
-            pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
-            matcher.en.extend((pattern, key, keys[key]) for key in sorted(keys))
+            pattern = rf"(?<![a-z0-9]){body}(?![a-z0-9])"
+            letters = bool(_LETTER.search(form))
+            matcher.en_sources.extend((pattern, key, keys[key], letters) for key in sorted(keys))
         return matcher
 
     def ancestors(self, key: str) -> list[str]:
@@ -97,7 +118,7 @@ class StatisticMatcher:
                 for key, labelled in keys.items():
                     found[key] = found.get(key, False) or labelled
                 start = text.find(form, start + 1)
-        for pattern, key, labelled in self.en:
+        for pattern, key, labelled in self.en(text):
             for match in pattern.finditer(text):
                 found = spans.setdefault(match.span(), {})
                 found[key] = found.get(key, False) or labelled
