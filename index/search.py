@@ -207,9 +207,11 @@ class PassageIndex:
         self._conn: sqlite3.Connection | None = None
 
     @classmethod
-    def open(cls, db_path: Path) -> PassageIndex:
+    def open(cls, db_path: Path, warm: bool = True) -> PassageIndex:
+        """The index of a database; ``warm`` loads the compiled kernels in the background
+        (a long-running process), else the first search loads them (one question)."""
         index = cls(db_path)
-        if index._check() is not None:
+        if index._check() is not None and warm:
             kernels.warm_up_in_background()
         return index
 

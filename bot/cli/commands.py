@@ -391,14 +391,15 @@ def alias(
         click.echo(f"  alias      {name} → {target}")
 
 
-def _answerer(run: Invocation) -> Answerer:
-    """The engine over the command's database, built from the samples when there is none."""
+def _answerer(run: Invocation, warm: bool = True) -> Answerer:
+    """The engine over the command's database, built from the samples when there is none;
+    ``warm`` for many questions (see ``Answerer``)."""
     from bot.corpus import ensure_corpus
     from bot.qa.answerer import Answerer
 
     db = run.settings.db
     ensure_corpus(db, notify=lambda message: click.echo(message, err=True)).close()
-    return Answerer(db)
+    return Answerer(db, warm=warm)
 
 
 @main.command()
@@ -421,7 +422,7 @@ def ask(run: Invocation, question: str, as_json: bool) -> None:
     from bot.cli.render_json import render_json
     from bot.cli.render_text import render_text
 
-    answerer = _answerer(run)
+    answerer = _answerer(run, warm=question == "-")
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
     for text in questions:
         answer = answerer.ask(text)

@@ -35,13 +35,15 @@ from ingest.store import open_db
 class Answerer:
     """Answers questions over one database; cheap to call many times in one process."""
 
-    def __init__(self, db_path: Path, today: date | None = None) -> None:
+    def __init__(self, db_path: Path, today: date | None = None, warm: bool = True) -> None:
+        """``warm``: prepare the passage search in the background, for a process that will
+        answer many questions; one question loads only what it needs."""
         self.db_path = Path(db_path)
         self.db = open_db(self.db_path)
         self.catalogue: Catalogue = load_catalogue()
         self.today = today
         self.watch = CorpusWatch(self.db)
-        finder = PassageFinder(self.db, PassageIndex.open(self.db_path))
+        finder = PassageFinder(self.db, PassageIndex.open(self.db_path, warm))
         figures = OfficialFigures(self.db, self.catalogue, self.watch)
         self._context = ComposeContext(figures, finder)
         self._gazetteer: Gazetteer | None = None
