@@ -209,10 +209,13 @@ class PassageIndex:
     @classmethod
     def open(cls, db_path: Path, warm: bool = True) -> PassageIndex:
         """The index of a database; ``warm`` loads the compiled kernels in the background
-        (a long-running process), else the first search loads them (one question)."""
+        (a long-running process), else searches run on numpy (a question or two)."""
         index = cls(db_path)
-        if index._check() is not None and warm:
-            kernels.warm_up_in_background()
+        if index._check() is not None:
+            if warm:
+                kernels.warm_up_in_background()
+            else:
+                kernels.few_queries()
         return index
 
     # -- loading ---------------------------------------------------------------------------

@@ -13,24 +13,50 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import marshal
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-
-import jieba
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ingest.text import CJK, search_form
 from ingest.vocab import load_toml
+
+if TYPE_CHECKING:  # imported on first use: a question that cuts no text never loads it
+    import jieba
 
 TOKENIZER_VERSION = "1"  # bump when the rules below change: stored tokens are then rebuilt
 
 _JIEBA_CHARS = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
 _WORD_CHAR = re.compile(f"[{CJK}a-z0-9]")
 USER_WORD_FREQ = 1000  # high enough that a neighbouring common word cannot swallow it
+CACHED_DICTIONARIES = 4  # finished jieba dictionaries kept (about 10 MB each)
 
-jieba.setLogLevel(logging.WARNING)
+
+def _jieba() -> ModuleType:
+    """jieba, imported on first use.
+
+    jieba's loader imports ``pkg_resources`` only to find its own data files, which costs a
+    few tenths of a second; it falls back to a plain path when that import fails, so the
+    import is refused while jieba loads (and nowhere else).
+    """
+    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+        try:
+            import jieba
+        finally:
+            del sys.modules["pkg_resources"]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 def _data_lines(name: str) -> list[str]:
@@ -134,11 +160,16 @@ class Tokenizer:
         return h.hexdigest()[:16]
 
     def jieba(self) -> jieba.Tokenizer:
+        """jieba with this tokenizer's words, from the dictionary cache when it has them."""
         if self._jieba is None:
-            jt = jieba.Tokenizer()
-            jt.initialize()
-            for word in self.words:
-                jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
+            path = dictionary_cache() / f"{self.signature}-{_jieba().__version__}.marshal"
+            jt = _cached_jieba(path)
+            if jt is None:
+                jt = _jieba().Tokenizer()
+                jt.initialize()
+                for word in self.words:
+                    jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
+                _store_jieba(jt, path)
             self._jieba = jt
         return self._jieba
 
@@ -154,6 +185,58 @@ class Tokenizer:
 
     def many(self, texts: Sequence[str], prepared: bool = False) -> list[list[str]]:
         return [self.tokens(t, prepared) for t in texts]
+
+
+def dictionary_cache() -> Path:
+    """Where finished jieba dictionaries are kept: the user cache directory, one file per
+    tokenizer signature (``NIANBAO_CACHE_DIR`` overrides the directory)."""
+    root = os.environ.get("NIANBAO_CACHE_DIR")
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_cache_dir("nianbao")
+    return Path(root) / "jieba"
+
+
+def _cached_jieba(path: Path) -> jieba.Tokenizer | None:
+    """A jieba loaded from a finished dictionary: one read instead of parsing jieba's own
+    dictionary and adding every domain and unit word again (seconds at many units)."""
+    try:
+        freq, total = marshal.loads(path.read_bytes())  # from a file object: 2-3 times slower
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(freq, dict) or not isinstance(total, int):
+        return None
+    jt = _jieba().Tokenizer()
+    jt.FREQ, jt.total, jt.initialized = freq, total, True
+    return jt
+
+
+def _store_jieba(jt: jieba.Tokenizer, path: Path) -> None:
+    """Keep a finished dictionary for the next process, and only the few newest (each new
+    unit changes the word list); a cache that cannot be written (read-only home, full disk)
+    only costs the next process the same build."""
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump((jt.FREQ, jt.total), f)
+        os.replace(temp, path)
+        temp = None
+        kept = sorted(path.parent.glob("*.marshal"), key=_mtime, reverse=True)
+        for old in kept[CACHED_DICTIONARIES:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _with_inner_words(words: Iterable[str], freq: dict[str, int]) -> Iterable[str]:

@@ -72,3 +72,13 @@ def test_the_check_sees_a_heavy_import(tmp_path: Path) -> None:
     """Running a command does load what it uses, so the test above can fail."""
     loaded = _loaded(["reports", "--db", str(tmp_path / "missing.db")])
     assert {"sqlite_utils", "ingest"} <= loaded
+
+
+@pytest.mark.parametrize(
+    "question", ["东湖镇2018年行政诉讼多少件", "政府信息公开工作存在的主要问题"]
+)
+def test_one_question_loads_no_compiled_kernels(sample_db_path: Path, question: str) -> None:
+    """A figure or a passage search in a fresh process runs without importing numba."""
+    loaded = _loaded(["ask", question, "--db", str(sample_db_path)])
+    assert {"bot.qa", "index", "sqlite_utils"} <= loaded
+    assert "numba" not in loaded
