@@ -27,6 +27,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ingest.text import CJK, search_form
+from ingest.user_cache import cache_dir, prune
 from ingest.vocab import load_toml
 
 if TYPE_CHECKING:  # imported on first use: a question that cuts no text never loads it
@@ -188,14 +189,8 @@ class Tokenizer:
 
 
 def dictionary_cache() -> Path:
-    """Where finished jieba dictionaries are kept: the user cache directory, one file per
-    tokenizer signature (``NIANBAO_CACHE_DIR`` overrides the directory)."""
-    root = os.environ.get("NIANBAO_CACHE_DIR")
-    if not root:
-        import platformdirs
-
-        root = platformdirs.user_cache_dir("nianbao")
-    return Path(root) / "jieba"
+    """Where finished jieba dictionaries are kept, one file per tokenizer signature."""
+    return cache_dir("jieba")
 
 
 def _cached_jieba(path: Path) -> jieba.Tokenizer | None:
@@ -224,19 +219,10 @@ def _store_jieba(jt: jieba.Tokenizer, path: Path) -> None:
             marshal.dump((jt.FREQ, jt.total), f)
         os.replace(temp, path)
         temp = None
-        kept = sorted(path.parent.glob("*.marshal"), key=_mtime, reverse=True)
-        for old in kept[CACHED_DICTIONARIES:]:
-            old.unlink(missing_ok=True)
+        prune(path.parent, "*.marshal", CACHED_DICTIONARIES)
     except OSError:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 def _with_inner_words(words: Iterable[str], freq: dict[str, int]) -> Iterable[str]:

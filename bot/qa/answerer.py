@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from bot.qa import gazetteer_cache
 from bot.qa.chart_figures import ChartFigures, chart_figures
 from bot.qa.comparison import Comparison, ComparisonRequest, compare
 from bot.qa.compose import PASSAGES_SHOWN, ComposeContext, compose, more_passages
@@ -60,8 +61,16 @@ class Answerer:
             self._gazetteer.refresh(self.db, units)
             if len(self._gazetteer.units) != stamp.units:
                 self._gazetteer = None
+            else:
+                gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
+        if self._gazetteer is None and self._gazetteer_stamp is None:
+            self._gazetteer = gazetteer_cache.load(self.db_path, stamp)
+            if self._gazetteer is not None:
+                self._gazetteer_stamp = stamp
+                return self._gazetteer
         if self._gazetteer is None or units is None:
             self._gazetteer = Gazetteer.from_db(self.db)
+            gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
         self._gazetteer_stamp = stamp
         return self._gazetteer
 
