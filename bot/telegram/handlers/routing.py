@@ -3,6 +3,7 @@ their entity), questions, buttons, uploads; plus start-up and the error handler.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -25,6 +26,9 @@ from bot.telegram.handlers.turn import Context, Handler, nianbao
 from bot.telegram.texts import escape_html, sentence, texts
 
 log = logging.getLogger(__name__)
+
+WARM_UP_WAIT_S = 30.0  # longest wait for the application to run before warming up anyway
+_warming: set[asyncio.Task] = set()  # referenced until done, as asyncio asks
 
 BARE_COMMAND = re.compile(r"^/([a-z]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
@@ -63,7 +67,7 @@ def register(app: Application) -> None:
 
 
 async def post_init(app: Application) -> None:
-    """Learn the bot's own name, publish the command menu, warm the tokenizer."""
+    """Learn the bot's own name, publish the command menu, warm up once running."""
     bot: NianbaoBot = app.bot_data["nianbao"]
     me = await app.bot.get_me()
     bot.bot_id, bot.username = me.id, me.username or ""
@@ -75,8 +79,29 @@ async def post_init(app: Application) -> None:
             await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin))
     except TelegramError as exc:
         log.warning("could not publish the command menu (%s); commands still work", exc)
-    for question in bot.examples()[:1]:
-        bot.answerer.ask(question)
+    task = asyncio.create_task(_warm_up(app), name="nianbao-warm-up")
+    _warming.add(task)
+    task.add_done_callback(_warming.discard)
+
+
+async def _warm_up(app: Application) -> None:
+    """Answer one example question once the bot is running (polling or on its webhook).
+
+    Loading the engine (database, names, jieba) takes seconds at a large corpus; done here,
+    the bot is reachable at once and the first real question still finds everything loaded.
+    """
+    waited = 0.0
+    while not app.running and waited < WARM_UP_WAIT_S:
+        await asyncio.sleep(0.05)
+        waited += 0.05
+    await asyncio.sleep(0.2)  # the first getUpdates goes out before the loop is busy
+    bot: NianbaoBot = app.bot_data["nianbao"]
+    async with bot.ingesting:  # opening the database may write: not while an upload does
+        try:
+            for question in bot.examples()[:1]:
+                bot.answerer.ask(question)
+        except Exception:
+            log.exception("warming up failed; questions are still answered")
 
 
 async def gate(update: Update, context: Context) -> None:
