@@ -12,11 +12,14 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.qa.answerer import Answerer
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.state import ExpiringStore, RateLimiter, Verdict
 from bot.telegram.texts import texts
+
+if TYPE_CHECKING:
+    from bot.qa.answerer import Answerer
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,18 @@ class NianbaoBot:
 
     @property
     def answerer(self) -> Answerer:
-        """Opened on first use, on the event loop's thread that then owns its connection."""
+        """Opened on first use, on the event loop's thread that then owns its connection
+        (the engine is imported then too: the bot starts polling without it)."""
+        from bot.qa.answerer import Answerer
+
         if self._answerer is None:
             self._answerer = Answerer(self.db_path, today=self.today)
         return self._answerer
 
     def reload(self) -> None:
         """Open the database afresh (after it was changed by another process)."""
+        from bot.qa.answerer import Answerer
+
         self._answerer = Answerer(self.db_path, today=self.today)
 
     def is_admin(self, user_id: int | None) -> bool:
