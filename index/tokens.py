@@ -160,10 +160,27 @@ class Tokenizer:
             h.update(part.encode() + b"\x01")
         return h.hexdigest()[:16]
 
+    def _inputs_key(self) -> str:
+        """The dictionary cache's key: what the word list is made from, and the code that
+        makes it. Unlike ``signature`` it needs no normalising of every word, which takes
+        tenths of a second at thousands of unit names."""
+        h = hashlib.sha256()
+        for module in (__file__, _text_module_file()):
+            h.update(Path(module).read_bytes())
+        for part in (
+            _jieba().__version__,
+            repr(sorted(self.options().items())),
+            "\x00".join(domain_words()),
+            "\x00".join(catalogue_words()),
+            "\x00".join(self.extra_words),
+        ):
+            h.update(part.encode() + b"\x01")
+        return h.hexdigest()[:24]
+
     def jieba(self) -> jieba.Tokenizer:
         """jieba with this tokenizer's words, from the dictionary cache when it has them."""
         if self._jieba is None:
-            path = dictionary_cache() / f"{self.signature}-{_jieba().__version__}.marshal"
+            path = dictionary_cache() / f"{self._inputs_key()}.marshal"
             jt = _cached_jieba(path)
             if jt is None:
                 jt = _jieba().Tokenizer()
@@ -188,8 +205,15 @@ class Tokenizer:
         return [self.tokens(t, prepared) for t in texts]
 
 
+@cache
+def _text_module_file() -> str:
+    from ingest import text
+
+    return str(text.__file__)
+
+
 def dictionary_cache() -> Path:
-    """Where finished jieba dictionaries are kept, one file per tokenizer signature."""
+    """Where finished jieba dictionaries are kept, one file per word list."""
     return cache_dir("jieba")
 
 

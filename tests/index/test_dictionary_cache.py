@@ -1,4 +1,4 @@
-"""The finished jieba dictionary is cached per tokenizer signature: a process that loads it
+"""The finished jieba dictionary is cached per word list: a process that loads it
 cuts text exactly as one that built it, and a cache that cannot be used is only slower."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def test_a_cached_dictionary_cuts_like_a_built_one(cache_dir: Path) -> None:
     built = Tokenizer(extra_words=WORDS)
     expected = [built.tokens(t) for t in TEXTS]
     files = list(cache_dir.glob("*.marshal"))
-    assert len(files) == 1 and built.signature in files[0].name
+    assert len(files) == 1 and built._inputs_key() in files[0].name
     loaded = Tokenizer(extra_words=WORDS)
     jt = tokens._cached_jieba(files[0])
     assert jt is not None and jt.FREQ == built.jieba().FREQ
@@ -59,7 +59,7 @@ def test_only_the_newest_dictionaries_are_kept(cache_dir: Path) -> None:
 def test_a_damaged_cache_file_is_rebuilt(cache_dir: Path, content: bytes) -> None:
     tokenizer = Tokenizer(extra_words=WORDS)
     cache_dir.mkdir(parents=True)
-    path = cache_dir / f"{tokenizer.signature}-{tokens._jieba().__version__}.marshal"
+    path = cache_dir / f"{tokenizer._inputs_key()}.marshal"
     path.write_bytes(content)
     assert "青川县东湖镇" in tokenizer.tokens(TEXTS[0])
     assert tokens._cached_jieba(path) is not None  # rewritten
