@@ -1,18 +1,25 @@
-"""Opening the corpus a command works on, building it from the bundled samples if needed."""
+"""Opening the corpus a command works on, building it from the bundled samples if needed.
+
+Writing goes through ``ingest_and_index`` and ``remove_and_index``: the database first, then
+the passage index.  A run killed in between leaves an index older than the database; every
+later open sees it (``index.search.is_current``) and rebuilds it, when the database can be
+written.  Reading (``ensure_corpus``) opens the database read-only.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.store import open_db
+from ingest.store import open_db, open_reader
 
 if TYPE_CHECKING:  # ingest's readers are imported only when files are loaded
     import sqlite_utils
 
-    from ingest.pipeline import FileOutcome
+    from ingest.pipeline import FileOutcome, Outcomes
 
 
 def sample_reports_dir() -> Path:
@@ -27,23 +34,46 @@ def refresh_index(db_path: Path) -> None:
     refresh(db_path)
 
 
+def index_is_current(db_path: Path) -> bool:
+    from index.search import is_current
+
+    return is_current(db_path)
+
+
+def update_index(db_path: Path) -> str:
+    """Refresh the index when it is older than the database; '' or why it could not be."""
+    try:
+        if not index_is_current(db_path):
+            refresh_index(db_path)
+    except (sqlite3.Error, OSError) as exc:
+        from ingest.pipeline import write_failure
+
+        cause, _ = write_failure(exc)
+        return f"the passage index was not brought up to date: {cause}; the next run rebuilds it"
+    return ""
+
+
 def ingest_and_index(
     db_path: Path,
     paths: list[Path],
-    progress: Callable[[Path], None] | None = None,
+    on_outcome: Callable[[FileOutcome], None] | None = None,
     **options: Any,
-) -> list[FileOutcome]:
-    """Ingest files, then refresh the index if anything changed."""
+) -> Outcomes:
+    """Ingest files, then bring the index up to date; its problems are in ``notes``."""
+    from index.ingest_tokens import passage_tokens_for
     from ingest.pipeline import ingest_paths
 
     db = open_db(db_path)
     try:
-        outcomes = ingest_paths(db, paths, progress=progress, **options)
+        hook = passage_tokens_for(db)
+        outcomes = ingest_paths(db, paths, on_outcome=on_outcome, hook=hook, **options)
     finally:
         db.close()
-    changed = ("added", "updated", "corrected")
-    if any(o.status in changed for o in outcomes) or not index_exists(db_path):
-        refresh_index(db_path)
+    if outcomes.stopped:
+        return outcomes  # the database could not be written: the index cannot be either
+    problem = update_index(db_path)
+    if problem:
+        outcomes.notes.append(problem)
     return outcomes
 
 
@@ -68,7 +98,8 @@ def index_exists(db_path: Path) -> bool:
 
 
 def ensure_corpus(db_path: Path, notify: Callable[[str], None]) -> sqlite_utils.Database:
-    """Open the database; when there is none yet, build it from the sample reports first."""
+    """The database, read-only; when there is none yet, it is built from the sample reports
+    first, and an index older than the database (a run killed halfway) is rebuilt."""
     if not db_path.exists():
         samples = sample_reports_dir()
         outcomes = ingest_and_index(db_path, [samples])
@@ -77,6 +108,8 @@ def ensure_corpus(db_path: Path, notify: Callable[[str], None]) -> sqlite_utils.
             f"No database at {db_path} yet: built one from the {added} bundled sample reports. "
             "Load your own with `nianbao ingest PATH`."
         )
-    elif not index_exists(db_path):
-        refresh_index(db_path)
-    return open_db(db_path)
+    else:
+        problem = update_index(db_path)
+        if problem:
+            notify(f"{problem} (passage answers may miss the latest reports)")
+    return open_reader(db_path)

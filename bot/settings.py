@@ -1,6 +1,7 @@
 """Settings: command-line option, then environment variable, then config file, then default.
 
-These are the settings every command needs (database, reports folder, size limit). The config
+These are the settings every command needs (database, reports folder, ingest limits, time zone).
+The config
 file may hold sections for one command only (``[telegram]`` for ``nianbao bot``); they are kept
 raw in ``Settings.config`` and checked by that command, so a bad bot setting never stops
 ``nianbao ask``. The helpers below (``pick``, ``number_setting`` …) read such sections alike.
@@ -13,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
@@ -22,6 +24,9 @@ CONFIG_ENV = "NIANBAO_CONFIG"
 
 class SettingsError(Exception):
     """A config file or variable that cannot be used; the message says which and why."""
+
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,10 @@ class Settings:
     max_file_mb: float
     config: dict[str, Any] = field(default_factory=dict)  # the whole config file, as read
     config_file: Path | None = None
+    workers: int | None = None  # ingest worker processes; None: one per core, 0: in-process
+    file_seconds: float = 60.0  # per-file time limit of ingest
+    file_memory_mb: float = 1024.0  # per-file memory limit of ingest
+    time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIME_ZONE))
 
 
 def default_db() -> Path:
@@ -123,6 +132,17 @@ def flag_setting(value: object, name: str) -> bool:
     raise SettingsError(f"{name} must be true or false, got {value!r}")
 
 
+def time_zone_setting(value: object, name: str) -> ZoneInfo:
+    """An IANA time zone name such as Asia/Shanghai."""
+    text = str(value or DEFAULT_TIME_ZONE).strip()
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"{name} must be a time zone name such as {DEFAULT_TIME_ZONE} or UTC, got {text!r}"
+        ) from exc
+
+
 def load_settings(
     db: str | Path | None = None,
     max_file_mb: float | None = None,
@@ -133,6 +153,10 @@ def load_settings(
     db_value = pick(db, "NIANBAO_DB", values, "database", "path")
     reports = pick(None, "NIANBAO_REPORTS_DIR", values, "ingest", "reports_dir")
     max_mb = pick(max_file_mb, "NIANBAO_MAX_FILE_MB", values, "ingest", "max_file_mb")
+    workers = pick(None, "NIANBAO_WORKERS", values, "ingest", "workers")
+    seconds = pick(None, "NIANBAO_FILE_SECONDS", values, "ingest", "file_seconds")
+    memory = pick(None, "NIANBAO_FILE_MEMORY_MB", values, "ingest", "file_memory_mb")
+    zone = pick(None, "NIANBAO_TIME_ZONE", values, "display", "time_zone")
     return Settings(
         db=Path(str(db_value)).expanduser() if db_value else default_db(),
         db_is_default=db_value is None,
@@ -140,4 +164,8 @@ def load_settings(
         max_file_mb=number_setting(max_mb, "ingest.max_file_mb", 50.0),
         config=values,
         config_file=config_file,
+        workers=None if workers is None else int(number_setting(workers, "ingest.workers", 0, int)),
+        file_seconds=number_setting(seconds, "ingest.file_seconds", 60.0),
+        file_memory_mb=number_setting(memory, "ingest.file_memory_mb", 1024.0),
+        time_zone=time_zone_setting(zone, "display.time_zone"),
     )

@@ -5,18 +5,26 @@ generation into ``<db>.index/gen-*``, then points ``<db>.index/CURRENT`` at it w
 rename.  ``PassageIndex.search`` checks ``CURRENT`` on every call and maps the newer
 generation when there is one, so a running bot needs no restart.
 
+Each generation records the database's ``generation`` (raised by every change of the
+reports) it was read from, in the same read transaction.  ``is_current`` compares the two, so a
+run killed between its last commit and its refresh is detected on the next open and repaired
+by refreshing.  One refresh at a time per index (a lock file), whatever the processes.
+
 Ranking is rank-bm25's (variant and parameters in ``index/data/bm25.toml``) over all indexed
 passages; ``unit``, ``year`` and ``section`` only filter, they never change a score.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +34,12 @@ from index import kernels
 from index.impact import BuildInput, ImpactIndex, Params, build, write_meta
 from index.token_store import INDEXED_KINDS, SyncStats, sync
 from index.tokens import USER_WORD_FREQ, Tokenizer
-from ingest.store import open_db
+from ingest.store import connect_reader, generation, open_db
 from ingest.vocab import load_toml
 
 CURRENT = "CURRENT"
+LOCK = ".lock"
+REFRESH_ATTEMPTS = 3  # syncs before giving up on a database that keeps changing
 _ROW_ARRAYS = ("passage_id", "unit_code", "year", "section_code")
 
 
@@ -94,15 +104,39 @@ def _read_corpus(db: sqlite3.Connection) -> tuple[BuildInput, dict[str, np.ndarr
     return BuildInput(tokens, doc_start), per_row, list(units), list(sections)
 
 
+class StaleTokens(Exception):
+    """Passages were added after the tokens were synced; sync again before building."""
+
+
+def _untokenized(conn: sqlite3.Connection) -> int:
+    kinds = ", ".join("?" for _ in INDEXED_KINDS)
+    return int(
+        conn.execute(
+            f"SELECT count(*) FROM passages p WHERE p.kind IN ({kinds}) AND NOT EXISTS "
+            "(SELECT 1 FROM passage_tokens t WHERE t.passage_id = p.id)",
+            INDEXED_KINDS,
+        ).fetchone()[0]
+    )
+
+
 def build_index(db_path: Path, tokenizer: Tokenizer, params: Params | None = None) -> Path:
-    """Write a new generation from the stored tokens and make it current; returns its folder."""
+    """Write a new generation from the stored tokens and make it current; returns its folder.
+
+    Raises ``StaleTokens`` when passages without tokens turned up (another process added
+    reports since the tokens were synced): an index without them would claim a generation it
+    does not hold.
+    """
     params = params or load_params()
     root = index_dir(db_path)
     root.mkdir(parents=True, exist_ok=True)
     gen = root / f"gen-{time.time_ns()}"
     tmp = root / f".{gen.name}.tmp"
-    conn = sqlite3.connect(db_path)
+    conn = connect_reader(db_path)
     try:
+        conn.execute("BEGIN")  # one snapshot: the generation, the passages, their tokens
+        if _untokenized(conn):
+            raise StaleTokens
+        db_generation = generation(conn)
         corpus, per_row, units, sections = _read_corpus(conn)
         term_rows = dict(conn.execute("SELECT id, term FROM terms").fetchall())
     finally:
@@ -116,6 +150,7 @@ def build_index(db_path: Path, tokenizer: Tokenizer, params: Params | None = Non
             "units_words": list(tokenizer.extra_words),
             "tokenizer_options": tokenizer.options(),
             "built_at": time.time(),
+            "db_generation": db_generation,
         },
     )
     terms = [term_rows[t] for t in meta.pop("term_ids")]
@@ -143,19 +178,62 @@ def _remove_old_generations(root: Path, keep: set[str]) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _refresh_lock(db_path: Path) -> Iterator[None]:
+    """One refresh at a time per index, across processes (released when a process dies)."""
+    root = index_dir(db_path)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def refresh(db_path: Path, workers: int | None = None) -> RefreshStats:
     """Tokenise new passages, drop tokens of deleted ones, rebuild the index atomically."""
     db_path = Path(db_path)
-    db = open_db(db_path)
-    try:
-        start = time.perf_counter()
-        tokenizer, stats = sync(db, workers)
-        tokenized = time.perf_counter()
-    finally:
-        db.close()
-    gen = build_index(db_path, tokenizer)
+    with _refresh_lock(db_path):
+        for attempt in range(REFRESH_ATTEMPTS):
+            db = open_db(db_path)
+            try:
+                start = time.perf_counter()
+                tokenizer, stats = sync(db, workers)
+                tokenized = time.perf_counter()
+            finally:
+                db.close()
+            try:
+                gen = build_index(db_path, tokenizer)
+                break
+            except StaleTokens:
+                if attempt == REFRESH_ATTEMPTS - 1:
+                    raise
     meta = json.loads((gen / "meta.json").read_text("utf-8"))
     return _stats(stats, meta, tokenized - start, time.perf_counter() - tokenized, gen.name)
+
+
+def _current_meta(db_path: Path) -> dict | None:
+    root = index_dir(db_path)
+    try:
+        pointer = (root / CURRENT).read_text("utf-8").strip()
+        return dict(json.loads((root / pointer / "meta.json").read_text("utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def is_current(db_path: Path) -> bool:
+    """Whether the index was built from the database as it is now (False: refresh it)."""
+    meta = _current_meta(db_path)
+    if meta is None:
+        return False
+    conn = connect_reader(db_path)
+    try:
+        now = generation(conn)
+    finally:
+        conn.close()
+    # A database from before generations were kept cannot say; its index stands.
+    return now is None or meta.get("db_generation") == now
 
 
 def _stats(s: SyncStats, meta: dict, tok: float, build_s: float, gen: str) -> RefreshStats:
@@ -260,7 +338,7 @@ class PassageIndex:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = sqlite3.connect(self.db_path, check_same_thread=False)
+            self._conn = connect_reader(self.db_path, check_same_thread=False)
         return self._conn
 
     # -- searching -------------------------------------------------------------------------

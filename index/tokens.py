@@ -12,11 +12,9 @@ own instance, so unit names loaded for one database never leak into another.
 from __future__ import annotations
 
 import hashlib
-import logging
 import marshal
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from ingest.jieba_import import jieba_module
 from ingest.text import CJK, search_form
 from ingest.user_cache import cache_dir, prune
 from ingest.vocab import load_toml
@@ -42,22 +41,7 @@ CACHED_DICTIONARIES = 4  # finished jieba dictionaries kept (about 10 MB each)
 
 
 def _jieba() -> ModuleType:
-    """jieba, imported on first use.
-
-    jieba's loader imports ``pkg_resources`` only to find its own data files, which costs a
-    few tenths of a second; it falls back to a plain path when that import fails, so the
-    import is refused while jieba loads (and nowhere else).
-    """
-    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
-        try:
-            import jieba
-        finally:
-            del sys.modules["pkg_resources"]
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
+    return jieba_module()
 
 
 def _data_lines(name: str) -> list[str]:

@@ -74,6 +74,7 @@ class Catalogue:
     column_orders: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     grid_rows: dict[str, list[str]] = field(default_factory=dict)
     columns: dict[str, list[Column]] = field(default_factory=dict)
+    _children: dict[str, list[Statistic]] | None = field(default=None, init=False, repr=False)
 
     def get(self, key: str) -> Statistic:
         try:
@@ -83,7 +84,13 @@ class Catalogue:
 
     def children(self, key: str) -> list[Statistic]:
         """The statistics that add up to ``key``, in catalogue order."""
-        return [m for m in self.statistics.values() if m.parent == key]
+        if self._children is None:
+            by_parent: dict[str, list[Statistic]] = {}
+            for m in self.statistics.values():
+                if m.parent is not None:
+                    by_parent.setdefault(m.parent, []).append(m)
+            self._children = by_parent
+        return list(self._children.get(key, ()))
 
     def for_template(self, template: str) -> list[Statistic]:
         return [m for m in self.statistics.values() if template in m.templates]
@@ -155,6 +162,7 @@ def _expand_cumulative(spec: dict, statistics: dict[str, Statistic]) -> None:
     suffix = spec["suffix"]
     prefixes = _strs(spec.get("prefixes"))
     prefixes_en = _strs(spec.get("prefixes_en"))
+    suffixes = _strs(spec.get("suffixes"))
     for statistic in [m for m in statistics.values() if "pre2020" in m.templates and not m.column]:
         names = (statistic.label, *statistic.aliases)
         statistics[f"{statistic.key}.{suffix}"] = Statistic(
@@ -162,7 +170,12 @@ def _expand_cumulative(spec: dict, statistics: dict[str, Statistic]) -> None:
             label=f"{statistic.label}（{spec['label']}）",
             label_en=f"{statistic.label_en} ({spec['label_en']})",
             labels=tuple(f"{p}{lbl}" for p in prefixes[:1] for lbl in statistic.labels),
-            aliases=tuple(dict.fromkeys(f"{p}{n}" for p in prefixes for n in names)),
+            aliases=tuple(
+                dict.fromkeys(
+                    [f"{p}{n}" for p in prefixes for n in names]
+                    + [f"{n}{s}" for s in suffixes for n in (statistic.label, *statistic.labels)]
+                )
+            ),
             aliases_en=tuple(f"{p} {n}" for p in prefixes_en for n in (statistic.label_en,)),
             measure=statistic.measure,
             templates=("pre2020",),

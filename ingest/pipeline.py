@@ -8,21 +8,26 @@
 from __future__ import annotations
 
 import bisect
+import errno
 import hashlib
 import json
+import sqlite3
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import sqlite_utils
 
 from ingest.chrome import find_chrome
+from ingest.discovery import SIDECAR_SUFFIX, discover, storable
 from ingest.metadata import (
     ReportMeta,
     detect_metadata,
+    organisation_problem,
     same_unit_names,
     split_region,
     strip_official,
@@ -32,13 +37,13 @@ from ingest.passages import PassageDraft, section_spans, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, RawReport, RefusedFile, read_report
 from ingest.review import refresh_findings
 from ingest.statistics import Extraction, extract_statistics
-from ingest.store import delete_report
+from ingest.store import delete_report, writing
 from ingest.tables import find_tables
 from ingest.template import detect_template
 from ingest.text import fold
 from ingest.units import canonical, identify, refresh_unit, rename_unit
+from ingest.workers import DEFAULT_LIMITS, Job, Limits, PassageHook, attempt, prepared_in_order
 
-SIDECAR_SUFFIX = ".meta.toml"
 MIN_YEAR, MAX_YEAR = 1990, 2100
 SIDECAR_FIELDS = ("unit", "unit_full", "year", "published", "level", "parent", "title")
 Status = Literal["added", "updated", "corrected", "unchanged", "duplicate", "refused"]
@@ -62,6 +67,8 @@ class FileOutcome:
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
     ambiguous: int = 0
+    stops_run: bool = False  # the database could not be written: the run ends here
+    previous: str = ""  # a corrected report's unit and year before the correction
 
 
 @dataclass
@@ -78,23 +85,11 @@ class PreparedReport:
     extraction: Extraction
     warnings: list[str] = field(default_factory=list)
     supplied: dict = field(default_factory=dict)  # metadata given by option, caption or sidecar
+    extras: object = None  # what a ``PassageHook`` prepared in the worker (passage tokens)
 
 
 class MissingMetadata(RefusedFile):
     """The text does not say which unit or year the report is for."""
-
-
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files under the given paths (folders recursively, sorted); sidecars and hidden skipped."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                hidden = any(p.startswith(".") for p in relative.parts)
-                if child.is_file() and not hidden and not child.name.endswith(SIDECAR_SUFFIX):
-                    yield child
-        else:
-            yield path
 
 
 def _sidecar(path: Path) -> dict:
@@ -124,6 +119,8 @@ def _override_problem(supplied: dict) -> str | None:
     unit = supplied.get("unit")
     if unit is not None and (not isinstance(unit, str) or not "".join(unit.split())):
         return f'unit must be a name, e.g. unit = "南湖镇" (got {unit!r})'
+    if isinstance(unit, str) and (why := organisation_problem("".join(unit.split()))):
+        return f"unit must name an organisation, e.g. 南湖镇 or 东城县民政局 ({why}: {unit!r})"
     for name in ("unit_full", "published", "level", "parent", "title"):
         if name in supplied and not isinstance(supplied[name], str):
             return f"{name} must be text (got {supplied[name]!r})"
@@ -228,12 +225,14 @@ def store(
     replaces: int | None = None,
     renames: str | None = None,
     reason: str = "",
+    hook: PassageHook | None = None,
 ) -> int:
     """Write one report in a single transaction.
 
     ``replaces`` is the id of a report it takes the place of (kept in the history with
     ``reason``); ``renames`` a unit whose reports join this report's unit name (a fuller
-    spelling of the same unit).  The unit's identity row is rebuilt in the same transaction.
+    spelling of the same unit).  The unit's identity row is rebuilt in the same transaction,
+    and so is what ``hook`` keeps for the passages (their tokens).
     """
     meta = report.meta
     unit = meta.unit
@@ -247,8 +246,9 @@ def store(
             delete_report(db, replaces, reason=reason or f"replaced by {report.path.name}")
         if renames is not None:
             rename_unit(db, renames, unit)
-        report_id = _inserted(
-            db.table("reports"),
+        report_id = _insert(
+            db,
+            "reports",
             {
                 "unit": meta.unit,
                 "unit_full": meta.unit_full,
@@ -257,8 +257,8 @@ def store(
                 "level": meta.level,
                 "parent": meta.parent,
                 "title": meta.title,
-                "source_file": report.path.name,
-                "source_path": str(report.path.resolve()),
+                "source_file": storable(report.path.name),
+                "source_path": _source_path(report.path),
                 "sha256": report.sha256,
                 "content_hash": report.content_hash,
                 "encoding": report.raw.encoding,
@@ -270,78 +270,115 @@ def store(
                 "names": json.dumps(list(meta.names), ensure_ascii=False),
             },
         )
-        passage_ids: list[int] = []
-        for p in report.passages:
-            row = {
-                "report_id": report_id,
-                **{
-                    k: getattr(p, k)
-                    for k in ("ord", "kind", "section", "text", "norm", "start", "end")
-                },
-            }
-            passage_ids.append(_inserted(db.table("passages"), row))
+        passage_ids = [
+            _insert(
+                db,
+                "passages",
+                {"report_id": report_id, **{k: getattr(p, k) for k in _PASSAGE_FIELDS}},
+            )
+            for p in report.passages
+        ]
         starts = [p.start for p in report.passages]
-        stat_ids: list[int] = []
-        for s in report.extraction.statistics:
-            row = {
-                "report_id": report_id,
-                "key": s.key,
-                "value": s.value,
-                "measure": s.measure,
-                "source": s.source,
-                "label": s.label,
-                "evidence": s.evidence,
-                "passage_id": _passage_for(starts, passage_ids, _first_char(s.evidence, s.start)),
-                "rule": s.rule,
-                "official": int(s.official),
-            }
-            stat_ids.append(_inserted(db.table("statistics"), row))
-        db.table("conflicts").insert_all(
-            {
-                "report_id": report_id,
-                "key": report.extraction.statistics[a].key,
-                "official_id": stat_ids[a],
-                "other_id": stat_ids[b],
-            }
-            for a, b in report.extraction.conflicts
+        stat_ids = [
+            _insert(
+                db,
+                "statistics",
+                {
+                    "report_id": report_id,
+                    "key": s.key,
+                    "value": s.value,
+                    "measure": s.measure,
+                    "source": s.source,
+                    "label": s.label,
+                    "evidence": s.evidence,
+                    "passage_id": _passage_for(
+                        starts, passage_ids, _first_char(s.evidence, s.start)
+                    ),
+                    "rule": s.rule,
+                    "official": int(s.official),
+                },
+            )
+            for s in report.extraction.statistics
+        ]
+        _insert_many(
+            db,
+            "conflicts",
+            [
+                {
+                    "report_id": report_id,
+                    "key": report.extraction.statistics[a].key,
+                    "official_id": stat_ids[a],
+                    "other_id": stat_ids[b],
+                }
+                for a, b in report.extraction.conflicts
+            ],
         )
-        db.table("checks").insert_all(
-            {
-                "report_id": report_id,
-                "name": c.name,
-                "expected": c.expected,
-                "actual": c.actual,
-                "detail": c.detail,
-            }
-            for c in report.extraction.checks
+        _insert_many(
+            db,
+            "checks",
+            [
+                {
+                    "report_id": report_id,
+                    "name": c.name,
+                    "expected": c.expected,
+                    "actual": c.actual,
+                    "detail": c.detail,
+                }
+                for c in report.extraction.checks
+            ],
         )
-        db.table("row_problems").insert_all(
-            {
-                "report_id": report_id,
-                "kind": p.kind,
-                "table_name": p.table,
-                "label": p.label,
-                "evidence": p.evidence,
-                "start": p.start,
-                "end": p.end,
-                "columns": p.columns,
-                "found": p.found,
-                "keys": json.dumps(list(p.keys), ensure_ascii=False),
-                "readings": json.dumps([list(r) for r in p.readings]),
-            }
-            for p in report.extraction.problems
+        _insert_many(
+            db,
+            "row_problems",
+            [
+                {
+                    "report_id": report_id,
+                    "kind": p.kind,
+                    "table_name": p.table,
+                    "label": p.label,
+                    "evidence": p.evidence,
+                    "start": p.start,
+                    "end": p.end,
+                    "columns": p.columns,
+                    "found": p.found,
+                    "keys": json.dumps(list(p.keys), ensure_ascii=False),
+                    "readings": json.dumps([list(r) for r in p.readings]),
+                }
+                for p in report.extraction.problems
+            ],
         )
         for name in touched:
             refresh_unit(db, name)
             refresh_findings(db, name)
+        if hook is not None:
+            hook.store(db, report, passage_ids)
     return report_id
 
 
-def _inserted(table: sqlite_utils.db.Table, row: dict) -> int:
-    """Insert a row; its id (every table here has an integer primary key)."""
-    pk = table.insert(row).last_pk
-    assert pk is not None
-    return int(pk)
+def _source_path(path: Path) -> str:
+    return storable(str(path.resolve()))
+
+
+_PASSAGE_FIELDS = ("ord", "kind", "section", "text", "norm", "start", "end")
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({marks})"
+
+
+def _insert(db: sqlite_utils.Database, table: str, row: dict) -> int:
+    """Insert a row with one plain statement (a report writes thousands); its id."""
+    cursor = db.conn.execute(_insert_sql(table, tuple(row)), list(row.values()))
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)
+
+
+def _insert_many(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    if rows:
+        db.conn.executemany(_insert_sql(table, tuple(rows[0])), [list(r.values()) for r in rows])
 
 
 def _existing(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:
@@ -357,19 +394,63 @@ def ingest_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     replace_older: bool = False,
 ) -> FileOutcome:
-    """Ingest one file; every failure becomes a refused outcome, never an exception.
+    """Ingest one file in this process; every failure becomes a refused outcome."""
+    prepared = attempt(Job(path, unit=unit, year=year, max_bytes=max_bytes))
+    return commit(db, path, prepared, replace_older=replace_older)
+
+
+def commit(
+    db: sqlite_utils.Database,
+    path: Path,
+    prepared: PreparedReport | str,
+    replace_older: bool = False,
+    hook: PassageHook | None = None,
+) -> FileOutcome:
+    """Store a prepared report (or record why the file was refused); never an exception.
 
     A file already loaded is unchanged, unless metadata is supplied for it (option, caption
     or sidecar) that differs from what is stored: then the stored report is corrected.  A
     different file for a unit and year already loaded replaces that report only when it is
     at least as complete (statistics and passages) or ``replace_older`` is set; the same
     report in another form (a saved page and its copied text) is kept in the form with more
-    statistics.
+    statistics.  When the database cannot be written (a full disk) the outcome says so and
+    ``stops_run`` is set: the files after it would fail alike.
     """
+    if isinstance(prepared, str):
+        return FileOutcome(path, "refused", reason=prepared)
     try:
-        report = prepare(path, unit=unit, year=year, max_bytes=max_bytes)
-    except RefusedFile as exc:
-        return FileOutcome(path, "refused", reason=str(exc))
+        with writing(db):
+            return _commit(db, path, prepared, replace_older, hook)
+    except (sqlite3.Error, OSError) as exc:
+        if hook is not None:
+            hook.forget()  # what it cached of this transaction was rolled back
+        cause, stops = write_failure(exc)
+        reason = f"{cause}; nothing of this file was stored"
+        return FileOutcome(path, "refused", reason=reason, stops_run=stops)
+
+
+def write_failure(exc: BaseException) -> tuple[str, bool]:
+    """(what went wrong writing, in a few words; whether the writes after it would fail
+    alike, so the run should stop)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    lowered = text.lower()
+    code = getattr(exc, "errno", None)
+    if "full" in lowered or code in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full ({text})", True
+    if "readonly" in lowered or "read-only" in lowered or code == errno.EROFS:
+        return f"the database cannot be written ({text})", True
+    if "locked" in lowered or "busy" in lowered:
+        return f"the database stayed busy: another process kept writing ({text})", False
+    return f"could not write the database ({type(exc).__name__}: {text})", True
+
+
+def _commit(
+    db: sqlite_utils.Database,
+    path: Path,
+    report: PreparedReport,
+    replace_older: bool,
+    hook: PassageHook | None,
+) -> FileOutcome:
     name, renames = canonical(db, report.meta.unit or "")
     report.meta = replace(report.meta, unit=name)
     outcome = FileOutcome(
@@ -386,7 +467,7 @@ def ingest_file(
         warnings=list(report.warnings),
         ambiguous=sum(1 for p in report.extraction.problems if p.kind == "ambiguous"),
     )
-    source_path = str(path.resolve())
+    source_path = _source_path(path)
     same = _existing(
         db,
         "SELECT id, unit, year, source_path, source_file FROM reports "
@@ -430,7 +511,8 @@ def ingest_file(
         report,
         replaces=older["id"] if older else None,
         renames=renames,
-        reason=f"replaced by {path.name}" if older else "",
+        reason=f"replaced by {storable(path.name)}" if older else "",
+        hook=hook,
     )
     return outcome
 
@@ -507,7 +589,8 @@ def _correct(
             refresh_unit(db, name)
             refresh_findings(db, name)
     outcome.status = "corrected"
-    outcome.reason = f"was {same['unit']} {same['year']}"
+    outcome.previous = f"{same['unit']} {same['year']}"
+    outcome.reason = f"was {outcome.previous}"
     return outcome
 
 
@@ -532,7 +615,7 @@ def remove_reports(
         params.append(year)
     if path is not None:
         clauses.append("(source_path = ? OR source_file = ?)")
-        params.extend([str(path.resolve()), path.name])
+        params.extend([_source_path(path), storable(path.name)])
     if not clauses:
         return []
     rows = list(
@@ -542,7 +625,7 @@ def remove_reports(
             params,
         )
     )
-    with db.atomic():
+    with writing(db):
         for row in rows:
             delete_report(db, row["id"], reason="removed")
         for name in {row["unit"] for row in rows}:
@@ -551,26 +634,63 @@ def remove_reports(
     return rows
 
 
+class Outcomes(list[FileOutcome]):
+    """The outcome of every entry of a run, in order; ``stopped`` says why the run ended early
+    (the database could not be written), with how many files were not tried; ``notes`` are
+    other lines for the end of the run (the index could not be refreshed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stopped = ""
+        self.notes: list[str] = []
+
+
 def ingest_paths(
     db: sqlite_utils.Database,
     paths: Iterable[Path],
     unit: str | None = None,
     year: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[Path], None] | None = None,
+    on_outcome: Callable[[FileOutcome], None] | None = None,
     replace_older: bool = False,
-) -> list[FileOutcome]:
-    """Ingest every file under the given paths, in order; returns one outcome per file."""
-    outcomes = []
-    for path in discover(paths):
-        if not path.exists():
-            outcomes.append(FileOutcome(path, "refused", reason="no such file or folder"))
-        else:
-            outcomes.append(
-                ingest_file(
-                    db, path, unit=unit, year=year, max_bytes=max_bytes, replace_older=replace_older
+    workers: int = 0,
+    limits: Limits = DEFAULT_LIMITS,
+    follow_links: bool = False,
+    hook: PassageHook | None = None,
+) -> Outcomes:
+    """Ingest every file under the given paths; one outcome per entry, in order.
+
+    Files are parsed by ``workers`` processes under ``limits`` (0: in this process, no
+    limits) and stored here one by one, each report in its own transaction, in the order
+    found.  ``on_outcome`` hears of each file as soon as it is stored.
+    """
+    outcomes = Outcomes()
+    entries = list(discover(paths, follow_links=follow_links))
+    readable = [e for e in entries if not e.refusal]
+    prepared = prepared_in_order(
+        (Job(e.path, unit=unit, year=year, max_bytes=max_bytes) for e in readable),
+        workers=workers,
+        limits=limits,
+        hook=hook,
+    )
+    try:
+        for entry in entries:
+            if entry.refusal:
+                outcome = FileOutcome(entry.path, "refused", reason=entry.refusal)
+            else:
+                job, result = next(prepared)
+                outcome = commit(db, job.path, result, replace_older=replace_older, hook=hook)
+            outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+            if outcome.stops_run:
+                left = len(entries) - len(outcomes)
+                untried = f"; {left} files not tried" if left else ""
+                outcomes.stopped = (
+                    f"stopped at {storable(entry.path.name)}{untried}: the reports stored before "
+                    "it are kept. Fix the cause above and run again"
                 )
-            )
-        if progress:
-            progress(path)
+                break
+    finally:
+        prepared.close()
     return outcomes

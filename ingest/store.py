@@ -15,21 +15,32 @@ One SQLite file, written with sqlite-utils.  Tables:
   readings (the candidates are listed), or more/fewer values than the row has columns.
 - ``findings``: the review of each report (``ingest/review.py``): what is wrong or odd, with its
   severity and the evidence quoted; findings across years point at the other year's report.
+- ``db_state``: ``generation``, a number every change of ``reports`` raises (triggers), so
+  the passage index can tell whether it was built from the database as it is now.
 
-Every report is written in one ``db.atomic()`` transaction, so a failure halfway leaves the
-previous state intact.  WAL mode lets a running bot read while ingest writes.
+Every report is written in one transaction (``writing``), so a failure halfway, or a kill -9,
+leaves the previous state intact.  WAL mode lets ``ask`` and a running bot read the last
+committed state while ingest writes.  Commands that only read open the file read-only
+(``open_reader``): they work on a read-only file or a full disk and never change the schema.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # 2: statistics point at the passage that holds their evidence
 # 3: units, unit_aliases and report_history tables; reports.matched and reports.names
 # 4: findings table (the review of every report), filled for the reports already loaded
+# 5: db_state with the generation of the reports, raised by triggers
+READABLE_SINCE = 3  # readers work on databases this old (they never upgrade them)
+BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another process's write
 
 REPORT_COLUMNS = {
     "id": int,
@@ -144,21 +155,111 @@ FINDING_COLUMNS = {
 }
 
 
+class DatabaseUnreadable(Exception):
+    """The database cannot be read as it is; the message says why and what to run."""
+
+
 def open_db(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating if needed) the database in WAL mode with the schema in place."""
+    """Open for writing (creating if needed) in WAL mode, with the schema brought up to date."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
-    db.execute("PRAGMA busy_timeout = 30000")
-    db.enable_wal()
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    # In WAL mode NORMAL loses no committed report when a process dies (kill -9); only a
+    # power cut may undo the last ones, never corrupt the file.  FULL syncs every report.
+    db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     ensure_schema(db)
     return db
 
 
+def connect_reader(path: Path | str, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A read-only connection that never writes the file, its folder or the schema.
+
+    A WAL database is read through its shared-memory file; where that cannot be made (a
+    read-only folder, a full disk) the file is read as immutable, as of its last checkpoint.
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise DatabaseUnreadable(f"no database at {path}")
+    last: sqlite3.Error | None = None
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        conn = sqlite3.connect(
+            f"file:{quote(str(path))}?{mode}", uri=True, check_same_thread=check_same_thread
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.Error as exc:
+            conn.close()
+            last = exc
+    raise DatabaseUnreadable(f"cannot read the database at {path} ({last})")
+
+
+def open_reader(path: Path | str) -> sqlite_utils.Database:
+    """The database for commands that only read; refuses one too old or not a database."""
+    conn = connect_reader(path)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseUnreadable(f"{path} is not a nianbao database ({exc})") from exc
+    if version < READABLE_SINCE or "reports" not in tables:
+        conn.close()
+        raise DatabaseUnreadable(
+            f"the database at {path} was written by an older nianbao (schema {version}); "
+            f"bring it up to date by loading reports into it once: nianbao ingest PATH --db {path}"
+        )
+    return sqlite_utils.Database(conn)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def generation(db: sqlite_utils.Database | sqlite3.Connection) -> int | None:
+    """How many times the reports changed; None on a database from before version 4."""
+    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    try:
+        row = conn.execute("SELECT value FROM db_state WHERE key = 'generation'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else None
+
+
+@contextlib.contextmanager
+def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that holds the write lock from its start (BEGIN IMMEDIATE):
+    what it reads to decide cannot change before it writes, whatever other processes do.
+    Inside another transaction it is a savepoint of that one."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables and indexes if missing; a no-op on an up-to-date database."""
-    version = next(iter(db.query("PRAGMA user_version")))["user_version"]
+    """Create the tables and indexes if missing; writes nothing on an up-to-date database."""
+    version = schema_version(db)
+    if version == SCHEMA_VERSION:
+        return
     if 0 < version < 2 and "statistics" in db.table_names():
         _relink_statistics(db)
     if "reports" not in db.table_names():
@@ -201,6 +302,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.table("row_problems").create_index(["report_id"])
     _ensure_identity(db, version)
     _ensure_findings(db, version)
+    _ensure_generation(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -224,6 +326,18 @@ def _ensure_findings(db: sqlite_utils.Database, version: int) -> None:
         from ingest.review import refresh_all
 
         refresh_all(db)
+
+
+def _ensure_generation(db: sqlite_utils.Database) -> None:
+    """Version 5: the generation counter and the triggers that raise it."""
+    db.execute("CREATE TABLE IF NOT EXISTS db_state (key TEXT PRIMARY KEY, value INTEGER)")
+    db.execute("INSERT OR IGNORE INTO db_state (key, value) VALUES ('generation', 1)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER IF NOT EXISTS reports_generation_{event.lower()} "
+            f"AFTER {event} ON reports BEGIN "
+            "UPDATE db_state SET value = value + 1 WHERE key = 'generation'; END"
+        )
 
 
 def _ensure_identity(db: sqlite_utils.Database, version: int) -> None:
@@ -307,3 +421,19 @@ def _remember(db: sqlite_utils.Database, report_id: int, reason: str) -> None:
         row["ended_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         row["reason"] = reason
         db.table("report_history").insert(row)
+
+
+# What the corpus holds, counted one way for /stats, the ingest summary and `nianbao reports`:
+# every statistics row counts, "not given" cells too (the report states them).
+COUNTS_SQL = """SELECT (SELECT count(*) FROM reports) AS reports,
+                       (SELECT count(DISTINCT unit) FROM reports) AS units,
+                       (SELECT count(*) FROM passages) AS passages,
+                       (SELECT count(*) FROM statistics) AS statistics,
+                       (SELECT count(*) FROM conflicts) AS conflicts,
+                       (SELECT count(*) FROM checks) AS failed_checks,
+                       (SELECT max(ingested_at) FROM reports) AS last_ingest"""
+
+
+def corpus_counts(db: sqlite_utils.Database) -> dict:
+    """Reports, units, passages, statistics, conflicts, failed checks and the last ingest."""
+    return dict(next(iter(db.query(COUNTS_SQL))))

@@ -89,8 +89,10 @@ def join_lines(text: str) -> str:
     return _SPACE_NEAR_CJK.sub("", text.replace("\n", " ")).strip()
 
 
+@lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
-    """The passage form: simplified, half-width, markup-free, one line."""
+    """The passage form: simplified, half-width, markup-free, one line.  Kept for the last
+    texts seen: a report's lines are normalised again and again while it is cut up."""
     text = strip_markup(to_halfwidth(to_simplified(text)))
     return join_lines(_SPACE_RUN.sub(" ", text))
 
@@ -158,6 +160,19 @@ def _gaps_to_keep(text: str) -> list[int]:
     return keep
 
 
+_FOLDS: dict[str, dict[str, str]] = {}  # form name → character → what it folds to
+
+
+def _fold_char(ch: str, form: Form) -> str:
+    """What one (simplified) character becomes in ``form``: NFKC, maybe lower case, without
+    the characters the form drops; '' when it goes altogether."""
+    if ch in form.drop or (form.all_spaces and ch.isspace()):
+        return ""
+    folded = unicodedata.normalize("NFKC", ch)
+    folded = folded.lower() if form.lower else folded
+    return "".join(c for c in folded if not (c in form.drop or (form.all_spaces and c.isspace())))
+
+
 @dataclass(frozen=True)
 class FoldedText:
     """A text in a matching form that remembers where each character came from.
@@ -178,13 +193,12 @@ class FoldedText:
         end = len(original) if end is None else end
         out: list[str] = []
         index: list[int] = []
+        folds = _FOLDS.setdefault(form.name, {})
         for offset, ch in enumerate(_simplified_chars(original[start:end]), start):
-            if ch in form.drop or (form.all_spaces and ch.isspace()):
-                continue
-            folded = unicodedata.normalize("NFKC", ch)
-            for char in folded.lower() if form.lower else folded:
-                if char in form.drop or (form.all_spaces and char.isspace()):
-                    continue
+            folded = folds.get(ch)
+            if folded is None:
+                folded = folds[ch] = _fold_char(ch, form)
+            for char in folded:
                 out.append(char)
                 index.append(offset)
         text = "".join(out)
@@ -212,6 +226,7 @@ class FoldedText:
         return self.quote(start, end)
 
 
+@lru_cache(maxsize=65536)
 def fold_label(text: str) -> str:
     """The label form of a short label (no offsets needed)."""
     return FoldedText.of(text).text

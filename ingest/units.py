@@ -15,15 +15,18 @@ names beat.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from ingest.jieba_import import jieba_module
 from ingest.metadata import (
     organisation_problem,
     region_parts,
@@ -34,6 +37,9 @@ from ingest.metadata import (
 )
 from ingest.text import to_simplified
 from ingest.vocab import load_toml
+
+if TYPE_CHECKING:  # imported when a name is first cut: a question never needs it
+    import jieba
 
 FULL, REGIONLESS, PLACE = 3, 2, 1
 ADMIN = "admin"
@@ -80,10 +86,57 @@ def _last_region(region: str) -> str:
     return parts[-1] if parts else region
 
 
+@cache
+def _segmenter() -> jieba.Tokenizer:
+    """A jieba of its own (the default dictionary), so no other dictionary changes its cuts."""
+    return jieba_module().Tokenizer()
+
+
+def _morphemes(part: str) -> list[str]:
+    """The words of a name part, long words in two-character halves (财政金融 → 财政, 金融)."""
+    found: list[str] = []
+    for word in _segmenter().lcut(part, HMM=False):
+        if len(word) >= 4 and len(word) % 2 == 0:
+            found.extend(word[i : i + 2] for i in range(0, len(word), 2))
+        else:
+            found.append(word)
+    return found
+
+
+def derived_abbreviations(core: str) -> set[str]:
+    """Abbreviations of a department's name by the rules of ``[derived]``: 投资促进局 → 投促局,
+    旅游与文化体育局 → 旅文体局 (and 旅文局), 综合执法局 → 执法局.  Empty for a name that is no
+    department's or has a single word."""
+    rules = _rules()["derived"]
+    ending = next(
+        (e for e in sorted(rules["endings"], key=len, reverse=True) if core.endswith(e)), ""
+    )
+    stem = core[: -len(ending)] if ending else ""
+    if not stem or not re.fullmatch(r"[\u4e00-\u9fff]+", stem):
+        return set()
+    short_ending = rules["endings"][ending]
+    found: set[str] = set()
+    for word in rules["droppable"]:
+        if stem.startswith(word) and len(stem) - len(word) >= 2:
+            found.add(stem[len(word) :] + ending)
+    connectors = "|".join(re.escape(c) for c in rules["connectors"])
+    parts = [p for p in re.split(connectors, stem) if p]
+    words = [[w for w in _morphemes(p) if w not in rules["silent"]] for p in parts]
+    readings = ["".join(w[0] for ws in words for w in ws)]
+    if len(parts) > 1:
+        readings.append("".join(ws[0][0] for ws in words if ws))
+    for letters in readings:
+        if rules["min_chars"] <= len(letters) <= rules["max_chars"] and letters != stem:
+            found.add(letters + short_ending)
+    return found
+
+
 def _core_variants(core: str) -> set[str]:
     """A unit's name without its region, and its shorter endings and abbreviations."""
     rules = _rules()
     variants = {core}
+    if unit_level(core) == "部门":
+        variants |= derived_abbreviations(core)
     for ending, shorter in rules["endings"].items():
         if core.endswith(ending) and len(core) > len(ending):
             variants.update(core[: -len(ending)] + s for s in shorter)

@@ -9,11 +9,14 @@ Commands import what they use when they run: ``nianbao --help`` loads no engine,
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -22,6 +25,7 @@ from bot.cli.table_commands import compare, export, review
 
 if TYPE_CHECKING:
     from bot.qa.answerer import Answerer
+    from bot.qa.model import Answer
     from bot.qa.overview import RowProblemRecord
     from ingest.pipeline import FileOutcome
 
@@ -38,7 +42,7 @@ def main(ctx: click.Context) -> None:
 
     \b
     Quick tour:
-      nianbao ask "东湖镇有多少行政诉讼？"
+      nianbao ask "西集镇有多少行政诉讼？"
       nianbao ingest reports/ --db corpus.db
       nianbao reports --db corpus.db
     """
@@ -51,8 +55,11 @@ main.add_command(export)
 
 
 def _summary_line(outcome: FileOutcome) -> str:
+    """One line per file (warnings on lines of their own below it), safe for a terminal."""
+    from ingest.discovery import shown
+
     if outcome.status == "refused":
-        return f"  refused    {outcome.path}: {outcome.reason}"
+        return f"  refused    {shown(outcome.path)}: {shown(outcome.reason)}"
     detail = (
         f"{outcome.unit} {outcome.year} [{outcome.template}] passages {outcome.passages}, "
         f"statistics {outcome.statistics}, conflicts {outcome.conflicts}, "
@@ -60,8 +67,8 @@ def _summary_line(outcome: FileOutcome) -> str:
         f"ambiguous rows {outcome.ambiguous}"
     )
     extra = f" ({outcome.reason})" if outcome.reason else ""
-    warnings = "".join(f"\n             warning: {w}" for w in outcome.warnings)
-    return f"  {outcome.status:<10} {outcome.path.name}: {detail}{extra}{warnings}"
+    warnings = "".join(f"\n             warning: {shown(w)}" for w in outcome.warnings)
+    return f"  {outcome.status:<10} {shown(outcome.path.name)}: {shown(detail + extra)}{warnings}"
 
 
 @main.command()
@@ -83,6 +90,27 @@ def _summary_line(outcome: FileOutcome) -> str:
     is_flag=True,
     help="Let a file replace the loaded report of its unit and year even when less complete.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Files read at once, each in a worker process (default: one per core; 0: in this "
+    "process, without the per-file limits).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds one file may take before it is stopped and refused (60).",
+)
+@click.option(
+    "--memory-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Megabytes of memory one file may use before it is stopped and refused (1024).",
+)
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Follow symbolic links that lead out of the given folders.",
+)
 @click.pass_obj
 def ingest(
     run: Invocation,
@@ -90,10 +118,15 @@ def ingest(
     unit: str | None,
     year: int | None,
     replace_older: bool,
+    workers: int | None,
+    time_limit: float | None,
+    memory_limit: float | None,
+    follow_links: bool,
 ) -> None:
     """Load report files (TXT, MD, HTML, DOCX, PDF; folders recursively).
 
-    Exit status is 1 when any file was refused.
+    Each file is read in a worker process, within a time and a memory limit, and gets one
+    line as soon as it is stored or refused. Exit status is 1 when any file was refused.
 
     \b
     Example:
@@ -104,7 +137,8 @@ def ingest(
     from tqdm import tqdm
 
     from bot.corpus import ingest_and_index
-    from ingest.pipeline import discover
+    from ingest.discovery import discover, shown
+    from ingest.workers import Limits, WorkerStartError, default_workers
 
     settings = run.settings
     targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
@@ -112,23 +146,41 @@ def ingest(
         raise click.ClickException(
             "no PATH given and no reports_dir configured: nianbao ingest PATH"
         )
+    if workers is None:
+        workers = settings.workers if settings.workers is not None else default_workers()
+    limits = Limits(
+        seconds=time_limit or settings.file_seconds,
+        memory_mb=memory_limit or settings.file_memory_mb,
+    )
     started = time.perf_counter()
-    total = sum(1 for _ in discover(targets))
+    total = sum(1 for _ in discover(targets, follow_links=follow_links))
     with tqdm(total=total, unit="file", file=sys.stderr, disable=None) as bar:
-        outcomes = ingest_and_index(
-            settings.db,
-            targets,
-            progress=lambda _path: bar.update(1),
-            unit=unit,
-            year=year,
-            max_bytes=int(settings.max_file_mb * 1024 * 1024),
-            replace_older=replace_older,
-        )
+
+        def tell(outcome: FileOutcome) -> None:
+            bar.write(_summary_line(outcome), file=sys.stdout)
+            bar.update(1)
+
+        try:
+            outcomes = ingest_and_index(
+                settings.db,
+                targets,
+                on_outcome=tell,
+                unit=unit,
+                year=year,
+                max_bytes=int(settings.max_file_mb * 1024 * 1024),
+                replace_older=replace_older,
+                workers=workers,
+                limits=limits,
+                follow_links=follow_links,
+            )
+        except (sqlite3.Error, OSError, WorkerStartError) as exc:
+            raise click.ClickException(_cannot_write(settings.db, exc)) from exc
     elapsed = time.perf_counter() - started
     counts = Counter(o.status for o in outcomes)
-    for outcome in outcomes:
-        click.echo(_summary_line(outcome))
     stored = [o for o in outcomes if o.status in ("added", "updated")]
+    for line in [outcomes.stopped, *outcomes.notes]:
+        if line:
+            click.echo(shown(line))
     click.echo(
         f"files seen {len(outcomes)}: added {counts['added']}, updated {counts['updated']}, "
         f"corrected {counts['corrected']}, "
@@ -136,16 +188,17 @@ def ingest(
         f"refused {counts['refused']}"
     )
     click.echo(
-        f"passages {sum(o.passages for o in stored)}, "
+        f"this run stored passages {sum(o.passages for o in stored)}, "
         f"statistics {sum(o.statistics for o in stored)}, "
         f"conflicts {sum(o.conflicts for o in stored)}, "
         f"failed checks {sum(o.failed_checks for o in stored)}; "
-        f"{elapsed:.1f} s; database {settings.db}"
+        f"{elapsed:.1f} s ({len(outcomes) / elapsed if elapsed else 0:.1f} files/s)"
     )
     reviewed = [o.report_id for o in outcomes if o.status in _CHANGED and o.report_id]
     if reviewed:
         click.echo(_review_line(settings.db, reviewed))
-    if counts["refused"]:
+    click.echo(f"database {settings.db}: {_corpus_line(settings.db, settings.time_zone)}")
+    if counts["refused"] or outcomes.stopped:
         sys.exit(1)
 
 
@@ -155,9 +208,9 @@ _CHANGED = ("added", "updated", "corrected")
 def _review_line(db_path: Path, report_ids: list[int]) -> str:
     """How many findings the review of the reports just loaded has, by severity."""
     from ingest.review import SEVERITIES
-    from ingest.store import open_db
+    from ingest.store import open_reader
 
-    db = open_db(db_path)
+    db = open_reader(db_path)
     try:
         marks = ",".join("?" * len(report_ids))
         rows = db.query(
@@ -174,6 +227,37 @@ def _review_line(db_path: Path, report_ids: list[int]) -> str:
     return f"review: {found}; see the findings with: nianbao review --db {db_path}"
 
 
+def _cannot_write(db: Path, exc: BaseException) -> str:
+    """One line for a database that cannot be opened for writing at all."""
+    from ingest.pipeline import write_failure
+    from ingest.workers import WorkerStartError
+
+    if isinstance(exc, WorkerStartError):
+        return str(exc)
+    cause, _ = write_failure(exc)
+    return f"cannot load reports into {db}: {cause}"
+
+
+def _corpus_line(db_path: Path, zone: ZoneInfo) -> str:
+    """What the database holds, counted as /stats counts it."""
+    from bot.clock import local_time
+    from ingest.store import DatabaseUnreadable, corpus_counts, open_reader
+
+    try:
+        db = open_reader(db_path)
+    except (DatabaseUnreadable, sqlite3.Error) as exc:
+        return f"database {db_path}: {exc}"
+    try:
+        c = corpus_counts(db)
+    finally:
+        db.close()
+    return (
+        f"{c['reports']} reports, {c['units']} units, {c['passages']} passages, "
+        f"{c['statistics']} statistics, {c['conflicts']} conflicts, "
+        f"{c['failed_checks']} failed checks; last ingest {local_time(c['last_ingest'], zone)}"
+    )
+
+
 @main.command()
 @config_option
 @db_option
@@ -186,11 +270,15 @@ def reports(run: Invocation, as_json: bool) -> None:
     Example:
       nianbao reports --db corpus.db
     """
+    from bot.clock import local_time
+    from ingest.discovery import shown
+
     database = run.existing_db()
     rows = list(
         database.query(
             """SELECT r.id, r.unit, r.unit_full, r.year, r.published, r.level, r.parent,
                       r.template, r.format, r.encoding, r.source_file, r.matched, r.names,
+                      r.ingested_at,
                       (SELECT count(*) FROM passages p WHERE p.report_id = r.id) AS passages,
                       (SELECT count(*) FROM statistics s WHERE s.report_id = r.id) AS statistics
                FROM reports r ORDER BY r.unit, r.year"""
@@ -203,13 +291,15 @@ def reports(run: Invocation, as_json: bool) -> None:
     if not rows:
         click.echo("No reports loaded. Load some with: nianbao ingest PATH")
         return
+    zone = run.settings.time_zone
     for row in rows:
         click.echo(
             f"{row['unit']}\t{row['year']}\t{row['template']}\t{row['passages']} passages\t"
-            f"{row['statistics']} statistics\t{row['source_file']}\t"
-            f"matched by {row['matched'] or '—'}{_other_names(row['names'])}"
+            f"{row['statistics']} statistics\t{shown(row['source_file'])}\t"
+            f"matched by {row['matched'] or '—'}{_other_names(row['names'])}\t"
+            f"{local_time(row['ingested_at'], zone)}"
         )
-    click.echo(f"{len(rows)} reports")
+    click.echo(_corpus_line(run.settings.db, zone))
 
 
 def _other_names(names: str | None) -> str:
@@ -367,7 +457,7 @@ def alias(
     from ingest.units import AliasError, add_alias, load_alias_file
     from ingest.units import remove_alias as drop_alias
 
-    database = run.existing_db()
+    database = run.existing_db(write=True)
     try:
         if remove_alias:
             if not drop_alias(database, remove_alias):
@@ -407,31 +497,52 @@ def _answerer(run: Invocation, warm: bool = True) -> Answerer:
 @config_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@click.option("--related", is_flag=True, help="Also print the passages related to a figure answer.")
 @click.pass_obj
-def ask(run: Invocation, question: str, as_json: bool) -> None:
+def ask(run: Invocation, question: str, as_json: bool, related: bool) -> None:
     """Answer a question; QUESTION '-' reads one question per line from stdin.
 
     With no database yet, one is built from the bundled sample reports.
 
     \b
     Examples:
-      nianbao ask "东湖镇有多少行政诉讼？"
-      nianbao ask --json "how many lawsuits did 东湖镇 have"
+      nianbao ask "西集镇有多少行政诉讼？"
+      nianbao ask --json "how many lawsuits did 西集镇 have"
       nianbao ask --json - < questions.txt
+      nianbao ask --related "西塘镇主动公开了多少条"
     """
     from bot.cli.render_json import render_json
     from bot.cli.render_text import render_text
 
     answerer = _answerer(run, warm=question == "-")
-    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else [question]
-    for text in questions:
-        answer = answerer.ask(text)
+    questions = _stdin_lines() if question == "-" else [question]
+    for number, text in enumerate(questions, 1):
+        answer = _answer_or_apology(answerer, text, number)
         if as_json:
             click.echo(render_json(answer))
         else:
-            click.echo(render_text(answer))
+            click.echo(render_text(answer, related=related))
             if question == "-":
                 click.echo()
+
+
+def _stdin_lines() -> Iterator[str]:
+    """One question per line of standard input; bytes that are not UTF-8 become U+FFFD."""
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def _answer_or_apology(answerer: Answerer, text: str, number: int) -> Answer:
+    """The answer; should the engine fail on some question, a ``none`` answer saying so (and
+    a line on stderr), so one bad line never ends a batch of questions."""
+    from bot.qa.model import Answer, AnswerKind, Line
+
+    try:
+        return answerer.ask(text)
+    except Exception as exc:  # a batch of thousands must not die on one question
+        click.echo(f"question {number} failed: {type(exc).__name__}: {exc}", err=True)
+        headline = Line.of(f"无法回答这个问题（内部错误 {type(exc).__name__}），请换一种问法。")
+        return Answer(question=text, kind=AnswerKind.NONE, headline=headline)
 
 
 @main.command(name="eval")
@@ -492,22 +603,30 @@ def evaluate(run: Invocation, file: Path, as_json: bool) -> None:
 @main.command()
 @config_option
 @db_option
-@click.option("-v", "--verbose", is_flag=True, help="Log every update, not only problems.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="-v: one line per update (chat, user, kind, lengths, answer kind, time); "
+    "-vv: also the words of each message.",
+)
 @click.pass_obj
-def bot(run: Invocation, verbose: bool) -> None:
+def bot(run: Invocation, verbose: int) -> None:
     """Run the Telegram bot (long polling, or a webhook when configured).
 
     The token comes from NIANBAO_TELEGRAM_TOKEN or [telegram] token in the config file;
-    config.example.toml documents every setting.
+    config.example.toml documents every setting. Without -v the log holds start-up, the
+    admins' menus, outages ("Telegram unreachable since …") and failures.
 
     \b
     Example:
-      NIANBAO_TELEGRAM_TOKEN=123456:ABC… nianbao bot --db corpus.db
+      NIANBAO_TELEGRAM_TOKEN=123456:ABC… nianbao bot --db corpus.db -v
     """
     import logging
 
     from bot.settings import SettingsError
     from bot.telegram.app import BotConfigError, serve
+    from bot.telegram.observe import UPDATES
     from bot.telegram.settings import telegram_settings
 
     settings = run.settings
@@ -516,11 +635,11 @@ def bot(run: Invocation, verbose: bool) -> None:
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("bot").setLevel(logging.INFO)
+    UPDATES.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
     try:
-        serve(settings.db, telegram)
+        serve(settings.db, telegram, settings)
     except BotConfigError as exc:
         raise click.ClickException(str(exc)) from exc

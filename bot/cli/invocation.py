@@ -7,6 +7,7 @@ are resolved once, on first use, so a bad config file is reported as a click err
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,16 +48,19 @@ class Invocation:
                 raise click.ClickException(str(exc)) from exc
         return self._settings
 
-    def existing_db(self) -> sqlite_utils.Database:
-        """The database, which must exist already (commands that only read)."""
-        from ingest.store import open_db
+    def existing_db(self, write: bool = False) -> sqlite_utils.Database:
+        """The database, which must exist already: read-only unless the command writes."""
+        from ingest.store import DatabaseUnreadable, open_db, open_reader
 
         db = self.settings.db
         if not db.exists():
             raise click.ClickException(
                 f"no database at {db}. Load reports first: nianbao ingest PATH --db {db}"
             )
-        return open_db(db)
+        try:
+            return open_db(db) if write else open_reader(db)
+        except (DatabaseUnreadable, sqlite3.Error) as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 config_option = click.option(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the engine and the writers are imported when a command runs
     from bot.qa.comparison import Comparison, Totals
     from bot.qa.findings import FindingRecord, Review
     from bot.qa.names import NotFound
+    from ingest.review import ReviewRules
 
 COMPARE_FORMATS = ("table", "csv", "xlsx", "json")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")  # bot.spreadsheets.export_files writes these
@@ -140,7 +141,7 @@ def review(
       nianbao review --unit 东湖街道 --year 2021 --db corpus.db
       nianbao review --json --db corpus.db > findings.jsonl
     """
-    from ingest.review import load_rules, refresh_findings
+    from ingest.review import load_rules
 
     answerer = _answerer(run)
     rules = load_rules()
@@ -150,17 +151,31 @@ def review(
     result = answerer.review(unit, year)
     if result.problem is not None:
         raise not_found(result.problem)
-    sql = "SELECT DISTINCT unit FROM reports" + (" WHERE unit = ?" if result.unit else "")
-    units = [r["unit"] for r in answerer.db.query(sql, [result.unit] if result.unit else [])]
-    with answerer.db.atomic():
-        for name in units:
-            refresh_findings(answerer.db, name, rules)
-    result = answerer.review(result.unit, year)
+    if factor is not None:
+        _review_again(run, result.unit, rules)
+        result = answerer.review(result.unit, year)
     if as_json:
         for finding in result.findings:
             click.echo(json.dumps(finding.as_dict(), ensure_ascii=False))
         return
     _print_review(result)
+
+
+def _review_again(run: Invocation, unit: str | None, rules: ReviewRules) -> None:
+    """Store the findings of other rules (a jump factor of the user's); the findings stored at
+    ingest already follow the rules' own, so only this needs the database writable."""
+    from ingest.review import refresh_findings
+    from ingest.store import writing
+
+    db = run.existing_db(write=True)
+    try:
+        sql = "SELECT DISTINCT unit FROM reports" + (" WHERE unit = ?" if unit else "")
+        units = [r["unit"] for r in db.query(sql, [unit] if unit else [])]
+        with writing(db):
+            for name in units:
+                refresh_findings(db, name, rules)
+    finally:
+        db.close()
 
 
 # -- compare -----------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from bot.qa.report_table import CorpusStamp, CorpusWatch, touched_units
 from bot.qa.sources import PassageContext, first_passage_id, passage_context
 from index.search import PassageIndex
 from ingest.catalogue import Catalogue, load_catalogue
-from ingest.store import open_db
+from ingest.store import open_reader
 
 
 class Answerer:
@@ -40,7 +40,7 @@ class Answerer:
         """``warm``: prepare the passage search in the background, for a process that will
         answer many questions; one question loads only what it needs."""
         self.db_path = Path(db_path)
-        self.db = open_db(self.db_path)
+        self.db = open_reader(self.db_path)
         self.catalogue: Catalogue = load_catalogue()
         self.today = today
         self.watch = CorpusWatch(self.db)

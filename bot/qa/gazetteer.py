@@ -34,6 +34,9 @@ _REGION_LEVELS = ("县", "区", "市", "省")
 _LATIN = re.compile("[a-z]")
 _ROWS_SQL = "SELECT unit, unit_full, parent, level FROM reports"
 _ALIASES_SQL = "SELECT unit, alias, rank FROM unit_aliases"
+MIN_DEPARTMENT_CHARS = (
+    3  # 教育局: shorter words ending in 局/委 are rarely departments (布局, 党委)
+)
 
 
 @cache
@@ -305,6 +308,8 @@ class Gazetteer:
         self._title_after = tuple(fold_question(w) for w in vocab["title_after"])
         endings = _alternation(fold_question(w) for w in vocab["department_endings"])
         self._department = re.compile(f"[{CJK}]{{1,6}}?(?:{endings})")
+        self._department_name = re.compile(f"[{CJK}]{{2,8}}?(?:{endings})")
+        self._own_offices = {fold_question(w) for w in vocab["own_offices"]}
 
     # -- matching ---------------------------------------------------------------------------
 
@@ -407,10 +412,15 @@ class Gazetteer:
         """
         text = self._blank(self._blank(masked, self._generic), self._stop)
         starts = {start for start, _ in known}
+        ends = {end for _, end in known}
         found = []
         for run in _CJK_RUN.finditer(text):
             match = self._place.match(run.group(0))
             if not match:
+                # A department right after a loaded unit is a part of it (某局党政办公室).
+                department = 0 if run.start() in ends else self._unknown_department(run.group(0))
+                if department:
+                    found.append((run.start(), run.start() + department))
                 continue
             start, end = run.start(), run.start() + match.end()
             if end in starts or text.startswith(self._title_after, end):
@@ -420,12 +430,43 @@ class Gazetteer:
                 found.append((start, longer))
                 continue
             name = text[start:end]
-            if name in self._folded_parents or self._not_place(name):
+            # A loaded unit's region beside that unit (嘉善县的西塘镇) qualifies it; alone it is
+            # a unit of its own, and no report of it is loaded.
+            if (name in self._folded_parents and known) or self._not_place(name):
                 continue
             found.append((start, end))
         if _LATIN.search(text):
             found.extend(self.english.unknown_places(text, vocabulary()["english_levels"]))
         return sorted(found)
+
+    def _unknown_department(self, run: str) -> int:
+        """The length of a department's name at the start of ``run`` (国家税务总局 of
+        国家税务总局有…), 0 when there is none: a department no report is loaded for."""
+        match = self._department.match(run)
+        if not match or len(match.group(0)) < MIN_DEPARTMENT_CHARS:
+            return 0
+        name = match.group(0)
+        if name in self._own_offices or organisation_problem(name) is not None:
+            return 0
+        if self._stop.search(name):
+            return 0
+        return match.end()
+
+    def unknown_departments(self, masked: str) -> list[tuple[int, int]]:
+        """Spans of ``masked`` that name a department (教育局, 卫健委) no loaded unit is called.
+
+        Asked of a question that links no unit: without it, such a question would be read as
+        one about the region's own government, and answered with that government's figure.
+        """
+        text = self._blank(self._blank(masked, self._generic), self._stop)
+        found = []
+        for run in _CJK_RUN.finditer(text):
+            name = run.group(0)
+            if name in self._own_offices or not self._department_name.fullmatch(name):
+                continue
+            if organisation_problem(name) is None:
+                found.append(run.span())
+        return found
 
     def _not_place(self, name: str) -> bool:
         """乡镇, 城区, 县级市: category words, also at the end of a longer word (某县级市)."""

@@ -158,6 +158,22 @@ def statistics_with_values(db: sqlite_utils.Database) -> set[str]:
     return {row["key"] for row in rows}
 
 
+def passages_of_reports(
+    db: sqlite_utils.Database, report_ids: Iterable[int]
+) -> dict[int, list[PassageText]]:
+    """Several reports' passages in reading order, read with one query (a ranking reads the
+    text of every report in scope that has no official figure)."""
+    found: dict[int, list[PassageText]] = {}
+    rows = db.execute(
+        "SELECT p.report_id, p.id, p.text, p.section FROM json_each(?) AS j "
+        "JOIN passages p ON p.report_id = j.value ORDER BY p.report_id, p.ord",
+        [json.dumps(sorted(set(report_ids)))],
+    ).fetchall()
+    for report_id, passage_id, text, section in rows:
+        found.setdefault(report_id, []).append(PassageText(passage_id, text, section or ""))
+    return found
+
+
 def report_passages(db: sqlite_utils.Database, report_id: int) -> list[PassageText]:
     """A report's passages in reading order, for figures read from its sentences."""
     rows = db.query(

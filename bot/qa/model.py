@@ -203,7 +203,11 @@ class Source:
 
 @dataclass
 class Answer:
-    """One answer; its plain text reads headline, breakdown, notes, sources, conflicts, listing."""
+    """One answer; its plain text reads headline, breakdown, notes, sources, conflicts, listing.
+
+    ``passages`` of a figure answer are further reading, shown on request (``ask --related``,
+    the bot's 相关段落 button); of a passage or "not stated" answer they are the answer.
+    """
 
     question: str
     kind: AnswerKind
@@ -217,6 +221,7 @@ class Answer:
     ranking: list[RankEntry] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    lang: str = "zh"  # the question's language, which every front end answers in
 
     @property
     def body(self) -> list[Line]:

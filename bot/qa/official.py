@@ -203,11 +203,18 @@ class OfficialFigures:
         return [r for r in chosen if r.year in years] if years else chosen
 
     def reports_for(self, q: Question, unit: str) -> tuple[list[ReportRef], list[int]]:
-        """The unit's reports for the asked years (latest when none); also the years missing."""
+        """The unit's reports for the asked years (latest when none); also the years missing.
+
+        Plans for 2014 are in the 2013 report; when there is none, the 2014 report is read.
+        """
         available = reports(self.db, [unit])
         if not q.years:
             return available[:1], []
         chosen = [r for r in available if r.year in q.years]
+        if not chosen and q.years_written != q.years:
+            written = [r for r in available if r.year in q.years_written]
+            if written:
+                return written, []
         missing = [y for y in q.years if y not in {r.year for r in chosen}]
         return chosen, missing
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from ingest.catalogue import Catalogue, Statistic
+from ingest.store import corpus_counts
 
 
 @dataclass(frozen=True)
@@ -25,23 +26,20 @@ class CorpusOverview:
 
 
 def corpus_overview(db: sqlite_utils.Database) -> CorpusOverview:
-    """Units with their years, and the size of each table."""
-
-    def count(table: str) -> int:
-        return next(iter(db.query(f"SELECT count(*) AS n FROM {table}")))["n"]
-
+    """Units with their years, and the size of each table (counted as the ingest summary and
+    ``nianbao reports`` count them)."""
     units: dict[str, list[int]] = {}
     for row in db.query("SELECT unit, year FROM reports ORDER BY unit, year"):
         units.setdefault(row["unit"], []).append(row["year"])
-    last = next(iter(db.query("SELECT max(ingested_at) AS t FROM reports")))["t"]
+    counts = corpus_counts(db)
     return CorpusOverview(
         units=units,
-        reports=count("reports"),
-        passages=count("passages"),
-        statistics=count("statistics WHERE value IS NOT NULL"),
-        conflicts=count("conflicts"),
-        failed_checks=count("checks"),
-        last_ingest=last,
+        reports=counts["reports"],
+        passages=counts["passages"],
+        statistics=counts["statistics"],
+        conflicts=counts["conflicts"],
+        failed_checks=counts["failed_checks"],
+        last_ingest=counts["last_ingest"],
     )
 
 
@@ -185,13 +183,18 @@ class ExampleSubject:
 
 
 def example_subject(db: sqlite_utils.Database, catalogue: Catalogue) -> ExampleSubject | None:
-    """The subject of example questions; None when no report is loaded."""
+    """The subject of example questions; None when no report is loaded.
+
+    The statistic is one most reports give whose values differ, so that the example ranking
+    (哪个单位…最多) has a first place rather than a tie of zeros.
+    """
     row = next(iter(db.query("SELECT min(unit) AS unit FROM reports")), None)
     if row is None or row["unit"] is None:
         return None
     counts = db.query(
-        """SELECT key, count(*) AS n FROM statistics WHERE value IS NOT NULL AND official = 1
-           GROUP BY key ORDER BY n DESC, key"""
+        """SELECT key, count(*) AS n, count(DISTINCT value) > 1 AS differ FROM statistics
+           WHERE value IS NOT NULL AND official = 1
+           GROUP BY key ORDER BY differ DESC, n DESC, key"""
     )
     statistics = catalogue.statistics
     statistic = next(

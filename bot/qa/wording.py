@@ -66,6 +66,15 @@ class Phrasebook:
         return names.get(template, names["unknown"])[self.lang]
 
 
+def measure_shown(measure: str, lang: str) -> str:
+    """How a measure word follows a figure: 条 in a Chinese answer, " items" in an English
+    one (``[measures_en]`` of ``bot/qa/data/prose_figures.toml``)."""
+    if lang != "en":
+        return measure
+    name = load_toml("bot.qa.data", "prose_figures.toml")["measures_en"].get(measure, measure)
+    return f" {name}" if name else ""
+
+
 def number_text(value: float | None) -> str:
     """6.0 → '6', 0.35 → '0.35', None → '—'."""
     if value is None:
@@ -79,15 +88,32 @@ def plain_number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
-    """A quote on one line, cut at a readable length.
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
-    Hard-wrapped PDF lines are rejoined; a table row written one cell per line (tab-indented
-    cells) is shown as ``cell | cell | cell``.
-    """
+
+def plain_quote(text: str) -> str:
+    """A report's words without the markup they were copied with: Markdown links read as
+    their words (images go), emphasis marks go, and the cells of a table row — a pipe row
+    (| 收费 | 万元 | 0 |) or one cell per tab-indented line — stand apart by spaces."""
+    text = _MARKDOWN_IMAGE.sub("", text)
+    text = _MARKDOWN_LINK.sub(lambda m: m.group(1), text)
+    text = _MARKDOWN_EMPHASIS.sub(lambda m: m.group(2), text)
     if "\t" in text:
-        cells = [c.strip() for c in text.splitlines()]
-        text = " | ".join(c for c in cells if c)
+        text = " ".join(c.strip() for c in text.splitlines() if c.strip())
+    if "|" in text:
+        cells = [c.strip() for c in re.split(r"\s*\|\s*", text)]
+        text = " ".join(c for c in cells if c)
+    return text
+
+
+def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A quote on one line, cut at a readable length, without its markup (``plain_quote``).
+
+    Hard-wrapped PDF lines are rejoined.
+    """
+    text = plain_quote(text)
     text = re.sub(r"\s*\n\s*", "", text.strip())
     text = re.sub(r"[ \t\u3000]+", " ", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

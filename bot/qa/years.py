@@ -78,6 +78,7 @@ class YearPatterns:
     single: re.Pattern[str]
     short: re.Pattern[str]
     topic: re.Pattern[str]
+    written: re.Pattern[str]
 
 
 @cache
@@ -101,15 +102,40 @@ def patterns() -> YearPatterns:
         ),
         short=re.compile(r"(?<![\d.])(\d\d)\s*(?:年度|年)(?!代)"),
         topic=re.compile(_words(vocab["topic_next_year"])),
+        written=re.compile(
+            r"(?<![\d.])([-−]?\d{1,6})(?![\d.])\s*(?:年度|年)(?!代)"
+            r"|(?<![a-z])(?:in|year|for)\s+([-−]?\d{3,6})(?![\d.])"
+        ),
     )
+
+
+@dataclass(frozen=True)
+class YearsFound:
+    """The report years a question asks for, where it named them, and the years as written.
+
+    ``as_written`` differs from ``years`` only where a year is the subject of the question
+    (2019年工作打算 asks for the 2018 report): when that earlier report does not exist, the
+    year as written is the next best reading.
+    """
+
+    years: tuple[int, ...]
+    spans: list[tuple[int, int]]
+    as_written: tuple[int, ...]
 
 
 def find_years(text: str, today: date) -> tuple[tuple[int, ...], list[tuple[int, int]]]:
     """Report years asked for (ascending, unique) and the spans of ``text`` that named them."""
+    found = read_years(text, today)
+    return found.years, found.spans
+
+
+def read_years(text: str, today: date) -> YearsFound:
+    """Report years asked for, their spans, and the years as written (see ``YearsFound``)."""
     vocab = vocabulary()
     pats = patterns()
     work = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
     years: set[int] = set()
+    written: set[int] = set()
     spans: list[tuple[int, int]] = []
 
     def plausible(year: int) -> bool:
@@ -142,12 +168,25 @@ def find_years(text: str, today: date) -> tuple[tuple[int, ...], list[tuple[int,
         singles.append((match, 2000 + int(match.group(1))))
     for match in pats.relative.finditer(work):
         singles.append((match, today.year + vocab["relative"][_relative_key(match.group(0))]))
+    ranged = set(years)
     for match, year in sorted(singles, key=lambda s: s[0].start()):
         if not plausible(year):
             continue
         years.add(year - 1 if _is_topic(work, match.end()) else year)
+        written.add(year)
         spans.append(match.span())
-    return tuple(sorted(years)), sorted(spans)
+    for match in pats.written.finditer(work):
+        if any(a < match.end() and match.start() < b for a, b in spans):
+            continue
+        number = int((match.group(1) or match.group(2)).replace("−", "-"))
+        impossible = number <= 0 or (len(str(number)) >= 3 and not plausible(number))
+        if impossible and not _is_topic(work, match.end()):
+            # A year no report can cover (0年, 9999年, 1800年): asked all the same, so the
+            # answer says there is no such report instead of giving the latest one.
+            years.add(number)
+            written.add(number)
+            spans.append(match.span())
+    return YearsFound(tuple(sorted(years)), sorted(spans), tuple(sorted(ranged | written)))
 
 
 def _relative_key(found: str) -> str:

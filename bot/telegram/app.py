@@ -12,18 +12,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from bot.settings import Settings
 from bot.telegram.conversation import NianbaoBot
 from bot.telegram.handlers import routing
+from bot.telegram.observe import ObservedRequest
 from bot.telegram.settings import TelegramSettings
+from ingest.workers import DEFAULT_LIMITS, Limits
 
 log = logging.getLogger(__name__)
 
 RETRIES_AFTER_FLOOD = 3  # RetryAfter answers waited out before a send gives up
+CONNECTIONS = 256  # python-telegram-bot's own default for a bot answering concurrently
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -108,11 +113,17 @@ def check_settings(settings: TelegramSettings) -> None:
 
 
 def build_application(
-    db_path: Path, settings: TelegramSettings, today: date | None = None
+    db_path: Path,
+    settings: TelegramSettings,
+    today: date | None = None,
+    time_zone: ZoneInfo | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Application:
-    """The python-telegram-bot application with nianbao's handlers, not yet started."""
+    """The python-telegram-bot application with nianbao's handlers, not yet started.
+
+    ``time_zone`` and ``limits`` (of an upload's ingest) come from the core settings."""
     check_settings(settings)
-    bot = NianbaoBot(db_path, settings, today=today)
+    bot = NianbaoBot(db_path, settings, today=today, time_zone=time_zone, limits=limits)
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         do_quote=True,
@@ -125,6 +136,8 @@ def build_application(
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .local_mode(settings.local_mode)
+        .request(ObservedRequest(bot.connectivity, connection_pool_size=CONNECTIONS))
+        .get_updates_request(ObservedRequest(bot.connectivity, connection_pool_size=1))
         .defaults(defaults)
         .rate_limiter(
             MessageRateLimiter(
@@ -156,15 +169,17 @@ def webhook_options(settings: TelegramSettings) -> dict:
     }
 
 
-def serve(db_path: Path, tg: TelegramSettings) -> None:
+def serve(db_path: Path, tg: TelegramSettings, core: Settings | None = None) -> None:
     """Serve until interrupted: long polling, or a webhook when configured."""
     from bot.corpus import ensure_corpus
 
     check_settings(tg)
     install_redaction(tg.token or "")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    ensure_corpus(db_path, notify=log.info).close()
-    app = build_application(db_path, tg)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
+    ensure_corpus(db_path, notify=log.warning).close()
+    zone = core.time_zone if core else None
+    limits = Limits(core.file_seconds, core.file_memory_mb) if core else DEFAULT_LIMITS
+    app = build_application(db_path, tg, time_zone=zone, limits=limits)
     if tg.mode == "webhook":
         options = webhook_options(tg)
         log.info("webhook on %s:%s/%s", options["listen"], options["port"], options["url_path"])

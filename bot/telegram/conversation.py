@@ -1,7 +1,8 @@
 """What the bot keeps between updates: the engine, the settings, button state, rate limits.
 
 One ``NianbaoBot`` lives in ``application.bot_data["nianbao"]``; the handlers in
-``bot.telegram.handlers`` read it from there. Questions are answered on the event loop (a few
+``bot.telegram.handlers`` read it from there. The database is opened read-only for answers;
+an upload writes through its own connection. Questions are answered on the event loop (a few
 milliseconds each, and the SQLite connection belongs to this thread); ingest and chart drawing
 run in worker threads with their own resources.
 """
@@ -13,10 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
+from bot.settings import DEFAULT_TIME_ZONE
+from bot.telegram.observe import Activity, Connectivity
 from bot.telegram.settings import TelegramSettings
-from bot.telegram.state import ExpiringStore, RateLimiter, Verdict
+from bot.telegram.state import ExpiringMap, ExpiringStore, RateLimiter, Verdict
 from bot.telegram.texts import texts
+from ingest.workers import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from bot.qa.answerer import Answerer
@@ -30,19 +35,43 @@ class MoreState:
     offset: int
 
 
+@dataclass(frozen=True)
+class SentAnswer:
+    """The messages the bot answered a question with, so an edit of the question edits them."""
+
+    chat_id: int
+    message_ids: tuple[int, ...]
+
+
 class NianbaoBot:
     """The bot's state over one database."""
 
-    def __init__(self, db_path: Path, settings: TelegramSettings, today: date | None = None):
+    def __init__(
+        self,
+        db_path: Path,
+        settings: TelegramSettings,
+        today: date | None = None,
+        time_zone: ZoneInfo | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ):
         self.db_path = Path(db_path)
         self.settings = settings
         self.today = today
+        self.time_zone = time_zone or ZoneInfo(DEFAULT_TIME_ZONE)
+        self.limits = limits  # per-file limits of an upload's ingest
         self._answerer: Answerer | None = None
-        self.buttons: ExpiringStore[MoreState] = ExpiringStore(settings.button_ttl_minutes * 60)
+        ttl = settings.button_ttl_minutes * 60
+        self.buttons: ExpiringStore[MoreState] = ExpiringStore(ttl)
+        self.answers: ExpiringMap[tuple[int, int], SentAnswer] = ExpiringMap(ttl)
+        # Questions whose answer is being sent: an edit arriving meanwhile waits for it.
+        self.answering: dict[tuple[int, int], asyncio.Event] = {}
         self.limiter = RateLimiter(settings.questions_per_minute)
         self.ingesting = asyncio.Lock()  # one upload at a time: ingest and index refresh write
         self.bot_id: int | None = None
         self.username: str = ""
+        self.connectivity = Connectivity(self.time_zone)
+        self.menu_pending: set[int] = set()  # admins whose command menu is not published yet
+        self.activity: dict[int, Activity] = {}  # updates being handled, for their log line
 
     @property
     def answerer(self) -> Answerer:

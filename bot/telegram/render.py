@@ -9,12 +9,14 @@ reads a sentence to find them. Everything from a report or a user passes through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
+from bot.clock import local_time
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Passage, Quote
 from bot.qa.overview import ConflictRecord, CorpusOverview
 from bot.qa.sources import PassageContext
 from bot.qa.wording import QUOTE_CHARS, number_text, one_line, term_spans
-from bot.telegram.texts import escape_html, sentence, texts
+from bot.telegram.texts import escape_html, sentence, sentence_in, texts
 
 QUOTE_LIMIT = 900  # characters of one quoted passage in an answer; /source shows it whole
 
@@ -43,34 +45,43 @@ def _quoted(line: Line) -> str:
     return html + (f"\n{after}" if after else "")
 
 
-def _source_links(ids: Iterable[int | None]) -> str:
+def _source_links(ids: Iterable[int | None], lang: str) -> str:
     unique = list(dict.fromkeys(i for i in ids if i is not None))
-    return " · ".join(escape_html(sentence("source_link", id=i)) for i in unique)
+    return " · ".join(escape_html(sentence_in(lang, "source_link", id=i)) for i in unique)
 
 
 def answer_blocks(answer: Answer) -> list[str]:
-    """The answer as HTML blocks: headline, the lines below it, source links, passages."""
+    """The answer as HTML blocks: headline, the lines below it (a source's quote as a block
+    quote, a disagreement's inline, to keep a figure answer short), source links; the passages
+    of a passage or "not stated" answer.  A figure answer's related passages are not shown:
+    they are behind its 相关段落 button."""
     if answer.kind == AnswerKind.PASSAGE:
-        return passage_blocks(answer.headline.text, answer.passages, first=1)
+        return passage_blocks(answer.headline.text, answer.passages, 1, lang=answer.lang)
+    conflicts = {id(c.note) for c in answer.conflicts}
     blocks = [_inline(answer.headline)]
-    blocks += [_quoted(line) for line in answer.body if line.text.strip()]
-    links = _source_links(s.passage_id for s in answer.sources)
+    blocks += [
+        _inline(line) if id(line) in conflicts else _quoted(line)
+        for line in answer.body
+        if line.text.strip()
+    ]
+    links = _source_links((s.passage_id for s in answer.sources), answer.lang)
     if links:
         blocks.append(links)
-    if answer.kind in (AnswerKind.NUMBER, AnswerKind.NONE) and answer.passages:
-        blocks += passage_blocks(sentence("related"), answer.passages, 1, QUOTE_CHARS)
+    if answer.kind == AnswerKind.NONE and answer.passages:
+        head = sentence_in(answer.lang, "related")
+        blocks += passage_blocks(head, answer.passages, 1, QUOTE_CHARS, answer.lang)
     return blocks
 
 
 def passage_blocks(
-    head: str, passages: list[Passage], first: int, limit: int = QUOTE_LIMIT
+    head: str, passages: list[Passage], first: int, limit: int = QUOTE_LIMIT, lang: str = "zh"
 ) -> list[str]:
     """A heading, then one block per passage: where it stands, the quote, its /source link."""
     blocks = [f"<b>{escape_html(head)}</b>"] if head else []
     for n, passage in enumerate(passages, first):
         where = f"{passage.unit} {passage.year} · {passage.section or '—'}"
         quote = _with_terms(one_line(passage.text, limit), passage.terms)
-        link = sentence("source_link", id=passage.passage_id)
+        link = sentence_in(lang, "source_link", id=passage.passage_id)
         blocks.append(
             f"<b>{n}.</b> {escape_html(where)}\n<blockquote>{quote}</blockquote>\n"
             f"{escape_html(link)}"
@@ -124,9 +135,12 @@ _OTHER_SOURCES = {
 
 
 def stats_blocks(
-    overview: CorpusOverview, conflicts: list[ConflictRecord], shown: int = 20
+    overview: CorpusOverview,
+    conflicts: list[ConflictRecord],
+    zone: ZoneInfo,
+    shown: int = 20,
 ) -> list[str]:
-    """Corpus size, last ingest, then the table/prose disagreements."""
+    """Corpus size, last ingest (in the configured time zone), then the disagreements."""
     blocks = [
         escape_html(
             sentence(
@@ -137,7 +151,7 @@ def stats_blocks(
                 statistics=overview.statistics,
                 conflicts=overview.conflicts,
                 checks=overview.failed_checks,
-                last=(overview.last_ingest or "—").replace("T", " "),
+                last=local_time(overview.last_ingest, zone),
             )
         )
     ]

@@ -46,6 +46,7 @@ class TelegramSettings:
     webhook_secret: str | None = None
     webhook_cert: str | None = None
     webhook_key: str | None = None
+    group_uploads: bool = True  # an admin's report file sent in a group is ingested there
 
 
 def telegram_settings(settings: Settings) -> TelegramSettings:
@@ -93,4 +94,8 @@ def telegram_settings(settings: Settings) -> TelegramSettings:
         webhook_secret=text("webhook_secret"),
         webhook_cert=text("webhook_cert"),
         webhook_key=text("webhook_key"),
+        group_uploads=flag_setting(
+            value_of("group_uploads") if value_of("group_uploads") is not None else True,
+            "telegram.group_uploads",
+        ),
     )

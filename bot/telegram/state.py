@@ -1,7 +1,9 @@
-"""What the bot remembers between updates: button state and per-user question counts.
+"""What the bot remembers between updates: button state, which answer replied to which
+question (so an edited question edits its answer) and per-user question counts.
 
-Both live in memory and forget on their own: button state expires after a configured time
-(a pressed button then says so), and the rate limiter only keeps the last minute.
+All live in memory and forget on their own: button state and answers expire after a
+configured time (a pressed button then says so), and the rate limiter only keeps the last
+minute.
 """
 
 from __future__ import annotations
@@ -14,6 +16,44 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K")
+
+
+class ExpiringMap(Generic[K, T]):
+    """Values under the caller's keys, each forgotten ``ttl`` seconds after it was put; the
+    oldest go first past ``capacity``."""
+
+    def __init__(
+        self, ttl: float, capacity: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.capacity = capacity
+        self.clock = clock
+        self._items: OrderedDict[K, tuple[float, T]] = OrderedDict()
+
+    def put(self, key: K, value: T) -> None:
+        self._expire()
+        self._items.pop(key, None)
+        self._items[key] = (self.clock() + self.ttl, value)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def get(self, key: K) -> T | None:
+        self._expire()
+        item = self._items.get(key)
+        return item[1] if item else None
+
+    def __len__(self) -> int:
+        self._expire()
+        return len(self._items)
+
+    def _expire(self) -> None:
+        now = self.clock()
+        while self._items:
+            key, (deadline, _) = next(iter(self._items.items()))
+            if deadline > now:
+                break
+            del self._items[key]
 
 
 class ExpiringStore(Generic[T]):
@@ -28,35 +68,18 @@ class ExpiringStore(Generic[T]):
     def __init__(
         self, ttl: float, capacity: int = 10_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self.ttl = ttl
-        self.capacity = capacity
-        self.clock = clock
-        self._items: OrderedDict[str, tuple[float, T]] = OrderedDict()
+        self._map: ExpiringMap[str, T] = ExpiringMap(ttl, capacity, clock)
 
     def put(self, value: T) -> str:
-        self._expire()
         token = secrets.token_urlsafe(9)
-        self._items[token] = (self.clock() + self.ttl, value)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        self._map.put(token, value)
         return token
 
     def get(self, token: str) -> T | None:
-        self._expire()
-        item = self._items.get(token)
-        return item[1] if item else None
+        return self._map.get(token)
 
     def __len__(self) -> int:
-        self._expire()
-        return len(self._items)
-
-    def _expire(self) -> None:
-        now = self.clock()
-        while self._items:
-            token, (deadline, _) = next(iter(self._items.items()))
-            if deadline > now:
-                break
-            del self._items[token]
+        return len(self._map)
 
 
 @dataclass(frozen=True)

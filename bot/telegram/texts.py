@@ -12,13 +12,21 @@ from ingest.vocab import load_toml
 
 
 def texts() -> dict:
-    """The whole of ``telegram.toml``: [commands], [admin_commands], [text], [examples]."""
+    """The whole of ``telegram.toml``: [commands], [admin_commands], [text], [text_en],
+    [examples]."""
     return load_toml("bot.telegram.data", "telegram.toml")
 
 
 def sentence(key: str, /, **fields: object) -> str:
     """A sentence of ``[text]``, filled in, not yet escaped."""
     return texts()["text"][key].format(**fields)
+
+
+def sentence_in(lang: str, key: str, /, **fields: object) -> str:
+    """A sentence in the question's language: of ``[text_en]`` for an English question, where
+    it has one; of ``[text]`` otherwise."""
+    english = texts().get("text_en", {}) if lang == "en" else {}
+    return english.get(key, texts()["text"][key]).format(**fields)
 
 
 def escape_html(text: object) -> str:

@@ -61,7 +61,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _TAG = re.compile(r"<[A-Za-z/!]")
 _TABLE_TAG = re.compile(r"<(/?)table\b", re.IGNORECASE)
 _TITLE_CLASS = re.compile(r"title|biaoti|bt", re.IGNORECASE)
-_REPORT_TITLE = re.compile(r"报告|報告")
+_REPORT_TITLE = re.compile(r"报\s*告|報\s*告")  # 年 度 报 告, spaced out by old editors
 
 
 def declared_charset(data: bytes) -> str | None:

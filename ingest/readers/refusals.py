@@ -66,11 +66,23 @@ def check_path(path: Path, max_bytes: int) -> int:
     return size
 
 
+READ_CHUNK = 1024 * 1024
+
+
 def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """Read at most ``max_bytes`` (+1 to notice a file that grew after the size check)."""
+    """Read at most ``max_bytes`` (+1 to notice a file that grew after the size check), in
+    chunks: ``read(max_bytes + 1)`` would reserve the whole limit in memory at once."""
+    chunks: list[bytes] = []
+    size = 0
     try:
         with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+            while size <= max_bytes:
+                chunk = handle.read(min(READ_CHUNK, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        data = b"".join(chunks)
     except OSError as exc:
         raise RefusedFile(f"cannot read the file ({exc.strerror or exc})") from exc
     if len(data) > max_bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.catalogue import Catalogue
 from ingest.text import FoldedText, fold_label
@@ -76,9 +77,15 @@ def _halfwidth(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4)
+def _halfwidth_report(text: str) -> str:
+    """``_halfwidth`` of a whole report, kept: its rows are read one by one."""
+    return _halfwidth(text)
+
+
 def read_tokens(text: str, start: int, end: int) -> tuple[list[Token], int]:
     """Value tokens at ``text[start:end]`` from its beginning; and where they stop."""
-    body = _halfwidth(text[start:end])
+    body = _halfwidth_report(text)[start:end]
     tokens: list[Token] = []
     pos = 0
     while pos < len(body):

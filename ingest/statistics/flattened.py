@@ -87,16 +87,23 @@ def _grid_relations(table: _Table, catalogue: Catalogue, template: str) -> list[
             parts = [(i, col[s], -1) for s in ("natural_person", *orgs) if s in col]
         relations.append(Relation(f"columns:{keys[-1]}", ((i, col[""], 1), *parts)))
     row_keys = catalogue.grid_rows.get(_GRID, [])
+    row_set = set(row_keys)
+    kids_of: dict[str, list[str]] = {}
+
+    def child_rows(key: str) -> list[str]:
+        if key not in kids_of:
+            kids_of[key] = [
+                m.key
+                for m in catalogue.children(key)
+                if m.key in row_set and template in m.templates and not m.column
+            ]
+        return kids_of[key]
 
     def expand(key: str, suffix: str) -> list[tuple[int, int]] | None:
         cell = cells.get(catalogue.cell_key(key, suffix))
         if cell:
             return [cell]
-        kids = [
-            m.key
-            for m in catalogue.children(key)
-            if m.key in row_keys and template in m.templates and not m.column
-        ]
+        kids = child_rows(key)
         if not kids:
             return None
         out: list[tuple[int, int]] = []
@@ -110,11 +117,7 @@ def _grid_relations(table: _Table, catalogue: Catalogue, template: str) -> list[
     for suffix in suffixes:
         for key in row_keys:
             total = cells.get(catalogue.cell_key(key, suffix))
-            kids = [
-                m.key
-                for m in catalogue.children(key)
-                if m.key in row_keys and template in m.templates and not m.column
-            ]
+            kids = child_rows(key)
             if not total or not kids:
                 continue
             expanded = [expand(k, suffix) for k in kids]

@@ -16,6 +16,7 @@ it; otherwise it is ambiguous, and the caller stores no value for it.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -187,12 +188,14 @@ def _satisfiable(domains: list[list[Reading]], relation: Relation) -> bool:
     return sums is _ANY or any(relation.allows(s) for s in sums)
 
 
-def _prune(domains: list[list[Reading]], relation: Relation) -> bool:
-    """Drop readings of the relation's rows that no combination of the others supports."""
-    changed = False
+def _prune(domains: list[list[Reading]], relation: Relation) -> list[int]:
+    """Drop readings of the relation's rows that no combination of the others supports;
+    the rows that lost readings."""
+    changed: list[int] = []
     rows = relation.rows
+    values = {r: _row_values(domains[r], r, relation) for r in rows}
     for row in rows:
-        others = _sumset([_row_values(domains[r], r, relation) for r in rows if r != row])
+        others = _sumset([values[r] for r in rows if r != row])
         if others is _ANY:
             continue
         kept = []
@@ -202,20 +205,40 @@ def _prune(domains: list[list[Reading]], relation: Relation) -> bool:
                 kept.append(reading)
         if len(kept) != len(domains[row]):
             domains[row] = kept
-            changed = True
+            values[row] = _row_values(kept, row, relation)
+            changed.append(row)
     return changed
 
 
-def _propagate(domains: list[list[Reading]], relations: list[Relation]) -> bool:
-    """Prune to a fixed point; False when some row is left with no reading."""
-    changed = True
-    while changed:
-        changed = False
-        for relation in relations:
-            if _prune(domains, relation):
-                changed = True
-                if any(not d for d in domains):
-                    return False
+def _propagate(
+    domains: list[list[Reading]],
+    relations: list[Relation],
+    pending: Sequence[Relation] | None = None,
+) -> bool:
+    """Prune to a fixed point; False when some row is left with no reading.
+
+    Only ``pending`` relations are tried first (all when None): the others are already at
+    their fixed point and are tried again only when a row they hold loses readings.  Pruning
+    only ever shrinks domains, so the fixed point does not depend on the order.
+    """
+    by_row: dict[int, list[int]] = {}
+    for i, relation in enumerate(relations):
+        for row in relation.rows:
+            by_row.setdefault(row, []).append(i)
+    index = {id(r): i for i, r in enumerate(relations)}
+    start = range(len(relations)) if pending is None else [index[id(r)] for r in pending]
+    queue = deque(start)
+    queued = set(queue)
+    while queue:
+        i = queue.popleft()
+        queued.discard(i)
+        for row in _prune(domains, relations[i]):
+            if not domains[row]:
+                return False
+            for j in by_row[row]:
+                if j not in queued:
+                    queue.append(j)
+                    queued.add(j)
     return True
 
 
@@ -276,7 +299,7 @@ def solve(
             failed.append(relation)
             continue
         trial = [list(d) for d in domains]
-        if _propagate(trial, [*kept, relation]):
+        if _propagate(trial, [*kept, relation], pending=[relation]):
             domains = trial
             kept.append(relation)
         else:
@@ -286,7 +309,7 @@ def solve(
         if not all(domains[r] for r in preference.rows):
             continue
         trial = [list(d) for d in domains]
-        if _propagate(trial, [*kept, preference]) and all(trial):
+        if _propagate(trial, [*kept, preference], pending=[preference]) and all(trial):
             trial = _search(trial, [*kept, preference])
             if all(trial):
                 domains = trial

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest.catalogue import Catalogue, LayoutRow, Statistic
 from ingest.statistics.drafts import StatisticDraft
@@ -93,12 +93,17 @@ def _longest_common_run(a: str, b: str) -> int:
     return best
 
 
+@lru_cache(maxsize=8192)
+def _exact_forms(row: str) -> tuple[str, str, str]:
+    """The row label as written, without its remark, without brackets."""
+    return row, _REMARK.sub("", row), row.replace("(", "").replace(")", "")
+
+
 def _strength(row: str, form: str) -> tuple[int, int]:
     """(tier, matched length) of a row label against one catalogue label form."""
     if not row or not form:
         return 0, 0
-    bare = _REMARK.sub("", row)
-    if form in (row, bare, row.replace("(", "").replace(")", "")):
+    if form in _exact_forms(row):
         return _EXACT, len(form)
     if len(form) >= 4 and row.startswith(form):
         return _PREFIX, len(form)
@@ -112,6 +117,7 @@ def _strength(row: str, form: str) -> tuple[int, int]:
     return 0, 0
 
 
+@lru_cache(maxsize=8192)
 def _damaged(label: str) -> bool:
     """Mojibake marks: only a damaged label may be matched by what survives of it."""
     return bool(_DAMAGE.search(label))
@@ -134,15 +140,25 @@ def _related(catalogue: Catalogue, candidate: str, recent: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)
+def _scored(
+    catalogue: Catalogue, label: str, keys: tuple[str, ...]
+) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """The statistics a row label matches, with the strength of the best match: the same
+    labels come back in every report of a template."""
+    scored = []
+    for cand in _candidates(catalogue, keys):
+        best = max((_strength(label, f) for f in cand.forms), default=(0, 0))
+        if best[0]:
+            scored.append((cand.key, best))
+    return tuple(scored)
+
+
 def match_label(
     catalogue: Catalogue, label: str, keys: tuple[str, ...], recent: list[str]
 ) -> tuple[str | None, str]:
     """(key or None, rule) for a folded row label among the statistics ``keys``."""
-    scored: dict[str, tuple[int, int]] = {}
-    for cand in _candidates(catalogue, keys):
-        best = max((_strength(label, f) for f in cand.forms), default=(0, 0))
-        if best[0]:
-            scored[cand.key] = best
+    scored = dict(_scored(catalogue, label, keys))
     if not scored:
         return None, ""
     top = max(scored.values())

@@ -67,8 +67,9 @@ def test_example_config_documents_every_setting() -> None:
 
     example = EXAMPLE_CONFIG
     data = tomllib.loads(example.read_text("utf-8"))
-    assert set(data) == {"database", "ingest", "review", "telegram"}
+    assert set(data) == {"database", "ingest", "display", "review", "telegram"}
     assert set(data["review"]) == {"jump_factor"}
     assert set(data["database"]) == {"path"}
-    assert set(data["ingest"]) == {"reports_dir", "max_file_mb"}
+    assert set(data["ingest"]) == {"reports_dir", "max_file_mb", "file_seconds", "file_memory_mb"}
+    assert set(data["display"]) == {"time_zone"}
     assert set(data["telegram"]) == set(TelegramSettings.__dataclass_fields__)

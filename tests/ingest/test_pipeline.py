@@ -164,7 +164,7 @@ def test_discover_skips_hidden_and_sidecars(tmp_path: Path) -> None:
     (tmp_path / "sub" / "r.txt.meta.toml").write_text("x", "utf-8")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "h.txt").write_text("x", "utf-8")
-    assert [p.name for p in discover([tmp_path])] == ["r.txt"]
+    assert [(e.path.name, e.refusal) for e in discover([tmp_path])] == [("r.txt", "")]
 
 
 def test_missing_path_is_refused(fresh_db, tmp_path: Path) -> None:
@@ -254,3 +254,26 @@ def test_version_1_databases_get_their_statistics_relinked(tmp_path: Path, sampl
     }
     assert relinked == linked
     assert next(iter(reopened.query("PRAGMA user_version")))["user_version"] == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize(
+    ("supplied", "refused"),
+    [
+        ({"year": "2018年"}, True),
+        ({"year": -1}, True),
+        ({"year": 1989}, True),
+        ({"year": 2101}, True),
+        ({"year": True}, True),
+        ({"year": 2018}, False),
+        ({"unit": ""}, True),
+        ({"unit": "   "}, True),
+        ({"unit": "report"}, True),
+        ({"unit": "东湖"}, True),
+        ({"unit": 12}, True),
+        ({"unit": "南湖镇"}, False),
+        ({"unit": "嘉兴县 南湖镇"}, False),
+        ({"unit": "东城县民政局"}, False),
+    ],
+)
+def test_supplied_metadata_is_validated(supplied: dict, refused: bool) -> None:
+    assert (pipeline._override_problem(supplied) is not None) is refused

@@ -51,3 +51,31 @@ def test_marked_fields_keep_their_kind_and_read_as_text() -> None:
     assert Quote("五、行政诉讼数量 | 件 | 6") in line.segments
     part = book.line("part", name="东湖镇 2018", value=Line.of(Figure("6"), "件"))
     assert part.text == "东湖镇 2018 6件" and Figure("6") in part.segments
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("七、依申请公开信息收取的费用 | 万元 | 0 |", "七、依申请公开信息收取的费用 万元 0"),
+        ("| 索引号 | 0025/2019 | 公开形式 | 主动公开 |", "索引号 0025/2019 公开形式 主动公开"),
+        ("电子邮件：[bs@example.cn](mailto:bs@example.cn)。", "电子邮件：bs@example.cn。"),
+        ("详见[年报全文](https://x.cn/a(1).html)", "详见年报全文"),
+        ("**主动公开**情况![图](a.png)", "主动公开情况"),
+        ("行政\n诉讼   3件", "行政诉讼 3件"),
+        ("一、收到申请数\t件\t6", "一、收到申请数 件 6"),
+    ],
+)
+def test_quotes_drop_markup_and_table_pipes(text: str, quoted: str) -> None:
+    from bot.qa.wording import one_line
+
+    assert one_line(text) == quoted
+
+
+def test_chinese_phrases_carry_no_internal_codes() -> None:
+    """A Chinese answer never shows a template code or an English word (pre2020 is named)."""
+    import re
+
+    for key, template in phrases()["zh"].items():
+        words = re.sub(r"\{[^}]*\}", "", template)
+        assert not re.search(r"[A-Za-z]{2,}", words), key
+    assert not any(re.search("[A-Za-z]", t["zh"]) for t in phrases()["templates"].values())

@@ -53,8 +53,8 @@ TODAY = date(2026, 11, 22)
         ("主动公开2020条", ()),
         ("2043件", ()),
         ("电话010-61576445", ()),
-        ("1985年", ()),
-        ("2999年", ()),
+        ("1985年", (1985,)),  # asked all the same: the answer says no report covers it
+        ("2999年", (2999,)),
         ("3.2018", ()),
         ("西集镇有多少行政诉讼", ()),
         ("theyearbeforelast", ()),
@@ -96,3 +96,23 @@ def test_years_are_plausible_for_any_text(text: str) -> None:
     assert all(2000 <= y <= TODAY.year + 1 for y in years)
     assert list(years) == sorted(set(years))
     assert all(0 <= s < e <= len(fold_question(text)) for s, e in spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "years", "written"),
+    [
+        ("2019年有什么打算", (2018,), (2019,)),
+        ("2019年的工作计划和2017年的诉讼", (2017, 2018), (2017, 2019)),
+        ("19年行政诉讼", (2019,), (2019,)),
+        ("2017年到2019年", (2017, 2018, 2019), (2017, 2018, 2019)),
+        ("近两年", (2024, 2025), (2024, 2025)),
+        ("没有年份", (), ()),
+    ],
+)
+def test_years_as_written_beside_the_report_years(
+    text: str, years: tuple[int, ...], written: tuple[int, ...]
+) -> None:
+    from bot.qa.years import read_years
+
+    found = read_years(fold_question(text), TODAY)
+    assert (found.years, found.as_written) == (years, written)

@@ -15,7 +15,14 @@ import sqlite_utils
 
 from bot.qa.answerer import Answerer
 from bot.qa.gazetteer import Gazetteer
-from bot.qa.lookup import official, officials, officials_across, reports
+from bot.qa.lookup import (
+    official,
+    officials,
+    officials_across,
+    passages_of_reports,
+    report_passages,
+    reports,
+)
 from bot.qa.model import AnswerKind
 from bot.qa.report_table import CorpusWatch, ReportTable
 from ingest.store import delete_report, open_db
@@ -144,6 +151,15 @@ def test_officials_across_is_official_of_each_report(corpus: Path, key: str) -> 
     across = officials_across(db, key, scope)
     for report in scope:
         assert across.get(report.id) == official(db, report.id, key)
+
+
+def test_passages_of_reports_are_each_reports_passages(sample_db_path: Path) -> None:
+    db = open_db(sample_db_path)
+    ids = [report.id for report in reports(db)]
+    together = passages_of_reports(db, ids)
+    assert together and set(together) <= set(ids)
+    for report_id in ids:
+        assert together.get(report_id, []) == report_passages(db, report_id)
 
 
 def test_officials_are_official_in_the_order_asked(corpus: Path) -> None:

@@ -143,3 +143,81 @@ def test_every_real_question_links_to_its_unit(corpus_db) -> None:
     print(f"linked {len(asked) - len(missed)} of {len(asked)} questions to their unit")
     assert missed == []
     assert len(asked) == 310
+
+
+@pytest.mark.parametrize(
+    ("name", "abbreviations"),
+    [
+        ("投资促进局", {"投促局"}),
+        ("旅游与文化体育局", {"旅文体局", "旅文局"}),
+        ("财政金融局", {"财金局"}),
+        ("国有资产管理局", {"国资局"}),
+        ("市场监督管理局", {"市监局"}),
+        ("综合执法局", {"执法局", "综执局"}),
+        ("行政审批局", {"审批局", "行审局"}),
+        ("卫生健康委员会", {"卫健委"}),
+        ("人力资源和社会保障局", {"人社局", "人资社保局"}),
+        ("公安局", set()),  # one word: nothing to abbreviate
+        ("应急管理局", set()),  # one letter left: 应局 is no name
+        ("党政办公室", set()),
+        ("北山片区", set()),  # no department
+    ],
+)
+def test_department_abbreviations_are_derived(name: str, abbreviations: set[str]) -> None:
+    from ingest.units import derived_abbreviations
+
+    assert derived_abbreviations(name) == abbreviations
+
+
+def test_derived_abbreviations_link_and_a_shared_one_asks(fresh_db) -> None:
+    from ingest.units import rebuild_units
+
+    rows = [
+        ("东湖综合实验区社会事业局", "东湖综合实验区"),
+        ("东湖综合实验区投资促进局", "东湖综合实验区"),
+        ("西江市社会事务局", "西江市"),
+    ]
+    for n, (unit, parent) in enumerate(rows, start=1):
+        fresh_db["reports"].insert(
+            {
+                "id": n,
+                "unit": unit,
+                "unit_full": "",
+                "parent": parent,
+                "level": "部门",
+                "year": 2020,
+                "sha256": f"h{n}",
+                "names": "[]",
+            }
+        )
+    rebuild_units(fresh_db)
+    gazetteer = Gazetteer.from_db(fresh_db)
+    refs, ambiguous = gazetteer.link("投促局2020年收到几件申请")
+    assert [r.unit for r in refs] == ["东湖综合实验区投资促进局"] and ambiguous == []
+    refs, ambiguous = gazetteer.link("社事局2020年收到几件申请")
+    assert refs == []
+    assert ambiguous == [("社事局", ["东湖综合实验区社会事业局", "西江市社会事务局"])]
+    refs, _ = gazetteer.link("东湖社事局2020年")
+    assert [r.unit for r in refs] == ["东湖综合实验区社会事业局"]
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("教育局2020年收到几件申请", ("教育局",)),
+        ("卫健委有多少行政复议", ("卫健委",)),
+        ("2020年收到几件申请", ()),
+        ("党政办公室的电话", ()),  # no department's name alone: the region's own report
+    ],
+)
+def test_a_department_not_loaded_is_no_question_about_the_region(
+    text: str, unknown: tuple[str, ...]
+) -> None:
+    rows = [
+        {"unit": u, "unit_full": f, "parent": p, "level": lv}
+        for u, f, p, lv in UNITS
+        if u.startswith("东湖")
+    ]
+    q = parse_question(text, Gazetteer(rows), load_catalogue())
+    assert q.unknown_units == unknown
+    assert [u.unit for u in q.units] == ([] if unknown else ["东湖综合实验区"])

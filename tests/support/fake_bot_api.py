@@ -238,6 +238,8 @@ class FakeBotApi:
         self.errors: list[BaseException] = []
         self.webhook_url = ""
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        #: While true every request is dropped without an answer, as in a network outage.
+        self.unreachable = False
 
         self._cond = threading.Condition(threading.RLock())
         self._updates: list[dict[str, Any]] = []
@@ -390,6 +392,36 @@ class FakeBotApi:
             if entities := auto_entities(caption):
                 message["caption_entities"] = entities
         return self.push_update({"message": message})
+
+    def send_photo(
+        self,
+        chat: dict[str, Any],
+        user: dict[str, Any],
+        caption: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue a photo message, with a caption (and its mention entities) when given."""
+        file = self._register_file(b"\xff\xd8\xff\xe0 fake jpeg", "photos", "photo.jpg")
+        message = self._incoming(chat, user, reply_to)
+        message["photo"] = [
+            {"file_id": file["file_id"], "file_unique_id": file["file_unique_id"],
+             "width": 90, "height": 90}
+        ]  # fmt: skip
+        if caption is not None:
+            message["caption"] = caption
+            if entities := auto_entities(caption):
+                message["caption_entities"] = entities
+        return self.push_update({"message": message})
+
+    def edit_text(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """Queue the edit of an earlier text message (``edited_message``) to ``text``."""
+        edited = copy.deepcopy(message)
+        edited["text"] = text
+        edited["edit_date"] = int(time.time())
+        edited.pop("entities", None)
+        if entities := auto_entities(text):
+            edited["entities"] = entities
+        return self.push_update({"edited_message": edited})
 
     def press_button(
         self, chat: dict[str, Any], user: dict[str, Any], message: dict[str, Any], data: str
@@ -588,6 +620,9 @@ class FakeBotApi:
                 return self.rfile.read(length) if length else b""
 
             def _dispatch(self) -> None:
+                if api.unreachable:
+                    self.close_connection = True  # no answer at all: a network error
+                    return
                 try:
                     body = self._body()
                     status, headers, payload = api._handle(

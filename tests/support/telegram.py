@@ -12,6 +12,9 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram.error import TelegramError
 
 from bot.telegram.app import build_application, webhook_options
 from bot.telegram.conversation import NianbaoBot
@@ -48,10 +51,16 @@ def settings_for(api: FakeBotApi, **changes: Any) -> TelegramSettings:
 class RunningBot:
     """The bot's ``Application`` polling the fake server from a thread of its own."""
 
-    def __init__(self, api: FakeBotApi, db_path: Path, settings: TelegramSettings) -> None:
+    def __init__(
+        self,
+        api: FakeBotApi,
+        db_path: Path,
+        settings: TelegramSettings,
+        time_zone: ZoneInfo | None = None,
+    ) -> None:
         self.api = api
         self.settings = settings
-        self.app = build_application(db_path, settings, today=TODAY)
+        self.app = build_application(db_path, settings, today=TODAY, time_zone=time_zone)
         self.nianbao: NianbaoBot = self.app.bot_data["nianbao"]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -85,7 +94,13 @@ class RunningBot:
                 if self.settings.mode == "webhook":
                     await self.app.updater.start_webhook(**webhook_options(self.settings))
                 else:
-                    await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+                    def polling_failed(exc: TelegramError) -> None:  # as run_polling does
+                        self.app.create_task(self.app.process_error(error=exc, update=None))
+
+                    await self.app.updater.start_polling(
+                        poll_interval=0.0, timeout=1, error_callback=polling_failed
+                    )
                 self._ready.set()
                 await self._stop.wait()
                 await self.app.updater.stop()

@@ -224,3 +224,23 @@ def test_figures_read_from_report_text_render_from_their_parts() -> None:
     assert "<b>" not in html.split("\n")[0] and "5场" in html and "<b>5" not in html
     assert "<blockquote>举办培训5场</blockquote>" in html
     assert "/source_4" in html and "/source_5" in html
+
+
+def test_a_figure_answer_keeps_its_related_passages_for_the_button() -> None:
+    answer = _number_answer()
+    answer.passages = [_passage(9, "东湖镇", "五、诉讼", "相关的一段话。")]
+    html = "\n".join(answer_blocks(answer))
+    assert "相关的一段话" not in html and "/source_9" not in html
+    answer.kind = AnswerKind.NONE
+    html = "\n".join(answer_blocks(answer))
+    assert "相关的一段话" in html and "相关原文" in html
+
+
+def test_an_english_answer_is_framed_in_english() -> None:
+    answer = _number_answer()
+    answer.lang = "en"
+    answer.kind = AnswerKind.NONE
+    answer.passages = [_passage(9, "东湖镇", "五、诉讼", "相关的一段话。")]
+    html = visible("\n".join(answer_blocks(answer)))
+    assert "source /source_7" in html and "Related passages" in html
+    assert "原文 /source" not in html and "相关原文" not in html

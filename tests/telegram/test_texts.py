@@ -20,3 +20,12 @@ def test_every_sentence_is_used() -> None:
 
 def test_sentences_fill_in() -> None:
     assert sentence("source_link", id=12) == "原文 /source_12"
+
+
+def test_english_sentences_stand_for_chinese_ones() -> None:
+    from bot.telegram.texts import sentence_in
+
+    assert set(texts()["text_en"]) <= set(texts()["text"])
+    assert sentence_in("en", "source_link", id=3) == "source /source_3"
+    assert sentence_in("zh", "source_link", id=3) == "原文 /source_3"
+    assert sentence_in("en", "units_none") == sentence("units_none")  # none in English: Chinese

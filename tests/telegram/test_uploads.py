@@ -17,12 +17,22 @@ def _outcome(**fields) -> FileOutcome:
 
 def test_a_corrected_report_says_so_warns_and_invites_questions() -> None:
     lines = ingest_summary(
-        _outcome(status="corrected", reason="was 西湖镇 2019", warnings=["标题写的是西湖镇"]),
+        _outcome(
+            status="corrected",
+            reason="was 西湖镇 2019",
+            previous="西湖镇 2019",
+            warnings=["标题写的是西湖镇"],
+        ),
         "r.txt",
     )
-    assert lines[0].startswith("已更正：这份报告现在是 东湖镇 2020 年报告（was 西湖镇 2019）")
+    assert lines[0].startswith("已更正：这份报告现在是 东湖镇 2020 年报告（原为 西湖镇 2019）")
     assert "注意：标题写的是西湖镇" in lines
     assert lines[-1].startswith("现在就可以提问了")
+
+
+def test_the_template_is_named_in_words() -> None:
+    line = ingest_summary(_outcome(status="added"), "r.txt")[0]
+    assert "2021 版全国模板" in line and "national2021" not in line
 
 
 def test_a_less_complete_file_tells_how_to_replace() -> None:

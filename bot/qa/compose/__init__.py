@@ -16,7 +16,7 @@ from bot.qa.compose.listing import compose_list
 from bot.qa.compose.number import compose_number
 from bot.qa.compose.passages import compose_passages, more_passages
 from bot.qa.compose.trend import compose_trend
-from bot.qa.model import Answer
+from bot.qa.model import Answer, AnswerKind
 from bot.qa.question import Intent, Question
 
 __all__ = ["PASSAGES_SHOWN", "ComposeContext", "compose", "more_passages"]
@@ -36,7 +36,20 @@ COMPOSERS: dict[Intent, Composer] = {
 
 
 def compose(ctx: ComposeContext, q: Question) -> Answer:
-    """The answer to a parsed question."""
+    """The answer to a parsed question, in the question's language; a typo read as a domain
+    word is said, so a wrong reading shows."""
+    answer = _compose(ctx, q)
+    answer.lang = q.lang
+    if q.typos and answer.kind != AnswerKind.NONE:
+        words = ctx.words(q)
+        pairs = words.separator.join(
+            words.text("typo", typed=typed, word=word) for typed, word in q.typos
+        )
+        answer.notes.append(words.line("typos", pairs=pairs))
+    return answer
+
+
+def _compose(ctx: ComposeContext, q: Question) -> Answer:
     words = ctx.words(q)
     sep = words.separator
     if not q.text.strip() or (q.intent == Intent.NONE and not q.units and not q.statistic):

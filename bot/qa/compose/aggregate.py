@@ -1,14 +1,43 @@
-"""One statistic over several reports: a total, a ranking or a side-by-side comparison."""
+"""One statistic over several reports: a total, a ranking or a side-by-side comparison.
+
+A ranking or comparison uses each report's official figure; a report whose template has no
+such statistic (a 2021-edition report asked for 主动公开, which it states in prose only) gives
+the figure its sentences state, when one clearly answers; every figure a report gives in its
+sentences rather than its table is marked so.  A total adds official figures only.  When
+every value is the same the answer says so instead of ordering them; a ranking of one unit's
+years names each entry by unit and year; asked years without a report are named.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.qa.compose.context import ComposeContext
-from bot.qa.lookup import Fact
-from bot.qa.model import Answer, AnswerKind, Figure, Line, RankEntry
+from bot.qa.lookup import Fact, ReportRef, passages_of_reports, reports
+from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote, RankEntry, Source, StatedFigure
+from bot.qa.prose_figures import ANSWER, find_figures
 from bot.qa.question import Intent, Question
-from bot.qa.wording import number_text, plain_number
+from bot.qa.wording import Phrasebook, measure_shown, number_text, one_line, plain_number
+from ingest.catalogue import Statistic
 
 _KINDS = {Intent.SUM: AnswerKind.SUM, Intent.RANKING: AnswerKind.RANKING}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One report's figure: an official statistic, or one read from the report's text."""
+
+    report: ReportRef
+    value: float
+    measure: str
+    fact: Fact | None = None
+    evidence: str = ""
+    passage_id: int | None = None
+
+    @property
+    def from_text(self) -> bool:
+        """Stated in the report's sentences (read now, or a prose statistic), not its table."""
+        return self.fact is None or self.fact.source == "prose"
 
 
 def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = None) -> Answer:
@@ -19,59 +48,182 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     if statistic is None:
         return ctx.nothing(q, words.line("no_statistic", examples=ctx.examples(words)))
     sep = words.separator
-    facts, missing = ctx.figures.across(
-        ctx.figures.scope_reports(q), statistic, q.statistic_mention
-    )
-    missing_note = [words.line("missing_units", units=sep.join(missing))] if missing else []
-    if not facts:
-        answer = ctx.nothing(q, words.line("no_data"))
-        answer.notes = missing_note
-        return answer
     kind = _KINDS.get(intent, AnswerKind.COMPARE)
-    measure = facts[0].measure or statistic.measure
+    by_year = kind == AnswerKind.RANKING and q.over == "years" and len(q.units) == 1
+    scope = _scope(ctx, q, by_year)
+    facts, missing = ctx.figures.across(scope, statistic, q.statistic_mention)
+    entries = [_Entry(f.report, f.value or 0, f.measure or statistic.measure, f) for f in facts]
+    if kind != AnswerKind.SUM:
+        read = _read_from_text(ctx, q, statistic, scope, {f.report.id for f in facts}, words)
+        entries += read
+        missing = [m for m in missing if m not in {_name(e.report) for e in read}]
+    one = q.units[0].unit if by_year or len(q.units) == 1 else ""
+    notes = year_notes(ctx, q, words, one)
+    if missing:
+        notes.append(words.line("missing_units", units=sep.join(missing)))
+    if not entries:
+        none_of_the_years = not missing and len(notes) == 1
+        answer = ctx.nothing(q, notes[0] if none_of_the_years else words.line("no_data"))
+        answer.notes = [] if none_of_the_years else notes
+        return answer
+    measure = measure_shown(entries[0].measure, words.lang).strip()
     sign = 1 if q.order == "asc" else -1
-    ordered = sorted(facts, key=lambda f: (sign * (f.value or 0), f.report.unit))
+    ordered = sorted(entries, key=lambda e: (sign * e.value, e.report.unit, e.report.year))
     if kind == AnswerKind.RANKING and q.top:
         ordered = ordered[: q.top]
     fields = {"label": statistic.label, "label_en": statistic.label_en, "measure": measure}
 
-    def part(f: Fact, figure: bool) -> Line:
-        value = number_text(f.value)
-        return words.line(
-            "part",
-            name=f"{f.report.unit} {f.report.year}",
-            value=Line.of(Figure(value) if figure else value, measure),
-        )
+    def part(e: _Entry, figure: bool) -> Line:
+        value = number_text(e.value)
+        name = str(e.report.year) if by_year else _name(e.report)
+        shown = Line.of(Figure(value) if figure else value, measure_shown(e.measure, words.lang))
+        if e.from_text:
+            shown += words.line("from_text")
+        return words.line("part", name=name, value=shown)
 
     value: float | None = None
+    tie = len(ordered) > 1 and len({e.value for e in ordered}) == 1
     if kind == AnswerKind.SUM:
-        value = sum(f.value or 0 for f in facts)
+        value = sum(e.value for e in entries)
         headline = words.line(
             "sum",
             scope=sep.join(u.unit for u in q.units) + " " if q.units else "",
             value=Figure(number_text(value)),
-            count=len(facts),
-            parts=Line.joined(sep, (part(f, figure=False) for f in facts)),
+            count=len(entries),
+            parts=Line.joined(sep, (part(e, figure=False) for e in entries)),
             **fields,
         )
-    elif kind == AnswerKind.RANKING:
-        order = words.text("order_asc" if q.order == "asc" else "order_desc")
-        parts = Line.joined(sep, (part(f, figure=True) for f in ordered))
-        headline = words.line("ranking", order=order, parts=parts, **fields)
+    elif tie:
+        ordered = sorted(entries, key=lambda e: (e.report.unit, e.report.year))
+        headline = words.line(
+            "tie_years" if by_year else "tie",
+            count=len(ordered),
+            value=Figure(number_text(ordered[0].value)),
+            unit=q.units[0].unit if by_year else "",
+            parts=Line.joined(sep, (part(e, figure=False) for e in ordered)),
+            **fields,
+        )
     else:
-        parts = Line.joined(sep, (part(f, figure=True) for f in ordered))
-        headline = words.line("compare", parts=parts, **fields)
+        parts = Line.joined(sep, (part(e, figure=True) for e in ordered))
+        if kind == AnswerKind.RANKING:
+            order = words.text("order_asc" if q.order == "asc" else "order_desc")
+            key = "ranking_years" if by_year else "ranking"
+            unit = q.units[0].unit if by_year else ""
+            headline = words.line(key, order=order, parts=parts, unit=unit, **fields)
+            notes = _shared_first(words, ordered, by_year) + notes
+        else:
+            headline = words.line("compare", parts=parts, **fields)
     return Answer(
         question=q.text,
         kind=kind,
         headline=headline,
         value=plain_number(value),
-        notes=missing_note,
-        sources=[
-            ctx.source(words, f, lead=f"· {f.report.unit} {f.report.year}: ") for f in ordered
-        ],
-        facts=[ctx.stated(f, statistic) for f in ordered],
-        ranking=[RankEntry(f.report.unit, f.report.year, plain_number(f.value)) for f in ordered]
+        notes=notes,
+        sources=[_source(ctx, words, e, by_year) for e in ordered],
+        facts=[_stated(ctx, e, statistic, words) for e in ordered],
+        ranking=[
+            RankEntry(
+                _name(e.report) if by_year else e.report.unit, e.report.year, plain_number(e.value)
+            )
+            for e in ordered
+        ]
         if kind == AnswerKind.RANKING
         else [],
+    )
+
+
+def _name(report: ReportRef) -> str:
+    """How an entry names itself: unit and year (a ranking of years names the year too)."""
+    return f"{report.unit} {report.year}"
+
+
+def _scope(ctx: ComposeContext, q: Question, by_year: bool) -> list[ReportRef]:
+    if by_year:
+        return ctx.figures.unit_years(q.units[0].unit, q.years)
+    return ctx.figures.scope_reports(q)
+
+
+def year_notes(ctx: ComposeContext, q: Question, words: Phrasebook, unit: str = "") -> list[Line]:
+    """Which of the asked years have no report (近三年 when only two were published), for one
+    unit or for the units asked (all when none); when none has, the years there are."""
+    if not q.years:
+        return []
+    units = [unit] if unit else [u.unit for u in q.units]
+    have = {r.year for r in reports(ctx.db, units or None)}
+    absent = [y for y in q.years if y not in have]
+    if not absent:
+        return []
+    sep = words.separator
+    found = [y for y in q.years if y in have]
+    if not found:
+        available = sep.join(str(y) for y in sorted(have)) or "—"
+        named = unit or sep.join(units)
+        key = "years_none_unit" if named else "years_none"
+        years = sep.join(map(str, absent))
+        return [words.line(key, unit=named, years=years, available=available)]
+    key = "years_found_unit" if unit else "years_found"
+    shown = sep.join(map(str, found))
+    return [words.line(key, unit=unit, found=shown, absent=sep.join(map(str, absent)))]
+
+
+def _read_from_text(
+    ctx: ComposeContext,
+    q: Question,
+    statistic: Statistic,
+    scope: list[ReportRef],
+    have: set[int],
+    words: Phrasebook,
+) -> list[_Entry]:
+    """For reports in scope without an official figure: the one their text clearly states, in
+    the statistic's measure (a figure in 元 is no figure in 万元; 0 is 0 in any)."""
+    drop = [u.mention for u in q.units]
+    found = []
+    unread = [report for report in scope if report.id not in have]
+    texts = passages_of_reports(ctx.db, (report.id for report in unread)) if unread else {}
+    for report in unread:
+        finding = find_figures(q.text, texts.get(report.id, []), drop=drop)
+        if finding.outcome != ANSWER or not finding.shown:
+            continue
+        best = finding.shown[0]
+        if best.value != 0 and (best.measure or finding.measure) != statistic.measure:
+            continue
+        measure = best.measure or finding.measure
+        found.append(_Entry(report, best.value, measure, None, best.evidence, best.passage_id))
+    return found
+
+
+def _shared_first(words: Phrasebook, ordered: list[_Entry], by_year: bool) -> list[Line]:
+    """Several entries sharing the first place are named as such, not ordered among
+    themselves."""
+    first = [e for e in ordered if e.value == ordered[0].value]
+    if len(first) < 2:
+        return []
+    names = words.separator.join(str(e.report.year) if by_year else e.report.unit for e in first)
+    return [words.line("shared_first", names=names)]
+
+
+def _source(ctx: ComposeContext, words: Phrasebook, e: _Entry, by_year: bool) -> Source:
+    lead = f"· {e.report.year}: " if by_year else f"· {_name(e.report)}: "
+    if e.fact is not None:
+        return ctx.source(words, e.fact, lead=lead)
+    line = words.line("source_prose", title=e.report.title, evidence=Quote(one_line(e.evidence)))
+    return Source(Line.of(lead, line), e.passage_id)
+
+
+def _stated(
+    ctx: ComposeContext, e: _Entry, statistic: Statistic, words: Phrasebook
+) -> StatedFigure:
+    if e.fact is not None:
+        return ctx.stated(e.fact, statistic)
+    return StatedFigure(
+        unit=e.report.unit,
+        year=e.report.year,
+        statistic=None,
+        label=ctx.label(words, statistic),
+        value=plain_number(e.value),
+        measure=e.measure,
+        source="text",
+        evidence=e.evidence,
+        report=e.report.title,
+        passage_id=e.passage_id,
     )

@@ -12,6 +12,7 @@ from bot.qa.wording import (
     Lang,
     Phrasebook,
     english_to_chinese,
+    measure_shown,
     number_text,
     one_line,
     plain_number,
@@ -115,7 +116,7 @@ class ComposeContext:
             "conflict",
             source=words.text(_CONFLICT_SOURCES[other.source]),
             value=number_text(other.value),
-            measure=other.measure or measure,
+            measure=measure_shown(other.measure or measure, words.lang).strip(),
             evidence=Quote(one_line(other.evidence)),
         )
         return Conflict(

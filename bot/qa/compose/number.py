@@ -10,7 +10,7 @@ from bot.qa.compose.text_figure import compose_text_figure
 from bot.qa.lookup import disagreeing, official, reports
 from bot.qa.model import Answer, AnswerKind, Figure
 from bot.qa.question import Intent, Question
-from bot.qa.wording import Phrasebook, number_text, plain_number
+from bot.qa.wording import Phrasebook, measure_shown, number_text, plain_number
 from ingest.catalogue import Statistic
 
 
@@ -60,8 +60,9 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         return answer
     measure = fact.measure or statistic.measure
     value = Figure(number_text(fact.value))
-    headline = words.line("number", value=value, measure=measure, **fields)
-    if not q.years:
+    shown = measure_shown(measure, words.lang).strip()
+    headline = words.line("number", value=value, measure=shown, **fields)
+    if not q.years and len(reports(ctx.db, [unit])) > 1:
         headline += words.line("number_latest", year=report.year)
     answer = Answer(
         question=q.text,

@@ -8,10 +8,12 @@ from bot.qa.compose.text_figure import compose_text_figure
 from bot.qa.lookup import reports
 from bot.qa.model import Answer, AnswerKind, Passage
 from bot.qa.question import Question
+from bot.qa.quotable import quotable
 from bot.qa.wording import mark_terms, one_line
 from index.search import Hit
 
 LISTED_CHARS = 240  # of each passage in the text of a passage answer
+SEARCHED = 4  # passages searched per passage shown, so that furniture can be left out
 
 
 def compose_passages(ctx: ComposeContext, q: Question) -> Answer:
@@ -55,15 +57,16 @@ def _scope(ctx: ComposeContext, q: Question) -> tuple[list[str], int | None]:
     year = None
     if q.years and units:
         have = {r.year for r in reports(ctx.db, units)}
-        year = next((y for y in q.years if y in have), None)
+        year = next((y for y in (*q.years, *q.years_written) if y in have), None)
     elif q.years:
         year = q.years[0]
     return units, year
 
 
 def _hits(ctx: ComposeContext, q: Question, k: int) -> list[Hit]:
+    """The first ``k`` passages worth quoting (``bot.qa.quotable``), best first."""
     units, year = _scope(ctx, q)
-    hits = ctx.search(q, units, year, k)
+    hits = quotable(ctx.db, ctx.search(q, units, year, k * SEARCHED))
     if not hits and year is not None:
-        hits = ctx.search(q, units, None, k)
-    return hits
+        hits = quotable(ctx.db, ctx.search(q, units, None, k * SEARCHED))
+    return hits[:k]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.qa.compose.aggregate import compose_aggregate
+from bot.qa.compose.aggregate import compose_aggregate, year_notes
 from bot.qa.compose.context import ComposeContext
 from bot.qa.compose.passages import compose_passages
 from bot.qa.model import Answer, AnswerKind, Figure, Line
 from bot.qa.question import Intent, Question
-from bot.qa.wording import number_text
+from bot.qa.wording import measure_shown, number_text
 
 
 def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
@@ -19,9 +19,17 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
     words = ctx.words(q)
     unit = q.units[0].unit
     years = ctx.figures.unit_years(unit, q.years)
-    facts, _missing = ctx.figures.across(years, statistic, q.statistic_mention)
-    if not facts:
+    if not years:
+        sep = words.separator
+        available = sep.join(str(r.year) for r in ctx.figures.unit_years(unit, ())) or "—"
+        asked = sep.join(str(y) for y in q.years)
         return ctx.nothing(
+            q, words.line("year_unknown", unit=unit, years=asked, available=available)
+        )
+    facts, _missing = ctx.figures.across(years, statistic, q.statistic_mention)
+    notes = year_notes(ctx, q, words, unit)
+    if not facts:
+        answer = ctx.nothing(
             q,
             words.line(
                 "no_value",
@@ -31,6 +39,8 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
                 label_en=statistic.label_en,
             ),
         )
+        answer.notes = notes
+        return answer
     measure = facts[0].measure or statistic.measure
     parts = Line.joined(
         words.separator,
@@ -38,7 +48,7 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
             words.line(
                 "part",
                 name=str(f.report.year),
-                value=Line.of(Figure(number_text(f.value)), measure),
+                value=Line.of(Figure(number_text(f.value)), measure_shown(measure, words.lang)),
             )
             for f in facts
         ),
@@ -50,6 +60,7 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
         question=q.text,
         kind=AnswerKind.TREND,
         headline=headline,
+        notes=notes,
         sources=[ctx.source(words, f, lead=f"· {f.report.year}: ") for f in facts],
         facts=[ctx.stated(f, statistic) for f in facts],
     )

@@ -39,7 +39,8 @@ async def on_units(turn: Turn) -> None:
 @on_message
 async def on_stats(turn: Turn) -> None:
     answerer = turn.bot.answerer
-    await turn.send(stats_blocks(answerer.overview(), answerer.conflicts()))
+    zone = turn.bot.time_zone
+    await turn.send(stats_blocks(answerer.overview(), answerer.conflicts(), zone))
 
 
 @on_message

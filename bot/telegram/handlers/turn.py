@@ -63,9 +63,15 @@ class Turn:
         """Reply with one of the bot's sentences."""
         await self.message.reply_text(escape_html(sentence(key, **fields)))
 
-    async def send(self, blocks: list[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
+    async def send(
+        self, blocks: list[str], keyboard: InlineKeyboardMarkup | None = None
+    ) -> list[Message]:
         """Reply with HTML blocks, split under Telegram's limit; buttons on the last part."""
-        await send_blocks(self.message, blocks, keyboard)
+        return await send_blocks(self.message, blocks, keyboard)
+
+    def note(self, question: str | None = None, answer: str | None = None) -> None:
+        """What this update asked and got, for its log line."""
+        note(self.bot, self.update, question, answer)
 
     async def limited(self) -> bool:
         return await limited(self.bot, self.update)
@@ -86,13 +92,27 @@ def on_message(handle: Callable[[Turn], Awaitable[None]]) -> Handler:
     return handler
 
 
+def note(
+    bot: NianbaoBot, update: Update, question: str | None = None, answer: str | None = None
+) -> None:
+    activity = bot.activity.get(update.update_id)
+    if activity is None:
+        return
+    if question is not None:
+        activity.question = question
+    if answer is not None:
+        activity.answer = answer
+
+
 async def send_blocks(
     message: Message, blocks: list[str], keyboard: InlineKeyboardMarkup | None = None
-) -> None:
+) -> list[Message]:
     parts = split_messages(blocks)
+    sent = []
     for i, part in enumerate(parts):
         markup = keyboard if i == len(parts) - 1 else None
-        await message.reply_text(part, reply_markup=markup, do_quote=i == 0)
+        sent.append(await message.reply_text(part, reply_markup=markup, do_quote=i == 0))
+    return sent
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -108,10 +128,16 @@ async def show_action(message: Message, action: str) -> None:
 
 
 def addressed(bot: NianbaoBot, message: Message) -> str | None:
-    """The question in a group message meant for the bot (mention or reply), else None."""
-    text = message.text or ""
+    """The question in a group message meant for the bot (mention or reply), else None; the
+    caption of a photo or file counts as its text."""
+    text = message.text or message.caption or ""
+    entities = (
+        message.parse_entities([MessageEntity.TEXT_MENTION])
+        if message.text
+        else message.parse_caption_entities([MessageEntity.TEXT_MENTION])
+    )
     mentioned = False
-    for entity, value in message.parse_entities([MessageEntity.TEXT_MENTION]).items():
+    for entity, value in entities.items():
         if entity.user is not None and entity.user.id == bot.bot_id:
             mentioned = True
             text = text.replace(value, " ")

@@ -1,8 +1,12 @@
-"""Admins load reports by sending the file in a private chat; the caption may give unit and year,
-and ``replace`` to let a less complete file replace the loaded report.
+"""Admins load reports by sending the file to the bot, privately or in a group it is in
+(``group_uploads``); the caption may give unit and year, and ``replace`` to let a less complete
+file replace the loaded report.  Files from anyone else are not taken: in a private chat they
+are told so, in a group they are ignored (chatter has attachments), unless the caption asks the
+bot a question.
 
-The file is downloaded into a folder next to the database and ingested in a worker thread, one
-upload at a time; questions are answered meanwhile. An upload that adds nothing leaves no file.
+The file is downloaded into a folder next to the database and ingested in a worker process
+with the per-file time and memory limits, one upload at a time; questions are answered
+meanwhile. An upload that adds nothing leaves no file.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 
 from bot.corpus import ingest_and_index
+from bot.qa.wording import Phrasebook
+from bot.telegram.handlers.questions import answer, caption_question
 from bot.telegram.handlers.review import upload_review
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.settings import PUBLIC_API, TelegramSettings
@@ -34,13 +40,27 @@ _CAPTION_REPLACE = re.compile(r"(?<![a-z])replace(?![a-z=])|替换", re.IGNORECA
 async def on_document(turn: Turn) -> None:
     message = turn.message
     document = message.document
-    if document is None or message.chat.type != ChatType.PRIVATE:
+    if document is None:
         return
+    private = message.chat.type == ChatType.PRIVATE
     if not turn.is_admin:
-        await turn.say("not_admin")
+        question = caption_question(turn)
+        if question:
+            await answer(turn, question)
+        elif private:
+            turn.note(answer="upload refused: not an admin")
+            await turn.say("not_admin")
         return
+    if not private:
+        if Path(document.file_name or "").suffix.lower() not in FORMATS:
+            return  # an admin's spreadsheet or photo in a group is chatter, not a report
+        if not turn.bot.settings.group_uploads:
+            turn.note(answer="upload refused: group uploads off")
+            await turn.say("upload_in_private")
+            return
     refusal = upload_refusal(message, turn.bot.settings)
     if refusal:
+        turn.note(answer="upload refused")
         await message.reply_text(escape_html(refusal))
         return
     name = Path(document.file_name or "report").name
@@ -69,12 +89,15 @@ async def on_document(turn: Turn) -> None:
             year=int(year.group(1)) if year else None,
             max_bytes=max(DEFAULT_MAX_BYTES, int(max_mb * 1024 * 1024)),
             replace_older=bool(_CAPTION_REPLACE.search(caption)),
+            workers=1,  # a worker process that can be stopped: the per-file limits hold
+            limits=turn.bot.limits,
         )
     outcome = outcomes[0]
+    turn.note(answer=f"ingest {outcome.status}")
     if outcome.status in ("refused", "unchanged", "duplicate"):
         shutil.rmtree(folder, ignore_errors=True)  # nothing in the database points at it
-    blocks = [escape_html(line) for line in ingest_summary(outcome, name)]
-    await turn.send(blocks + upload_review(turn.bot, outcome))
+    lines = ingest_summary(outcome, name) + outcomes.notes
+    await turn.send([escape_html(line) for line in lines] + upload_review(turn.bot, outcome))
 
 
 def upload_refusal(message: Message, settings: TelegramSettings) -> str:
@@ -115,12 +138,13 @@ def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
     fields = {
         "unit": outcome.unit,
         "year": outcome.year,
-        "template": outcome.template or "—",
+        "template": Phrasebook("zh").template_name(outcome.template) if outcome.template else "—",
         "passages": outcome.passages,
         "statistics": outcome.statistics,
         "conflicts": outcome.conflicts,
         "checks": outcome.failed_checks,
         "reason": outcome.reason,
+        "previous": outcome.previous,
     }
     lines = [sentence(_OUTCOME_SENTENCES[outcome.status], **fields)]
     if outcome.status == "updated" and outcome.reason:

@@ -1,0 +1,204 @@
+"""Phone-keyboard typos: a character picked from the wrong row of a pinyin keyboard.
+
+A pinyin keyboard offers every character of a syllable, and a hurried official takes the wrong
+one (诉松 for 诉讼, 复意 for 复议).  A run of the question that is no word but reads, syllable by
+syllable, like a domain word — the same toneless pinyin, or a near sound (zh/z, an/ang …) in
+one character — is read as that word.  Targets are the domain's words only (statistic labels
+and aliases, the everyday words and the extra words of ``bot/qa/data/typos.toml``); the
+spans of unit names are never touched, so a unit is never corrected into another; a run that
+is itself a common word is meant as written; a run that reads like two different words is
+left alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import jieba
+from pypinyin import Style, pinyin
+
+from bot.qa import colloquial
+from ingest.text import CJK, fold_question
+from ingest.vocab import load_toml
+
+MAX_WORD = 8
+MAX_READINGS = 16  # combinations of heteronym readings tried for one run
+_CJK_ONLY = re.compile(f"^[{CJK}]+$")
+
+
+@cache
+def vocabulary() -> dict:
+    """``bot/qa/data/typos.toml``."""
+    return load_toml("bot.qa.data", "typos.toml")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A run of the folded question read as a domain word."""
+
+    start: int
+    end: int
+    typed: str
+    word: str
+
+
+@cache
+def _readings(char: str) -> tuple[str, ...]:
+    """The toneless readings of one character (several for a heteronym)."""
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return tuple(dict.fromkeys(r for r in found[0] if r)) if found else ()
+
+
+@cache
+def _near(syllable: str) -> str:
+    """A syllable with its near sounds merged (zhang → zan): the fuzzy reading."""
+    vocab = vocabulary()
+    initials = sorted((tuple(p) for p in vocab["near_initials"]), key=lambda p: -len(p[0]))
+    finals = sorted((tuple(p) for p in vocab["near_finals"]), key=lambda p: -len(p[0]))
+    for a, b in initials:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a) :]
+            break
+    for a, b in finals:
+        if syllable.endswith(a):
+            syllable = syllable[: -len(a)] + b
+            break
+    return syllable
+
+
+@cache
+def _frequency(word: str) -> int:
+    """How common a word is in jieba's dictionary (0 for no word)."""
+    jieba.dt.check_initialized()
+    return int(jieba.dt.FREQ.get(word) or 0)
+
+
+def _keys(word: str, fuzzy: bool, typed: bool = False) -> list[tuple[str, ...]]:
+    """The pinyin spellings of a word: every combination of its characters' readings (a
+    bounded number); of a typed run, only each character's first reading, the one a keyboard
+    offers it under."""
+    readings = [_readings(c)[:1] if typed else _readings(c) for c in word]
+    if not all(readings):
+        return []
+    if fuzzy:
+        readings = [tuple(dict.fromkeys(_near(r) for r in rs)) for rs in readings]
+    return list(itertools.islice(itertools.product(*readings), MAX_READINGS))
+
+
+class TypoReader:
+    """The domain words indexed by their pinyin, exact and fuzzy."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        vocab = vocabulary()
+        self.words = {
+            w for w in (fold_question(x).strip() for x in words) if 2 <= len(w) <= MAX_WORD
+        }
+        self.words = {w for w in self.words if _CJK_ONLY.match(w)}
+        self._keep = {fold_question(w) for w in vocab["keep"]}
+        self._exact: dict[tuple[str, ...], set[str]] = {}
+        self._fuzzy: dict[tuple[str, ...], set[str]] = {}
+        for word in self.words:
+            for key in _keys(word, fuzzy=False):
+                self._exact.setdefault(key, set()).add(word)
+            for key in _keys(word, fuzzy=True):
+                self._fuzzy.setdefault(key, set()).add(word)
+        self._longest = max(map(len, self.words), default=0)
+
+    def _allowed(self, length: int) -> int:
+        vocab = vocabulary()
+        limit = vocab["max_changed"].get(str(length), vocab["max_changed_longer"])
+        return min(limit, length - 1)
+
+    def _meant_as_written(self, run: str) -> bool:
+        if run in self.words or run in self._keep:
+            return True
+        return _frequency(run) >= vocabulary()["common_word_frequency"]
+
+    @staticmethod
+    def _straddles_a_word(text: str, start: int, end: int) -> bool:
+        """A common word crossing either end of the run (农机 of 农机购置 for the run 机购):
+        the run is two words' halves, not one mistyped word."""
+        common = vocabulary()["common_word_frequency"]
+        for length in range(2, 5):
+            for a in range(max(0, start - length + 1), min(end, len(text) - length + 1)):
+                b = a + length
+                crosses = (a < start < b) or (a < end < b)
+                if crosses and _frequency(text[a:b]) >= common:
+                    return True
+        return False
+
+    def _word_for(self, run: str) -> str | None:
+        """The one domain word the run reads like, if there is exactly one."""
+        if not _CJK_ONLY.match(run) or self._meant_as_written(run):
+            return None
+        for fuzzy, table in ((False, self._exact), (True, self._fuzzy)):
+            allowed = 1 if fuzzy else self._allowed(len(run))
+            found = {
+                word
+                for key in _keys(run, fuzzy, typed=True)
+                for word in table.get(key, ())
+                if 0 < sum(a != b for a, b in zip(run, word, strict=True)) <= allowed
+            }
+            if len(found) == 1:
+                return found.pop()
+            if found:
+                return None
+        return None
+
+    def corrections(self, text: str, protected: Iterable[tuple[int, int]] = ()) -> list[Correction]:
+        """Runs of ``text`` (folded) read as domain words, left to right, longest first.
+
+        No run overlaps a protected span (a unit's name); a domain word written correctly may
+        lie inside a run (公开 of 主东公开) but is never changed itself.
+        """
+        blocked = [False] * len(text)
+        for start, end in protected:
+            for i in range(max(0, start), min(len(text), end)):
+                blocked[i] = True
+        correct = [False] * len(text)
+        for word in self.words:
+            start = text.find(word)
+            while start >= 0:
+                for i in range(start, start + len(word)):
+                    correct[i] = True
+                start = text.find(word, start + 1)
+        found: list[Correction] = []
+        pos = 0
+        while pos < len(text):
+            for length in range(min(self._longest, len(text) - pos), 1, -1):
+                end = pos + length
+                if any(blocked[pos:end]) or all(correct[pos:end]):
+                    continue
+                run = text[pos:end]
+                meant = self._word_for(run)
+                if meant is None or self._straddles_a_word(text, pos, end):
+                    continue
+                if any(
+                    correct[pos + i]
+                    for i, (a, b) in enumerate(zip(run, meant, strict=True))
+                    if a != b
+                ):
+                    continue
+                found.append(Correction(pos, end, run, meant))
+                pos = end
+                break
+            else:
+                pos += 1
+        return found
+
+
+_READERS: dict[int, tuple[object, TypoReader]] = {}
+
+
+def typo_reader(owner: object, words: Iterable[str]) -> TypoReader:
+    """One reader per vocabulary owner (the catalogue), built on first use."""
+    cached = _READERS.get(id(owner))
+    if cached is None or cached[0] is not owner:
+        extra = [*vocabulary()["words"], *colloquial.targets()]
+        cached = (owner, TypoReader([*words, *extra]))
+        _READERS[id(owner)] = cached
+    return cached[1]

@@ -1,0 +1,335 @@
+"""Reading and parsing report files in worker processes, each file under a time and memory limit.
+
+A report file can be hostile: a page of deeply nested tags, a PDF flooded with drawing
+operators, a zip bomb.  Parsing runs in a worker process that can be killed, so one such
+file costs at most the time limit and never the memory of the machine, and the other files
+go on.  Results come back in the order the files were given (the writer stores them in that
+order, so which of two copies is "first" does not depend on timing), while up to ``workers``
+files are parsed at once.
+
+``workers = 0`` parses in the calling process, without limits (library use and tests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ingest.readers import DEFAULT_MAX_BYTES, RefusedFile
+
+if TYPE_CHECKING:
+    from ingest.pipeline import PreparedReport
+
+DEFAULT_SECONDS = 60.0  # per file: the slowest real report parses in well under 2 s
+DEFAULT_MEMORY_MB = 1024.0  # per file, on top of what the worker holds before it starts
+WINDOW_PER_WORKER = 8  # files parsed ahead of the oldest one not yet stored
+MAX_FAILED_STARTS = 3  # workers that die before they are ready, before the run gives up
+
+
+class WorkerStartError(RuntimeError):
+    """The worker processes cannot start (the message says why and what to do)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost before its worker is stopped and the file refused."""
+
+    seconds: float = DEFAULT_SECONDS
+    memory_mb: float = DEFAULT_MEMORY_MB
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to read, with the metadata given for it."""
+
+    path: Path
+    unit: str | None = None
+    year: int | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+class PassageHook(Protocol):
+    """Work on a prepared report done in the worker (``prepare``) and stored in the report's
+    own transaction (``store``): the passage index cuts tokens this way, in parallel."""
+
+    def warm(self) -> None: ...
+
+    def prepare(self, report: PreparedReport) -> object: ...
+
+    def store(self, db: Any, report: PreparedReport, passage_ids: list[int]) -> None: ...
+
+    def forget(self) -> None: ...
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def attempt(job: Job, hook: PassageHook | None = None) -> PreparedReport | str:
+    """Prepare one file; any failure becomes a one-line refusal reason, never an exception."""
+    from ingest.pipeline import prepare
+
+    try:
+        report = prepare(job.path, unit=job.unit, year=job.year, max_bytes=job.max_bytes)
+        if hook is not None:
+            report.extras = hook.prepare(report)
+        return report
+    except RefusedFile as exc:
+        if isinstance(exc.__cause__, MemoryError):
+            return _MEMORY
+        return str(exc)
+    except MemoryError:
+        return _MEMORY
+    except RecursionError:
+        return "nested too deeply to read (tags or tables inside each other); skipped"
+    except Exception as exc:  # a parser bug must not stop the run; the type says which
+        return f"could not be read ({type(exc).__name__}: {exc})"[:300]
+
+
+_MEMORY = "MEMORY"
+
+
+def _memory_reason(limits: Limits) -> str:
+    return f"needed more than {limits.memory_mb:g} MB of memory (the per-file limit); skipped"
+
+
+def _limit_memory(megabytes: float) -> None:
+    """Cap the address space at what the worker holds now plus ``megabytes``."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            held = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        cap = held + int(megabytes * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
+    except (OSError, ValueError, ImportError):  # not Linux: the time limit still holds
+        pass
+
+
+def _die_with_parent() -> None:
+    """Linux: end this worker when the process that started it ends (even by kill -9)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _serve(conn: Connection, memory_mb: float, hook: PassageHook | None) -> None:
+    """A worker: warm up, then prepare each file sent until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
+    if hook is not None:
+        hook.warm()
+    _limit_memory(memory_mb)
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        result = attempt(job, hook)
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(_MEMORY)
+        except (BrokenPipeError, OSError):
+            return
+        if result == _MEMORY:
+            return  # a worker that ran out of memory may be left in a bad state
+
+
+class _Worker:
+    def __init__(
+        self, ctx: multiprocessing.context.BaseContext, memory_mb: float, hook: PassageHook | None
+    ) -> None:
+        parent, child = ctx.Pipe()
+        self.process = ctx.Process(  # type: ignore[attr-defined]
+            target=_serve, args=(child, memory_mb, hook), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.conn = parent
+        self.ready = False
+        self.seq: int | None = None
+        self.job: Job | None = None
+        self.deadline = 0.0
+
+    def send(self, seq: int, job: Job, seconds: float) -> bool:
+        try:
+            self.conn.send(job)
+        except (BrokenPipeError, OSError):
+            return False
+        self.seq, self.job, self.deadline = seq, job, time.monotonic() + seconds
+        return True
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = str(-exitcode)
+        hint = " (out of memory?)" if -exitcode == signal.SIGKILL else ""
+        return f"the reader process died ({name}){hint}; skipped"
+    return f"the reader process ended unexpectedly (exit status {exitcode}); skipped"
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server: workers start from a clean process that imported the parsers once, not
+    from a copy of a process that may be running threads (the bot, a progress bar)."""
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["ingest.workers", "ingest.pipeline"])
+        return ctx
+    except ValueError:  # no fork server on this platform
+        return multiprocessing.get_context("spawn")
+
+
+def prepared_in_order(
+    jobs: Iterable[Job],
+    workers: int = 0,
+    limits: Limits = DEFAULT_LIMITS,
+    hook: PassageHook | None = None,
+) -> Generator[tuple[Job, PreparedReport | str], None, None]:
+    """Each job with its prepared report or refusal reason, in the order given."""
+    if workers <= 0:
+        for job in jobs:
+            result = attempt(job, hook)
+            yield job, _memory_reason(limits) if result == _MEMORY else result
+        return
+    yield from _Pool(workers, limits, hook).run(jobs)
+
+
+class _Pool:
+    """Worker processes that each parse one file at a time; a worker past its file's time
+    limit is killed and replaced."""
+
+    def __init__(self, workers: int, limits: Limits, hook: PassageHook | None) -> None:
+        self.size = workers
+        self.limits = limits
+        self.hook = hook
+        self.ctx = _context()
+        self.workers: list[_Worker] = []
+        self.failed_starts = 0
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.ctx, self.limits.memory_mb, self.hook)
+        self.workers.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.stop()
+        self.workers.remove(worker)
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, PreparedReport | str]]:
+        todo = iter(enumerate(jobs))
+        upcoming: tuple[int, Job] | None = next(todo, None)
+        done: dict[int, tuple[Job, PreparedReport | str]] = {}
+        next_out = 0
+        window = WINDOW_PER_WORKER * self.size
+        try:
+            for _ in range(self.size):
+                self._spawn()
+            while True:
+                for worker in list(self.workers):
+                    if upcoming is None or upcoming[0] >= next_out + window:
+                        break
+                    if worker.ready and worker.job is None:
+                        seq, job = upcoming
+                        if worker.send(seq, job, self.limits.seconds):
+                            upcoming = next(todo, None)
+                        else:
+                            self._replace(worker, done, None)
+                while next_out in done:
+                    yield done.pop(next_out)
+                    next_out += 1
+                busy = [w for w in self.workers if w.job is not None]
+                if upcoming is None and not busy and not done:
+                    return
+                self._wait(done)
+        finally:
+            for worker in list(self.workers):
+                self._retire(worker)
+
+    def _wait(self, done: dict[int, tuple[Job, PreparedReport | str]]) -> None:
+        """Collect what the workers finished; stop those past their deadline."""
+        busy = [w for w in self.workers if w.job is not None]
+        timeout = None
+        if busy:
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        handles: list[Any] = [w.conn for w in self.workers]
+        handles += [w.process.sentinel for w in self.workers]
+        wait(handles, timeout)
+        for worker in list(self.workers):
+            self._collect(worker, done)
+        now = time.monotonic()
+        for worker in [w for w in self.workers if w.job is not None and w.deadline <= now]:
+            if not worker.conn.poll(0):
+                reason = (
+                    f"took longer than {self.limits.seconds:g} s (the per-file time limit); "
+                    "stopped and skipped"
+                )
+                self._replace(worker, done, reason)
+
+    def _collect(self, worker: _Worker, done: dict[int, tuple[Job, PreparedReport | str]]) -> None:
+        try:
+            while worker.conn.poll(0):
+                message = worker.conn.recv()
+                if message == "ready":
+                    worker.ready = True
+                    continue
+                assert worker.seq is not None and worker.job is not None
+                exhausted = message == _MEMORY
+                if exhausted:
+                    message = _memory_reason(self.limits)
+                done[worker.seq] = (worker.job, message)
+                worker.seq, worker.job = None, None
+                if exhausted:  # the worker ends itself after this: never give it another file
+                    self._replace(worker, done, None)
+                    return
+        except (EOFError, OSError):
+            pass
+        if not worker.process.is_alive() and worker in self.workers:
+            if not worker.ready:
+                self.failed_starts += 1
+                if self.failed_starts > MAX_FAILED_STARTS:
+                    raise WorkerStartError(
+                        "could not start the reader processes "
+                        f"({_death_reason(worker.process.exitcode)}); try --workers 0"
+                    )
+            self._replace(worker, done, _death_reason(worker.process.exitcode))
+
+    def _replace(
+        self,
+        worker: _Worker,
+        done: dict[int, tuple[Job, PreparedReport | str]],
+        reason: str | None,
+    ) -> None:
+        """Stop a worker (its current file refused with ``reason``) and start another."""
+        if worker.job is not None and worker.seq is not None:
+            done[worker.seq] = (worker.job, reason or _death_reason(worker.process.exitcode))
+        self._retire(worker)
+        self._spawn()
