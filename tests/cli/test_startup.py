@@ -82,3 +82,11 @@ def test_one_question_loads_no_compiled_kernels(sample_db_path: Path, question: 
     loaded = _loaded(["ask", question, "--db", str(sample_db_path)])
     assert {"bot.qa", "index", "sqlite_utils"} <= loaded
     assert "numba" not in loaded
+
+
+def test_export_formats_offered_are_those_written() -> None:
+    """``nianbao export --format`` lists its choices without importing the writers."""
+    from bot.cli.table_commands import EXPORT_FORMATS as offered
+    from bot.spreadsheets.export_files import EXPORT_FORMATS as written
+
+    assert offered == written
