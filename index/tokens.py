@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ingest.jieba_import import jieba_module
+from ingest.jieba_import import default_dictionary, jieba_module
 from ingest.text import CJK, search_form
 from ingest.user_cache import cache_dir, prune
 from ingest.vocab import load_toml
@@ -168,7 +168,8 @@ class Tokenizer:
             jt = _cached_jieba(path)
             if jt is None:
                 jt = _jieba().Tokenizer()
-                jt.initialize()
+                freq, total = default_dictionary()
+                jt.FREQ, jt.total, jt.initialized = dict(freq), total, True  # a copy: words follow
                 for word in self.words:
                     jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
                 _store_jieba(jt, path)

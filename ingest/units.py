@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from ingest.jieba_import import jieba_module
+from ingest.jieba_import import plain_tokenizer
 from ingest.metadata import (
     organisation_problem,
     region_parts,
@@ -89,7 +89,7 @@ def _last_region(region: str) -> str:
 @cache
 def _segmenter() -> jieba.Tokenizer:
     """A jieba of its own (the default dictionary), so no other dictionary changes its cuts."""
-    return jieba_module().Tokenizer()
+    return plain_tokenizer()
 
 
 def _morphemes(part: str) -> list[str]:
