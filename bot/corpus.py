@@ -12,12 +12,14 @@ import sqlite3
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from ingest.pipeline import FileOutcome, Outcomes, ingest_paths, remove_reports, write_failure
 from ingest.store import open_db, open_reader
+
+if TYPE_CHECKING:  # ingest's readers are imported only when files are loaded
+    import sqlite_utils
+
+    from ingest.pipeline import FileOutcome, Outcomes
 
 
 def sample_reports_dir() -> Path:
@@ -44,6 +46,8 @@ def update_index(db_path: Path) -> str:
         if not index_is_current(db_path):
             refresh_index(db_path)
     except (sqlite3.Error, OSError) as exc:
+        from ingest.pipeline import write_failure
+
         cause, _ = write_failure(exc)
         return f"the passage index was not brought up to date: {cause}; the next run rebuilds it"
     return ""
@@ -57,6 +61,7 @@ def ingest_and_index(
 ) -> Outcomes:
     """Ingest files, then bring the index up to date; its problems are in ``notes``."""
     from index.ingest_tokens import passage_tokens_for
+    from ingest.pipeline import ingest_paths
 
     db = open_db(db_path)
     try:
@@ -76,6 +81,8 @@ def remove_and_index(
     db_path: Path, unit: str | None = None, year: int | None = None, path: Path | None = None
 ) -> list[dict]:
     """Remove reports (by unit and year, or by file), then refresh the index if any went."""
+    from ingest.pipeline import remove_reports
+
     db = open_db(db_path)
     try:
         removed = remove_reports(db, unit=unit, year=year, path=path)

@@ -25,13 +25,24 @@ ENGINE = os.environ.get("NIANBAO_INDEX_ENGINE", "auto")
 _compiled: SimpleNamespace | None = None
 _failed = False
 _lock = threading.Lock()  # numba imported once, whichever thread asks first
+_few_queries = False
+
+
+def few_queries() -> None:
+    """This process runs a query or two (one ``nianbao ask``): ``auto`` keeps to numpy.
+
+    Importing numba and loading the cached kernels takes one to two seconds; the numpy code
+    answers a query at a million passages within a few milliseconds more than the kernels.
+    """
+    global _few_queries
+    _few_queries = True
 
 
 def active() -> SimpleNamespace | None:
     """The compiled kernels when the engine setting allows them and numba imports, else None."""
     if ENGINE not in ENGINES:
         raise ValueError(f"unknown index engine {ENGINE!r}; use one of {ENGINES}")
-    if ENGINE == "numpy":
+    if ENGINE == "numpy" or (ENGINE == "auto" and _few_queries and _compiled is None):
         return None
     kernels = _load()
     if kernels is None and ENGINE == "numba":

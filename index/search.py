@@ -285,10 +285,15 @@ class PassageIndex:
         self._conn: sqlite3.Connection | None = None
 
     @classmethod
-    def open(cls, db_path: Path) -> PassageIndex:
+    def open(cls, db_path: Path, warm: bool = True) -> PassageIndex:
+        """The index of a database; ``warm`` loads the compiled kernels in the background
+        (a long-running process), else searches run on numpy (a question or two)."""
         index = cls(db_path)
         if index._check() is not None:
-            kernels.warm_up_in_background()
+            if warm:
+                kernels.warm_up_in_background()
+            else:
+                kernels.few_queries()
         return index
 
     # -- loading ---------------------------------------------------------------------------

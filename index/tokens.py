@@ -12,25 +12,36 @@ own instance, so unit names loaded for one database never leak into another.
 from __future__ import annotations
 
 import hashlib
-import logging
+import marshal
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import jieba
-
+from ingest.jieba_import import default_dictionary, jieba_module
 from ingest.text import CJK, search_form
+from ingest.user_cache import cache_dir, prune
 from ingest.vocab import load_toml
+
+if TYPE_CHECKING:  # imported on first use: a question that cuts no text never loads it
+    import jieba
 
 TOKENIZER_VERSION = "1"  # bump when the rules below change: stored tokens are then rebuilt
 
 _JIEBA_CHARS = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
 _WORD_CHAR = re.compile(f"[{CJK}a-z0-9]")
 USER_WORD_FREQ = 1000  # high enough that a neighbouring common word cannot swallow it
+CACHED_DICTIONARIES = 4  # finished jieba dictionaries kept (about 10 MB each)
 
-jieba.setLogLevel(logging.WARNING)
+
+def _jieba() -> ModuleType:
+    return jieba_module()
 
 
 def _data_lines(name: str) -> list[str]:
@@ -133,12 +144,35 @@ class Tokenizer:
             h.update(part.encode() + b"\x01")
         return h.hexdigest()[:16]
 
+    def _inputs_key(self) -> str:
+        """The dictionary cache's key: what the word list is made from, and the code that
+        makes it. Unlike ``signature`` it needs no normalising of every word, which takes
+        tenths of a second at thousands of unit names."""
+        h = hashlib.sha256()
+        for module in (__file__, _text_module_file()):
+            h.update(Path(module).read_bytes())
+        for part in (
+            _jieba().__version__,
+            repr(sorted(self.options().items())),
+            "\x00".join(domain_words()),
+            "\x00".join(catalogue_words()),
+            "\x00".join(self.extra_words),
+        ):
+            h.update(part.encode() + b"\x01")
+        return h.hexdigest()[:24]
+
     def jieba(self) -> jieba.Tokenizer:
+        """jieba with this tokenizer's words, from the dictionary cache when it has them."""
         if self._jieba is None:
-            jt = jieba.Tokenizer()
-            jt.initialize()
-            for word in self.words:
-                jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
+            path = dictionary_cache() / f"{self._inputs_key()}.marshal"
+            jt = _cached_jieba(path)
+            if jt is None:
+                jt = _jieba().Tokenizer()
+                freq, total = default_dictionary()
+                jt.FREQ, jt.total, jt.initialized = dict(freq), total, True  # a copy: words follow
+                for word in self.words:
+                    jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
+                _store_jieba(jt, path)
             self._jieba = jt
         return self._jieba
 
@@ -154,6 +188,50 @@ class Tokenizer:
 
     def many(self, texts: Sequence[str], prepared: bool = False) -> list[list[str]]:
         return [self.tokens(t, prepared) for t in texts]
+
+
+@cache
+def _text_module_file() -> str:
+    from ingest import text
+
+    return str(text.__file__)
+
+
+def dictionary_cache() -> Path:
+    """Where finished jieba dictionaries are kept, one file per word list."""
+    return cache_dir("jieba")
+
+
+def _cached_jieba(path: Path) -> jieba.Tokenizer | None:
+    """A jieba loaded from a finished dictionary: one read instead of parsing jieba's own
+    dictionary and adding every domain and unit word again (seconds at many units)."""
+    try:
+        freq, total = marshal.loads(path.read_bytes())  # from a file object: 2-3 times slower
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(freq, dict) or not isinstance(total, int):
+        return None
+    jt = _jieba().Tokenizer()
+    jt.FREQ, jt.total, jt.initialized = freq, total, True
+    return jt
+
+
+def _store_jieba(jt: jieba.Tokenizer, path: Path) -> None:
+    """Keep a finished dictionary for the next process, and only the few newest (each new
+    unit changes the word list); a cache that cannot be written (read-only home, full disk)
+    only costs the next process the same build."""
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump((jt.FREQ, jt.total), f)
+        os.replace(temp, path)
+        temp = None
+        prune(path.parent, "*.marshal", CACHED_DICTIONARIES)
+    except OSError:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
 
 
 def _with_inner_words(words: Iterable[str], freq: dict[str, int]) -> Iterable[str]:

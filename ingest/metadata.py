@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-import cn2an
-
 from ingest.chrome import find_chrome
 from ingest.text import CJK, to_halfwidth, to_simplified
 from ingest.vocab import load_toml
@@ -529,6 +527,8 @@ def chinese_year(text: str) -> int:
 
 
 def _small_number(text: str) -> int:
+    import cn2an  # a few tenths of a second to import; questions naming units never need it
+
     return int(cn2an.cn2an(text, "smart"))
 
 

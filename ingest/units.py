@@ -15,7 +15,6 @@ names beat.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import tomllib
 from collections import Counter
@@ -23,10 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
 import sqlite_utils
 
+from ingest.jieba_import import plain_tokenizer
 from ingest.metadata import (
     organisation_problem,
     region_parts,
@@ -37,6 +37,9 @@ from ingest.metadata import (
 )
 from ingest.text import to_simplified
 from ingest.vocab import load_toml
+
+if TYPE_CHECKING:  # imported when a name is first cut: a question never needs it
+    import jieba
 
 FULL, REGIONLESS, PLACE = 3, 2, 1
 ADMIN = "admin"
@@ -86,8 +89,7 @@ def _last_region(region: str) -> str:
 @cache
 def _segmenter() -> jieba.Tokenizer:
     """A jieba of its own (the default dictionary), so no other dictionary changes its cuts."""
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.Tokenizer()
+    return plain_tokenizer()
 
 
 def _morphemes(part: str) -> list[str]:

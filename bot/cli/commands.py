@@ -2,6 +2,8 @@
 
 Each command turns options into one library call and library errors into
 ``click.ClickException`` so a user sees ``Error: …`` with a hint, never a traceback.
+Commands import what they use when they run: ``nianbao --help`` loads no engine, and
+``nianbao ask`` none of ingest's readers.
 """
 
 from __future__ import annotations
@@ -17,26 +19,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from tqdm import tqdm
 
-from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_lines
 from bot.cli.invocation import Invocation, config_option, db_option
-from bot.cli.render_json import render_json
-from bot.cli.render_text import render_text
 from bot.cli.table_commands import compare, export, review
-from bot.clock import local_time
-from bot.corpus import ensure_corpus, ingest_and_index, remove_and_index
-from bot.qa.overview import RowProblemRecord, conflict_records, failed_checks, row_problems
-from bot.qa.wording import number_text, one_line
-from ingest.catalogue import load_catalogue
-from ingest.discovery import discover, shown
-from ingest.pipeline import FileOutcome, write_failure
-from ingest.store import DatabaseUnreadable, corpus_counts, open_reader
-from ingest.workers import Limits, WorkerStartError, default_workers
 
 if TYPE_CHECKING:
     from bot.qa.answerer import Answerer
     from bot.qa.model import Answer
+    from bot.qa.overview import RowProblemRecord
+    from ingest.pipeline import FileOutcome
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,6 +56,8 @@ main.add_command(export)
 
 def _summary_line(outcome: FileOutcome) -> str:
     """One line per file (warnings on lines of their own below it), safe for a terminal."""
+    from ingest.discovery import shown
+
     if outcome.status == "refused":
         return f"  refused    {shown(outcome.path)}: {shown(outcome.reason)}"
     detail = (
@@ -141,6 +134,12 @@ def ingest(
       nianbao ingest scan.docx --unit 南湖镇 --year 2018
       nianbao ingest better-copy.html --replace
     """
+    from tqdm import tqdm
+
+    from bot.corpus import ingest_and_index
+    from ingest.discovery import discover, shown
+    from ingest.workers import Limits, WorkerStartError, default_workers
+
     settings = run.settings
     targets = list(paths) or ([settings.reports_dir] if settings.reports_dir else [])
     if not targets:
@@ -209,6 +208,7 @@ _CHANGED = ("added", "updated", "corrected")
 def _review_line(db_path: Path, report_ids: list[int]) -> str:
     """How many findings the review of the reports just loaded has, by severity."""
     from ingest.review import SEVERITIES
+    from ingest.store import open_reader
 
     db = open_reader(db_path)
     try:
@@ -229,6 +229,9 @@ def _review_line(db_path: Path, report_ids: list[int]) -> str:
 
 def _cannot_write(db: Path, exc: BaseException) -> str:
     """One line for a database that cannot be opened for writing at all."""
+    from ingest.pipeline import write_failure
+    from ingest.workers import WorkerStartError
+
     if isinstance(exc, WorkerStartError):
         return str(exc)
     cause, _ = write_failure(exc)
@@ -237,6 +240,9 @@ def _cannot_write(db: Path, exc: BaseException) -> str:
 
 def _corpus_line(db_path: Path, zone: ZoneInfo) -> str:
     """What the database holds, counted as /stats counts it."""
+    from bot.clock import local_time
+    from ingest.store import DatabaseUnreadable, corpus_counts, open_reader
+
     try:
         db = open_reader(db_path)
     except (DatabaseUnreadable, sqlite3.Error) as exc:
@@ -264,6 +270,9 @@ def reports(run: Invocation, as_json: bool) -> None:
     Example:
       nianbao reports --db corpus.db
     """
+    from bot.clock import local_time
+    from ingest.discovery import shown
+
     database = run.existing_db()
     rows = list(
         database.query(
@@ -310,6 +319,10 @@ def check(run: Invocation, unit: str | None) -> None:
     Example:
       nianbao check --db corpus.db --unit 东湖镇
     """
+    from bot.qa.overview import conflict_records, failed_checks, row_problems
+    from bot.qa.wording import number_text, one_line
+    from ingest.catalogue import load_catalogue
+
     database = run.existing_db()
     conflicts = conflict_records(database, load_catalogue(), unit)
     checks = failed_checks(database, unit)
@@ -340,6 +353,8 @@ def check(run: Invocation, unit: str | None) -> None:
 
 def _problem_detail(problem: RowProblemRecord) -> str:
     """Why a row's cells were not all read, in one line for an admin."""
+    from bot.qa.wording import number_text
+
     if problem.kind != "ambiguous":
         return f"{problem.found} values for {problem.columns} columns: row skipped, nothing stored"
     shown = " | ".join(" ".join(number_text(v) for v in r) for r in problem.readings)
@@ -366,6 +381,8 @@ def remove(run: Invocation, unit: str | None, year: int | None, file: Path | Non
       nianbao remove --unit 南湖镇 --year 2018 --db corpus.db
       nianbao remove --file reports/nanhu-2018.pdf --db corpus.db
     """
+    from bot.corpus import remove_and_index
+
     if not unit and file is None:
         raise click.ClickException("say which reports: --unit NAME [--year YYYY] or --file PATH")
     run.existing_db().close()
@@ -464,13 +481,15 @@ def alias(
         click.echo(f"  alias      {name} → {target}")
 
 
-def _answerer(run: Invocation) -> Answerer:
-    """The engine over the command's database, built from the samples when there is none."""
+def _answerer(run: Invocation, warm: bool = True) -> Answerer:
+    """The engine over the command's database, built from the samples when there is none;
+    ``warm`` for many questions (see ``Answerer``)."""
+    from bot.corpus import ensure_corpus
     from bot.qa.answerer import Answerer
 
     db = run.settings.db
     ensure_corpus(db, notify=lambda message: click.echo(message, err=True)).close()
-    return Answerer(db)
+    return Answerer(db, warm=warm)
 
 
 @main.command()
@@ -492,7 +511,10 @@ def ask(run: Invocation, question: str, as_json: bool, related: bool) -> None:
       nianbao ask --json - < questions.txt
       nianbao ask --related "西塘镇主动公开了多少条"
     """
-    answerer = _answerer(run)
+    from bot.cli.render_json import render_json
+    from bot.cli.render_text import render_text
+
+    answerer = _answerer(run, warm=question == "-")
     questions = _stdin_lines() if question == "-" else [question]
     for number, text in enumerate(questions, 1):
         answer = _answer_or_apology(answerer, text, number)
@@ -536,6 +558,8 @@ def evaluate(run: Invocation, file: Path, as_json: bool) -> None:
     Example:
       nianbao eval ../shared/eval/seed-questions.jsonl
     """
+    from bot.cli.evaluate import EvalFileError, load_questions, score_all, summary_lines
+
     try:
         items = load_questions(file)
     except EvalFileError as exc:

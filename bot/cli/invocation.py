@@ -10,13 +10,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import sqlite_utils
 
-from bot.settings import Settings, SettingsError, load_settings
-from ingest.store import DatabaseUnreadable, open_db, open_reader
+if TYPE_CHECKING:  # imported when used: `nianbao --help` loads no engine
+    import sqlite_utils
+
+    from bot.settings import Settings
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Invocation:
 
     @property
     def settings(self) -> Settings:
+        from bot.settings import SettingsError, load_settings
+
         if self._settings is None:
             try:
                 self._settings = load_settings(
@@ -47,6 +50,8 @@ class Invocation:
 
     def existing_db(self, write: bool = False) -> sqlite_utils.Database:
         """The database, which must exist already: read-only unless the command writes."""
+        from ingest.store import DatabaseUnreadable, open_db, open_reader
+
         db = self.settings.db
         if not db.exists():
             raise click.ClickException(

@@ -18,23 +18,16 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from bot.cli.invocation import Invocation, config_option, db_option
-from bot.cli.render_comparison import write_table
-from bot.qa.comparison import Comparison, ComparisonRequest, Totals
-from bot.qa.findings import FindingRecord, Review
-from bot.qa.names import NotFound
-from bot.qa.statistics_export import statistics_rows
-from bot.settings import SettingsError, number_setting, pick
-from bot.spreadsheets.comparison_files import write_csv, write_json, write_xlsx
-from bot.spreadsheets.export_files import EXPORT_FORMATS, ExportError, write_export
-from bot.spreadsheets.output import OutputFile
-from ingest.catalogue import load_catalogue
-from ingest.review import SEVERITIES, ReviewRules, load_rules, refresh_findings
-from ingest.store import writing
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine and the writers are imported when a command runs
     from bot.qa.answerer import Answerer
+    from bot.qa.comparison import Comparison, Totals
+    from bot.qa.findings import FindingRecord, Review
+    from bot.qa.names import NotFound
+    from ingest.review import ReviewRules
 
 COMPARE_FORMATS = ("table", "csv", "xlsx", "json")
+EXPORT_FORMATS = ("csv", "xlsx", "parquet")  # bot.spreadsheets.export_files writes these
 _WHAT = {
     "statistic": "no statistic is called",
     "unit": "no loaded unit is called",
@@ -72,6 +65,9 @@ def _answerer(run: Invocation) -> Answerer:
 
 def _jump_factor(option: float | None, run: Invocation) -> float | None:
     """--jump-factor, NIANBAO_REVIEW_JUMP_FACTOR, [review] jump_factor; None: the rules' own."""
+    from bot.settings import SettingsError, number_setting, pick
+    from ingest.review import load_rules
+
     value = pick(option, "NIANBAO_REVIEW_JUMP_FACTOR", run.settings.config, "review", "jump_factor")
     if value is None:
         return None
@@ -97,6 +93,8 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 
 def _print_review(result: Review) -> None:
+    from ingest.review import SEVERITIES
+
     by_report: dict[tuple[str, int, str], list[FindingRecord]] = {}
     for finding in result.findings:
         by_report.setdefault((finding.unit, finding.year, finding.source_file), []).append(finding)
@@ -143,6 +141,8 @@ def review(
       nianbao review --unit 东湖街道 --year 2021 --db corpus.db
       nianbao review --json --db corpus.db > findings.jsonl
     """
+    from ingest.review import load_rules
+
     answerer = _answerer(run)
     rules = load_rules()
     factor = _jump_factor(jump_factor, run)
@@ -164,6 +164,9 @@ def review(
 def _review_again(run: Invocation, unit: str | None, rules: ReviewRules) -> None:
     """Store the findings of other rules (a jump factor of the user's); the findings stored at
     ingest already follow the rules' own, so only this needs the database writable."""
+    from ingest.review import refresh_findings
+    from ingest.store import writing
+
     db = run.existing_db(write=True)
     try:
         sql = "SELECT DISTINCT unit FROM reports" + (" WHERE unit = ?" if unit else "")
@@ -186,22 +189,25 @@ def _levels(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for v in out)
 
 
-_WRITERS: dict[str, Callable[[Comparison, IO[str]], Totals]] = {
-    "table": write_table,
-    "csv": write_csv,
-    "json": write_json,
-}
+def _writers() -> dict[str, Callable[[Comparison, IO[str]], Totals]]:
+    from bot.cli.render_comparison import write_table
+    from bot.spreadsheets.comparison_files import write_csv, write_json
+
+    return {"table": write_table, "csv": write_csv, "json": write_json}
 
 
 def _to_file(comparison: Comparison, fmt: str, output: Path) -> Totals:
     """Write the comparison to a file, kept only when it holds a figure."""
+    from bot.spreadsheets.comparison_files import write_xlsx
+    from bot.spreadsheets.output import OutputFile
+
     target = OutputFile(output)
     with target as temp:
         if fmt == "xlsx":
             totals = write_xlsx(comparison, temp)
         else:
             with temp.open("w", encoding="utf-8", newline="") as out:
-                totals = _WRITERS[fmt](comparison, out)
+                totals = _writers()[fmt](comparison, out)
         if totals.figures:
             target.keep()
     return totals
@@ -250,6 +256,8 @@ def compare(
       nianbao compare --stat 主动公开 --level 镇 --format xlsx -o towns.xlsx
       nianbao compare --unit 东湖街道 --by-year --stat 行政复议 --stat 行政诉讼
     """
+    from bot.qa.comparison import ComparisonRequest
+
     if by_year and not unit:
         raise click.ClickException("--by-year compares the years of one unit: add --unit NAME")
     if fmt == "xlsx" and output is None:
@@ -273,7 +281,7 @@ def compare(
             "(try another --year, or see what is loaded with: nianbao reports)"
         )
     if output is None:
-        _WRITERS[fmt](comparison, sys.stdout)
+        _writers()[fmt](comparison, sys.stdout)
         return
     totals = _to_file(comparison, fmt, output)
     if not totals.figures:
@@ -311,6 +319,11 @@ def export(run: Invocation, fmt: str, output: Path) -> None:
       nianbao export --format csv -o statistics.csv --db corpus.db
       nianbao export --format parquet -o statistics.parquet --db corpus.db
     """
+    from bot.qa.statistics_export import statistics_rows
+    from bot.spreadsheets.export_files import ExportError, write_export
+    from bot.spreadsheets.output import OutputFile
+    from ingest.catalogue import load_catalogue
+
     db = run.existing_db()
     target = OutputFile(output)
     try:

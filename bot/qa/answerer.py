@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from bot.qa import gazetteer_cache
 from bot.qa.chart_figures import ChartFigures, chart_figures
 from bot.qa.comparison import Comparison, ComparisonRequest, compare
 from bot.qa.compose import PASSAGES_SHOWN, ComposeContext, compose, more_passages
@@ -22,10 +23,10 @@ from bot.qa.overview import (
     ExampleSubject,
     conflict_records,
     corpus_overview,
-    example_subject,
 )
 from bot.qa.passage_search import PassageFinder
 from bot.qa.question import Gazetteer, Question, parse_question
+from bot.qa.report_table import CorpusStamp, CorpusWatch, touched_units
 from bot.qa.sources import PassageContext, first_passage_id, passage_context
 from index.search import PassageIndex
 from ingest.catalogue import Catalogue, load_catalogue
@@ -35,32 +36,42 @@ from ingest.store import open_reader
 class Answerer:
     """Answers questions over one database; cheap to call many times in one process."""
 
-    def __init__(self, db_path: Path, today: date | None = None) -> None:
+    def __init__(self, db_path: Path, today: date | None = None, warm: bool = True) -> None:
+        """``warm``: prepare the passage search in the background, for a process that will
+        answer many questions; one question loads only what it needs."""
         self.db_path = Path(db_path)
         self.db = open_reader(self.db_path)
         self.catalogue: Catalogue = load_catalogue()
         self.today = today
-        finder = PassageFinder(self.db, PassageIndex.open(self.db_path))
-        self._context = ComposeContext(OfficialFigures(self.db, self.catalogue), finder)
+        self.watch = CorpusWatch(self.db)
+        finder = PassageFinder(self.db, PassageIndex.open(self.db_path, warm))
+        figures = OfficialFigures(self.db, self.catalogue, self.watch)
+        self._context = ComposeContext(figures, finder)
         self._gazetteer: Gazetteer | None = None
-        self._gazetteer_stamp: tuple | None = None
+        self._gazetteer_stamp: CorpusStamp | None = None
 
     def gazetteer(self) -> Gazetteer:
-        """Rebuilt whenever the reports or the aliases changed, so new units and names are known
-        at once."""
-        stamp = tuple(
-            next(
-                iter(
-                    self.db.query(
-                        "SELECT count(*) AS n, max(id) AS m, "
-                        "(SELECT count(*) FROM unit_aliases) AS a FROM reports"
-                    )
-                )
-            ).values()
-        )
-        if self._gazetteer is None or stamp != self._gazetteer_stamp:
+        """Kept in step with the reports and aliases, so new units and names are known at
+        once: the units that changed are read again, everything only when units went."""
+        stamp = self.watch.stamp()
+        if self._gazetteer is not None and stamp == self._gazetteer_stamp:
+            return self._gazetteer
+        units = touched_units(self.db, self._gazetteer_stamp, stamp)
+        if self._gazetteer is not None and units is not None:
+            self._gazetteer.refresh(self.db, units)
+            if len(self._gazetteer.units) != stamp.units:
+                self._gazetteer = None
+            else:
+                gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
+        if self._gazetteer is None and self._gazetteer_stamp is None:
+            self._gazetteer = gazetteer_cache.load(self.db_path, stamp)
+            if self._gazetteer is not None:
+                self._gazetteer_stamp = stamp
+                return self._gazetteer
+        if self._gazetteer is None or units is None:
             self._gazetteer = Gazetteer.from_db(self.db)
-            self._gazetteer_stamp = stamp
+            gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
+        self._gazetteer_stamp = stamp
         return self._gazetteer
 
     def parse(self, text: str) -> Question:
@@ -76,7 +87,7 @@ class Answerer:
 
     def examples(self) -> ExampleSubject | None:
         """What example questions should ask about; None when nothing is loaded."""
-        return example_subject(self.db, self.catalogue)
+        return self._context.figures.example_subject()
 
     def example_passage_id(self) -> int | None:
         """A passage id that exists, for usage examples of ``/source``."""

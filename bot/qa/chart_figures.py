@@ -43,7 +43,7 @@ def chart_figures(ctx: ComposeContext, q: Question) -> ChartFigures:
     if q.unknown_units:
         return ChartFigures(problem=ChartProblem.UNKNOWN_UNIT, missing=list(q.unknown_units))
     units = [u.unit for u in q.units]
-    if len(units) == 1:
+    if len(units) == 1 and not ctx.figures.region_units(q):
         across: Literal["units", "years"] = "years"
         chosen = ctx.figures.unit_years(units[0], q.years)
     else:

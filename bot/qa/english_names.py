@@ -16,9 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from pypinyin import lazy_pinyin
-from pypinyin.constants import PINYIN_DICT
-
 from ingest.metadata import region_parts, region_prefix, strip_official, unit_level
 from ingest.vocab import load_toml
 
@@ -34,6 +31,8 @@ def vocabulary() -> dict:
 @cache
 def syllables() -> frozenset[str]:
     """Every toneless pinyin syllable."""
+    from pypinyin.constants import PINYIN_DICT  # imported by the first English question
+
     found: set[str] = set()
     for readings in PINYIN_DICT.values():
         for reading in readings.split(","):
@@ -69,6 +68,8 @@ def _phrase(text: str) -> Phrase:
 
 
 def _pinyin(chinese: str) -> set[Phrase]:
+    from pypinyin import lazy_pinyin
+
     syllables_ = [s for s in lazy_pinyin(chinese) if s.isalpha()]
     if not syllables_:
         return set()
@@ -157,14 +158,16 @@ def _dictionary_phrases() -> frozenset[str]:
     return frozenset(found)
 
 
-def english_parts(name: str) -> list[Part]:
-    """The parts of a unit's English name, from its Chinese name."""
+@cache
+def english_parts(name: str) -> tuple[Part, ...]:
+    """The parts of a unit's English name, from its Chinese name (kept: names are rebuilt
+    whenever units change, and pinyin is the slow part)."""
     endings = vocabulary()["endings"]
     base = strip_official(name)
     region = region_prefix(base)
     if region is None and unit_level(base) in ("县", "区", "市", "省"):
         government = [Part(frozenset({("government",), ("management", "committee")}), False)]
-        return _region_parts(base, True) + government
+        return (*_region_parts(base, True), *government)
     core = base[len(region) :] if region else base
     ending, stem, parts, proper = _best_reading(core, endings)
     if ending and stem != core:
@@ -172,7 +175,7 @@ def english_parts(name: str) -> list[Part]:
         parts.append(Part(options, not proper))
     if region:
         parts.extend(_region_parts(region, False))
-    return parts
+    return tuple(parts)
 
 
 def _find_phrase(words: list[str], phrase: Phrase) -> tuple[int, int] | None:
@@ -195,6 +198,30 @@ class EnglishNames:
                     vocab.update(phrase)
         self.vocab = frozenset(vocab)
         self.connectors = frozenset(vocabulary()["connectors"])
+        self._by_word: dict[str, set[str]] = {}
+        self._always: list[str] = []
+        for unit, parts in self.parts.items():
+            self._index(unit, parts)
+
+    def _index(self, unit: str, parts: tuple[Part, ...]) -> None:
+        """File a unit under the first words that any match of it must contain: those of its
+        first required part, or of any part when none is required. A question's words then
+        pick the few units worth checking instead of all of them."""
+        required = [p for p in parts if p.required]
+        keyed = required[:1] or parts
+        if any(not phrase for part in keyed for phrase in part.alternatives):
+            self._always.append(unit)
+            return
+        for part in keyed:
+            for phrase in part.alternatives:
+                self._by_word.setdefault(phrase[0], set()).add(unit)
+
+    def _candidates(self, words: list[str]) -> list[str]:
+        """Units whose names could be covered by ``words`` (the others cannot score)."""
+        found = set(self._always)
+        for word in set(words):
+            found |= self._by_word.get(word, set())
+        return sorted(found)
 
     def _runs(self, words: list[str]) -> list[tuple[int, int]]:
         runs, start = [], None
@@ -215,7 +242,7 @@ class EnglishNames:
                 trimmed.append((s, e))
         return trimmed
 
-    def _cover(self, words: list[str], parts: list[Part]) -> set[int] | None:
+    def _cover(self, words: list[str], parts: tuple[Part, ...]) -> set[int] | None:
         covered: set[int] = set()
         for part in parts:
             best = None
@@ -242,8 +269,8 @@ class EnglishNames:
                 s, e = todo.pop()
                 window = words[s:e]
                 scored: dict[str, set[int]] = {}
-                for unit, parts in self.parts.items():
-                    cover = self._cover(window, parts)
+                for unit in self._candidates(window):
+                    cover = self._cover(window, self.parts[unit])
                     if cover:
                         scored[unit] = cover
                 if not scored:

@@ -44,10 +44,13 @@ class Fact:
 
 
 REPORT_FIELDS = "r.id AS r_id, r.unit, r.year, r.template, r.title, r.source_file, r.level"
-_FACT_SQL = f"""SELECT s.id, s.key, s.value, s.measure, s.source, s.label, s.evidence, s.rule,
-                       s.passage_id,
+_STATISTIC_FIELDS = """s.id, s.key, s.value, s.measure, s.source, s.label, s.evidence, s.rule,
+                       s.passage_id"""
+_FACT_SQL = f"""SELECT {_STATISTIC_FIELDS},
                        {REPORT_FIELDS}
                 FROM statistics s JOIN reports r ON r.id = s.report_id"""
+# The official row first (the table's over prose), then the first written.
+_OFFICIAL_ORDER = "s.official DESC, s.id"
 
 
 def report_ref(row: dict) -> ReportRef:
@@ -63,10 +66,10 @@ def report_ref(row: dict) -> ReportRef:
     )
 
 
-def _fact(row: dict) -> Fact:
+def _fact(row: dict, report: ReportRef | None = None) -> Fact:
     return Fact(
         id=row["id"],
-        report=report_ref(row),
+        report=report or report_ref(row),
         key=row["key"],
         value=row["value"],
         measure=row["measure"] or "",
@@ -86,7 +89,7 @@ def reports(db: sqlite_utils.Database, units: Iterable[str] | None = None) -> li
     if units:
         sql += f" WHERE r.unit IN ({','.join('?' * len(units))})"
         params = units
-    sql += " ORDER BY r.unit, r.year DESC"
+    sql += " ORDER BY r.unit, r.year DESC, r.id DESC"
     return [report_ref(row) for row in db.query(sql, params)]
 
 
@@ -94,8 +97,7 @@ def official(db: sqlite_utils.Database, report_id: int, key: str) -> Fact | None
     """The value an answer uses for this report and key (the table's when both exist)."""
     rows = list(
         db.query(
-            _FACT_SQL
-            + " WHERE s.report_id = ? AND s.key = ? ORDER BY s.official DESC, s.id LIMIT 1",
+            _FACT_SQL + f" WHERE s.report_id = ? AND s.key = ? ORDER BY {_OFFICIAL_ORDER} LIMIT 1",
             [report_id, key],
         )
     )
@@ -103,8 +105,42 @@ def official(db: sqlite_utils.Database, report_id: int, key: str) -> Fact | None
 
 
 def officials(db: sqlite_utils.Database, report_id: int, keys: list[str]) -> dict[str, Fact]:
-    """Official facts of several keys in one report (for breakdowns)."""
-    return {k: f for k in keys if (f := official(db, report_id, k)) is not None}
+    """Official facts of several keys in one report (for breakdowns), in the order of
+    ``keys``; one query."""
+    if not keys:
+        return {}
+    rows = db.query(
+        _FACT_SQL + " WHERE s.report_id = ? AND s.key IN (SELECT value FROM json_each(?)) "
+        f"ORDER BY {_OFFICIAL_ORDER}",
+        [report_id, json.dumps(list(keys))],
+    )
+    found: dict[str, Fact] = {}
+    for row in rows:
+        found.setdefault(row["key"], _fact(row))
+    return {k: found[k] for k in keys if k in found}
+
+
+def officials_across(
+    db: sqlite_utils.Database, key: str, reports: Iterable[ReportRef]
+) -> dict[int, Fact]:
+    """The official fact of one key in each of many reports, by report id: one query that
+    looks each report up in the (report, key) index, never a scan of the key's rows."""
+    by_id = {r.id: r for r in reports}
+    if not by_id:
+        return {}
+    cursor = db.conn.execute(
+        f"SELECT {_STATISTIC_FIELDS}, s.report_id FROM json_each(?) AS j "
+        "CROSS JOIN statistics AS s ON s.report_id = j.value AND s.key = ? "
+        f"ORDER BY s.report_id, {_OFFICIAL_ORDER}",
+        [json.dumps(list(by_id)), key],
+    )
+    names = [d[0] for d in cursor.description]
+    found: dict[int, Fact] = {}
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
+        if row["report_id"] not in found:
+            found[row["report_id"]] = _fact(row, by_id[row["report_id"]])
+    return found
 
 
 def disagreeing(db: sqlite_utils.Database, fact: Fact) -> list[Fact]:
@@ -120,6 +156,22 @@ def statistics_with_values(db: sqlite_utils.Database) -> set[str]:
     """Every statistics key the corpus gives at least one figure for."""
     rows = db.query("SELECT DISTINCT key FROM statistics WHERE value IS NOT NULL")
     return {row["key"] for row in rows}
+
+
+def passages_of_reports(
+    db: sqlite_utils.Database, report_ids: Iterable[int]
+) -> dict[int, list[PassageText]]:
+    """Several reports' passages in reading order, read with one query (a ranking reads the
+    text of every report in scope that has no official figure)."""
+    found: dict[int, list[PassageText]] = {}
+    rows = db.execute(
+        "SELECT p.report_id, p.id, p.text, p.section FROM json_each(?) AS j "
+        "JOIN passages p ON p.report_id = j.value ORDER BY p.report_id, p.ord",
+        [json.dumps(sorted(set(report_ids)))],
+    ).fetchall()
+    for report_id, passage_id, text, section in rows:
+        found.setdefault(report_id, []).append(PassageText(passage_id, text, section or ""))
+    return found
 
 
 def report_passages(db: sqlite_utils.Database, report_id: int) -> list[PassageText]:

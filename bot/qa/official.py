@@ -3,24 +3,43 @@
 Every figure an answer or a chart shows is picked here, from the statistics rows: a report's
 official value of the statistic asked (its template's sibling key when the edition names the
 same thing differently), the parts it breaks down into, and the reports in scope.
+
+Figures across many reports are read with one query per statistic key (``officials_across``),
+never one per report; the reports in scope come from the in-memory ``ReportTable`` when the
+question names no unit.  A question naming a region with a level word (某某县各镇, 某某区哪个
+部门) ranges over the units of that region at that level.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlite_utils
 
-from bot.qa.lookup import Fact, ReportRef, official, reports
+from bot.qa.lookup import Fact, ReportRef, official, officials, officials_across, reports
+from bot.qa.overview import ExampleSubject, example_subject
 from bot.qa.question import Question
+from bot.qa.report_table import CorpusWatch, PerCorpus, ReportTable
 from ingest.catalogue import Catalogue, Statistic
 from ingest.text import fold
+from ingest.units import REGION_LEVELS
 
 
 class OfficialFigures:
     """Official figures over one database and catalogue."""
 
-    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, catalogue: Catalogue, watch: CorpusWatch | None = None
+    ) -> None:
         self.db = db
         self.catalogue = catalogue
+        self.watch = watch or CorpusWatch(db)
+        self.table = ReportTable(self.watch)
+        self._siblings: dict[tuple[str, str, str], Statistic | None] = {}
+        self._descendants: dict[str, list[str]] = {}
+        # The parts of the derived figures read by the last ``across``: (report, key) → parts.
+        self._parts: dict[tuple[int, str], dict[str, Fact]] = {}
+        self._examples = PerCorpus(self.watch, lambda: example_subject(db, catalogue))
 
     def statistic_for(self, statistic: Statistic, template: str, mention: str) -> Statistic | None:
         """The statistic of this template that the question's words mean.
@@ -32,6 +51,9 @@ class OfficialFigures:
         """
         if not statistic.templates or template in statistic.templates or template == "unknown":
             return statistic
+        memo = (statistic.key, template, mention)
+        if memo in self._siblings:
+            return self._siblings[memo]
         words = {fold(w) for w in (*statistic.labels, *statistic.aliases, mention) if w}
         english = {fold(w) for w in statistic.aliases_en}
         broader = self._broader(statistic)
@@ -44,7 +66,8 @@ class OfficialFigures:
             score += len(english & {fold(w) for w in other.aliases_en})
             if score and (best is None or score > best[0]):
                 best = (score, other)
-        return best[1] if best else None
+        self._siblings[memo] = best[1] if best else None
+        return self._siblings[memo]
 
     def _broader(self, statistic: Statistic) -> set[str]:
         """The statistics ``statistic`` is part of: never a stand-in for it (收到申请数 does not
@@ -67,16 +90,52 @@ class OfficialFigures:
     def across(
         self, scope: list[ReportRef], statistic: Statistic, mention: str
     ) -> tuple[list[Fact], list[str]]:
-        """The official figure of each report in scope, and "unit year" of those without one."""
+        """The official figure of each report in scope, and "unit year" of those without one.
+
+        One query per key the scope's templates use; the parts of derived figures are read
+        along (``officials``), so their sources cost no query per report either.
+        """
+        by_key: dict[str, list[ReportRef]] = {}
+        for report in scope:
+            own = self.statistic_for(statistic, report.template, mention)
+            if own is not None:
+                by_key.setdefault(own.key, []).append(report)
+        found: dict[int, Fact] = {}
+        self._parts = {}
+        for key, chosen in by_key.items():
+            found.update(officials_across(self.db, key, chosen))
+            self._read_parts(key, chosen, found)
         facts: list[Fact] = []
         missing: list[str] = []
         for report in scope:
-            fact = self.official_in(report, statistic, mention)
+            fact = found.get(report.id)
             if fact is None or fact.value is None:
                 missing.append(f"{report.unit} {report.year}")
             else:
                 facts.append(fact)
         return facts, missing
+
+    def _read_parts(self, key: str, chosen: list[ReportRef], found: dict[int, Fact]) -> None:
+        """The official facts a derived figure adds up, for the reports whose figure is one."""
+        statistic = self.catalogue.statistics.get(key)
+        if statistic is None or not statistic.derived_from:
+            return
+        derived = [r for r in chosen if (f := found.get(r.id)) and f.source == "derived"]
+        for report in derived:
+            self._parts[(report.id, key)] = {}
+        for part in statistic.derived_from:
+            for report_id, fact in officials_across(self.db, part, derived).items():
+                self._parts[(report_id, key)][part] = fact
+
+    def derivation_parts(self, fact: Fact) -> dict[str, Fact]:
+        """The official facts a derived figure adds up, in catalogue order (read along with
+        the figures across reports when it was one of them)."""
+        statistic = self.catalogue.statistics.get(fact.key)
+        keys = list(statistic.derived_from) if statistic else []
+        held = self._parts.get((fact.report.id, fact.key))
+        if held is None:
+            return officials(self.db, fact.report.id, keys)
+        return {k: held[k] for k in keys if k in held}
 
     def breakdown(self, statistic: Statistic, report: ReportRef) -> list[Fact]:
         """Official facts of the statistic's children in the same report, catalogue order.
@@ -84,22 +143,46 @@ class OfficialFigures:
         A child the report does not give (table 三's 法人或其他组织 subtotal column is often
         missing) is replaced by its own children, so the parts still add up.
         """
+        facts = officials(self.db, report.id, self._descendant_keys(statistic.key))
+        return self._breakdown(statistic, facts)
+
+    def _breakdown(self, statistic: Statistic, facts: dict[str, Fact]) -> list[Fact]:
         parts: list[Fact] = []
         for child in self.catalogue.children(statistic.key):
-            fact = official(self.db, report.id, child.key)
+            fact = facts.get(child.key)
             if fact is not None and fact.value is not None:
                 parts.append(fact)
             elif self.catalogue.children(child.key):
-                parts.extend(self.breakdown(child, report))
+                parts.extend(self._breakdown(child, facts))
         return parts
+
+    def _descendant_keys(self, key: str) -> list[str]:
+        if key not in self._descendants:
+            keys: list[str] = []
+            for child in self.catalogue.children(key):
+                keys.append(child.key)
+                keys.extend(self._descendant_keys(child.key))
+            self._descendants[key] = keys
+        return self._descendants[key]
+
+    # -- scope ------------------------------------------------------------------------------
 
     def scope_reports(self, q: Question) -> list[ReportRef]:
         """One report per unit in scope: the asked year, or each unit's latest."""
         units = [u.unit for u in q.units]
+        levels = q.level.split(",") if q.level else []
+        inside = self.region_units(q)
+        if not units:
+            return self.table.scope(levels, q.years)
+        if inside:
+            rows: Iterable[ReportRef] = (r.ref for r in self.table.rows(inside))
+        else:
+            levels = []
+            rows = reports(self.db, units)
         chosen: list[ReportRef] = []
         seen: set[str] = set()
-        for report in reports(self.db, units or None):
-            if q.level and not units and (report.level or "") not in q.level.split(","):
+        for report in rows:
+            if levels and (report.level or "") not in levels:
                 continue
             if q.years and report.year not in q.years:
                 continue
@@ -108,6 +191,29 @@ class OfficialFigures:
             seen.add(report.unit)
             chosen.append(report)
         return chosen
+
+    def region_units(self, q: Question) -> list[str]:
+        """The units a region-scoped question ranges over: 某某县各镇 names the county and the
+        level; its towns are the units whose parent region (or name) is that county.  The
+        named units that are no region stay; [] when the question is not region-scoped."""
+        if not q.level or not q.units:
+            return []
+        levels = q.level.split(",")
+        regions: list[str] = []
+        others: list[str] = []
+        for ref in q.units:
+            rows = self.table.of_unit(ref.unit)
+            level = rows[0].ref.level if rows else ""
+            if level in REGION_LEVELS and level not in levels:
+                regions.append(ref.unit)
+            else:
+                others.append(ref.unit)
+        if not regions:
+            return []
+        inside = [u for region in regions for u in self.table.units_in(region) if u not in regions]
+        if not inside:
+            return []
+        return list(dict.fromkeys([*others, *inside]))
 
     def unit_years(self, unit: str, years: tuple[int, ...]) -> list[ReportRef]:
         """A unit's reports, oldest first; only the asked years when there are any."""
@@ -129,3 +235,11 @@ class OfficialFigures:
                 return written, []
         missing = [y for y in q.years if y not in {r.year for r in chosen}]
         return chosen, missing
+
+    def example_subject(self) -> ExampleSubject | None:
+        """What example questions ask about (read from every statistic: once per corpus)."""
+        return self._examples.get()
+
+    def loaded_units(self) -> list[str]:
+        """Every loaded unit, sorted (named when a question asks for one that is not)."""
+        return self.table.units()

@@ -8,13 +8,22 @@ question also names.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
+import pickle
 import re
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
+from ingest import text as text_module
 from ingest.catalogue import Catalogue
 from ingest.text import CJK, fold_question
+from ingest.user_cache import cache_dir, prune
 from ingest.vocab import load_toml
+
+_LETTER = re.compile("[a-z]")
 
 
 def matching_vocabulary() -> dict:
@@ -41,9 +50,27 @@ class StatisticMatcher:
     """Every label and alias of the catalogue, Chinese as substrings, English as whole words."""
 
     zh: dict[str, dict[str, bool]] = field(default_factory=dict)
-    en: list[tuple[re.Pattern[str], str, bool]] = field(default_factory=list)
+    en_sources: list[tuple[str, str, bool, bool]] = field(default_factory=list)  # +has letter
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _compiled: dict[bool, list[tuple[re.Pattern[str], str, bool]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def en(self, text: str) -> list[tuple[re.Pattern[str], str, bool]]:
+        """The English patterns that can match ``text``, compiled when first needed.
+
+        A thousand patterns take about a second to compile, and one with a Latin letter cannot
+        match a question without one: a Chinese question compiles only the letterless few.
+        """
+        latin = bool(_LETTER.search(text))
+        if latin not in self._compiled:
+            self._compiled[latin] = [
+                (re.compile(src), key, lab)
+                for src, key, lab, letters in self.en_sources
+                if latin or not letters
+            ]
+        return self._compiled[latin]
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> StatisticMatcher:
@@ -75,8 +102,9 @@ class StatisticMatcher:
                 body += gap + re.escape(word)
             if words[-1][-1:].isascii() and words[-1][-1:].isalpha():
                 body += "(?:s|es)?"
-            pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
-            matcher.en.extend((pattern, key, keys[key]) for key in sorted(keys))
+            pattern = rf"(?<![a-z0-9]){body}(?![a-z0-9])"
+            letters = bool(_LETTER.search(form))
+            matcher.en_sources.extend((pattern, key, keys[key], letters) for key in sorted(keys))
         return matcher
 
     def ancestors(self, key: str) -> list[str]:
@@ -99,7 +127,7 @@ class StatisticMatcher:
                 for key, labelled in keys.items():
                     found[key] = found.get(key, False) or labelled
                 start = text.find(form, start + 1)
-        for pattern, key, labelled in self.en:
+        for pattern, key, labelled in self.en(text):
             for match in pattern.finditer(text):
                 found = spans.setdefault(match.span(), {})
                 found[key] = found.get(key, False) or labelled
@@ -191,9 +219,49 @@ _MATCHERS: dict[int, tuple[Catalogue, StatisticMatcher]] = {}
 
 
 def statistic_matcher(catalogue: Catalogue) -> StatisticMatcher:
-    """The matcher of a catalogue, built once per catalogue object."""
+    """The matcher of a catalogue, built once per catalogue object (and read from the user
+    cache by a new process: folding thousands of labels takes tenths of a second)."""
     cached = _MATCHERS.get(id(catalogue))
     if cached is None or cached[0] is not catalogue:
-        cached = (catalogue, StatisticMatcher.of(catalogue))
+        path = cache_dir("statistics") / f"{_catalogue_key(catalogue)}.pickle"
+        matcher = _load_matcher(path)
+        if matcher is None:
+            matcher = StatisticMatcher.of(catalogue)
+            _store_matcher(matcher, path)
+        cached = (catalogue, matcher)
         _MATCHERS[id(catalogue)] = cached
     return cached[1]
+
+
+def _catalogue_key(catalogue: Catalogue) -> str:
+    """What the matcher is built from: every name of every statistic, and this code."""
+    h = hashlib.sha256(Path(__file__).read_bytes() + Path(str(text_module.__file__)).read_bytes())
+    for key, st in catalogue.statistics.items():
+        names = (key, st.parent, st.subset_of, st.label, *st.labels, "\x02", *st.aliases)
+        english = (st.label_en, *st.aliases_en)
+        h.update(repr((names, english)).encode())
+    return h.hexdigest()[:24]
+
+
+def _load_matcher(path: Path) -> StatisticMatcher | None:
+    try:
+        matcher = pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        return None
+    return matcher if isinstance(matcher, StatisticMatcher) else None
+
+
+def _store_matcher(matcher: StatisticMatcher, path: Path) -> None:
+    """Keep the matcher for the next process; failing to write costs only time."""
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(replace(matcher, _compiled={}), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+        temp = None
+        prune(path.parent, "*.pickle", 4)
+    except (OSError, pickle.PicklingError):
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)

@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-import jieba
 from pypinyin import Style, pinyin
 
 from bot.qa import colloquial
+from ingest.jieba_import import default_tokenizer
 from ingest.text import CJK, fold_question
 from ingest.vocab import load_toml
 
@@ -73,8 +73,7 @@ def _near(syllable: str) -> str:
 @cache
 def _frequency(word: str) -> int:
     """How common a word is in jieba's dictionary (0 for no word)."""
-    jieba.dt.check_initialized()
-    return int(jieba.dt.FREQ.get(word) or 0)
+    return int(default_tokenizer().FREQ.get(word) or 0)
 
 
 def _keys(word: str, fuzzy: bool, typed: bool = False) -> list[tuple[str, ...]]:

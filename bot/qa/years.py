@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-import cn2an
-
 from ingest.vocab import load_toml
 
 MAX_SPAN = 30
@@ -49,6 +47,8 @@ def parse_count(word: str) -> int | None:
         return int(word)
     if word in number_words():
         return number_words()[word]
+    import cn2an  # a few tenths of a second to import: only for words no table knows
+
     try:
         value = cn2an.cn2an(word, "smart")
     except (ValueError, KeyError, TypeError, IndexError):

@@ -13,7 +13,7 @@ from bot.qa.statistics_export import EXPORT_COLUMNS
 from bot.spreadsheets.comparison_files import words
 from bot.spreadsheets.xlsx import xlsx_cell, xlsx_header
 
-EXPORT_FORMATS = ("csv", "xlsx", "parquet")
+EXPORT_FORMATS = ("csv", "xlsx", "parquet")  # also offered by ``nianbao export --format``
 BATCH = 2000  # rows per Parquet row group
 
 

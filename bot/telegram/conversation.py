@@ -13,15 +13,18 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.qa.answerer import Answerer
 from bot.settings import DEFAULT_TIME_ZONE
 from bot.telegram.observe import Activity, Connectivity
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.state import ExpiringMap, ExpiringStore, RateLimiter, Verdict
 from bot.telegram.texts import texts
 from ingest.workers import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from bot.qa.answerer import Answerer
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,18 @@ class NianbaoBot:
 
     @property
     def answerer(self) -> Answerer:
-        """Opened on first use, on the event loop's thread that then owns its connection."""
+        """Opened on first use, on the event loop's thread that then owns its connection
+        (the engine is imported then too: the bot starts polling without it)."""
+        from bot.qa.answerer import Answerer
+
         if self._answerer is None:
             self._answerer = Answerer(self.db_path, today=self.today)
         return self._answerer
 
     def reload(self) -> None:
         """Open the database afresh (after it was changed by another process)."""
+        from bot.qa.answerer import Answerer
+
         self._answerer = Answerer(self.db_path, today=self.today)
 
     def is_admin(self, user_id: int | None) -> bool:

@@ -109,3 +109,14 @@ def test_warm_up_compiles_the_types_a_loaded_index_uses(tmp_path: Path, monkeypa
     before = len(compiled.score_all.signatures)
     index.score_all([0, 1, 2], np.zeros(meta["n_docs"]))
     assert len(compiled.score_all.signatures) == before
+
+
+def test_few_queries_keep_auto_on_numpy(monkeypatch) -> None:
+    """One question in its own process does not import numba (a second or two to load)."""
+    monkeypatch.setattr(kernels, "ENGINE", "auto")
+    monkeypatch.setattr(kernels, "_compiled", None)
+    monkeypatch.setattr(kernels, "_few_queries", False)
+    kernels.few_queries()
+    assert kernels.active() is None
+    monkeypatch.setattr(kernels, "ENGINE", "numba")
+    assert kernels.active() is not None

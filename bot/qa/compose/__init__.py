@@ -16,7 +16,6 @@ from bot.qa.compose.listing import compose_list
 from bot.qa.compose.number import compose_number
 from bot.qa.compose.passages import compose_passages, more_passages
 from bot.qa.compose.trend import compose_trend
-from bot.qa.lookup import reports
 from bot.qa.model import Answer, AnswerKind
 from bot.qa.question import Intent, Question
 
@@ -56,7 +55,7 @@ def _compose(ctx: ComposeContext, q: Question) -> Answer:
     if not q.text.strip() or (q.intent == Intent.NONE and not q.units and not q.statistic):
         return ctx.nothing(q, words.line("empty", examples=ctx.examples(words)))
     if q.unknown_units:
-        loaded = sep.join(sorted({r.unit for r in reports(ctx.db)}))
+        loaded = sep.join(ctx.figures.loaded_units())
         names = sep.join(q.unknown_units)
         return ctx.nothing(q, words.line("unit_unknown", names=names, units=loaded))
     if q.ambiguous:

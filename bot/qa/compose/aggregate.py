@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.qa.compose.context import ComposeContext
-from bot.qa.lookup import Fact, ReportRef, report_passages, reports
+from bot.qa.lookup import Fact, ReportRef, passages_of_reports, reports
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote, RankEntry, Source, StatedFigure
 from bot.qa.prose_figures import ANSWER, find_figures
 from bot.qa.question import Intent, Question
@@ -178,10 +178,10 @@ def _read_from_text(
     the statistic's measure (a figure in 元 is no figure in 万元; 0 is 0 in any)."""
     drop = [u.mention for u in q.units]
     found = []
-    for report in scope:
-        if report.id in have:
-            continue
-        finding = find_figures(q.text, report_passages(ctx.db, report.id), drop=drop)
+    unread = [report for report in scope if report.id not in have]
+    texts = passages_of_reports(ctx.db, (report.id for report in unread)) if unread else {}
+    for report in unread:
+        finding = find_figures(q.text, texts.get(report.id, []), drop=drop)
         if finding.outcome != ANSWER or not finding.shown:
             continue
         best = finding.shown[0]

@@ -3,10 +3,9 @@ fact, its source line, a disagreement and a passage become parts of an answer.""
 
 from __future__ import annotations
 
-from bot.qa.lookup import Fact, officials
+from bot.qa.lookup import Fact
 from bot.qa.model import Answer, AnswerKind, Conflict, Line, Passage, Quote, Source, StatedFigure
 from bot.qa.official import OfficialFigures
-from bot.qa.overview import example_subject
 from bot.qa.passage_search import PassageFinder
 from bot.qa.question import Question
 from bot.qa.wording import (
@@ -58,7 +57,7 @@ class ComposeContext:
 
     def examples(self, words: Phrasebook) -> str:
         """Example questions about a unit that is actually loaded."""
-        subject = example_subject(self.db, self.catalogue)
+        subject = self.figures.example_subject()
         return words.text("examples", unit=subject.unit if subject else "…")
 
     def nothing(self, q: Question, headline: Line) -> Answer:
@@ -96,7 +95,7 @@ class ComposeContext:
         statistic = self.catalogue.statistics.get(fact.key)
         if fact.source != "derived" or statistic is None or not statistic.derived_from:
             return fact.rule
-        parts = officials(self.db, fact.report.id, list(statistic.derived_from))
+        parts = self.figures.derivation_parts(fact)
         return " + ".join(
             words.text(
                 "part",

@@ -11,11 +11,11 @@ import asyncio
 import logging
 import re
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from telegram.constants import ChatAction
 
 from bot.qa.comparison import ComparisonRequest
-from bot.spreadsheets.comparison_files import write_xlsx
 from bot.telegram.conversation import NianbaoBot
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.messages import split_messages
@@ -29,9 +29,10 @@ from bot.telegram.review_render import (
     review_blocks,
     upload_review_blocks,
 )
-from bot.telegram.table_image import render_table
 from bot.telegram.texts import escape_html
-from ingest.pipeline import FileOutcome
+
+if TYPE_CHECKING:
+    from ingest.pipeline import FileOutcome
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +92,14 @@ async def on_compare(turn: Turn) -> None:
     rows = list(comparison.rows())  # one chat's table: read here, where the database lives
     table, totals = comparison_picture(comparison, rows)
     document = BytesIO()
+    from bot.spreadsheets.comparison_files import write_xlsx  # openpyxl: when first asked
+
     write_xlsx(comparison, document)
     document.seek(0)
     fonts = turn.bot.settings.chart_fonts
     try:
+        from bot.telegram.table_image import render_table  # matplotlib: when first asked
+
         image = await asyncio.to_thread(render_table, table, fonts)
     except Exception:
         log.exception("comparison picture for %r failed", text)

@@ -4,6 +4,7 @@ command menus), the log line of every update and the error handler."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -27,6 +28,9 @@ from bot.telegram.observe import begin, finish
 from bot.telegram.texts import escape_html, sentence, texts
 
 log = logging.getLogger(__name__)
+
+WARM_UP_WAIT_S = 30.0  # longest wait for the application to run before warming up anyway
+_warming: set[asyncio.Task] = set()  # referenced until done, as asyncio asks
 
 BARE_COMMAND = re.compile(r"^/([a-z]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
@@ -76,7 +80,7 @@ def _menus() -> tuple[list[BotCommand], list[BotCommand]]:
 
 
 async def post_init(app: Application) -> None:
-    """Learn the bot's own name, publish the command menus, warm the tokenizer."""
+    """Learn the bot's own name, publish the command menus, warm up once running."""
     bot: NianbaoBot = app.bot_data["nianbao"]
     me = await app.bot.get_me()
     bot.bot_id, bot.username = me.id, me.username or ""
@@ -87,8 +91,29 @@ async def post_init(app: Application) -> None:
         log.warning("could not publish the command menu (%s); commands still work", exc)
     for admin in bot.settings.admins:
         await publish_admin_menu(app.bot, bot, admin, first=True)
-    for question in bot.examples()[:1]:
-        bot.answerer.ask(question)
+    task = asyncio.create_task(_warm_up(app), name="nianbao-warm-up")
+    _warming.add(task)
+    task.add_done_callback(_warming.discard)
+
+
+async def _warm_up(app: Application) -> None:
+    """Answer one example question once the bot is running (polling or on its webhook).
+
+    Loading the engine (database, names, jieba) takes seconds at a large corpus; done here,
+    the bot is reachable at once and the first real question still finds everything loaded.
+    """
+    waited = 0.0
+    while not app.running and waited < WARM_UP_WAIT_S:
+        await asyncio.sleep(0.05)
+        waited += 0.05
+    await asyncio.sleep(0.2)  # the first getUpdates goes out before the loop is busy
+    bot: NianbaoBot = app.bot_data["nianbao"]
+    async with bot.ingesting:  # opening the database may write: not while an upload does
+        try:
+            for question in bot.examples()[:1]:
+                bot.answerer.ask(question)
+        except Exception:
+            log.exception("warming up failed; questions are still answered")
 
 
 async def publish_admin_menu(telegram: Bot, bot: NianbaoBot, admin: int, first: bool) -> None:

@@ -1,0 +1,293 @@
+"""What a question needs about the corpus as a whole, kept in memory while it does not change.
+
+A ranking over every town, the list of loaded units, the subject of example questions: each
+would read the whole ``reports`` or ``statistics`` table per question, which at 100,000
+reports costs more than the answer.  They are read once per state of the database instead.
+The state is told by a stamp that costs a few index look-ups (``corpus_stamp``), checked only
+when SQLite says another connection committed (``PRAGMA data_version``, free).  Reports that
+were only added are read alone; anything else (a removal, a renamed unit) reads all again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import sqlite_utils
+
+from bot.qa.lookup import ReportRef
+from ingest.text import fold_question
+
+T = TypeVar("T")
+
+_REPORT_SQL = """SELECT id, unit, year, template, title, source_file, level, parent
+                 FROM reports"""
+
+
+@dataclass(frozen=True)
+class CorpusStamp:
+    """What changes whenever the reports or the names of units change.
+
+    ``generation`` is the database's own change counter when it keeps one (a ``db_state``
+    table raised by triggers on ``reports``); the counts and last ids catch the rest.
+    """
+
+    generation: int | None
+    reports: int
+    last_report: int
+    units: int
+    aliases: int
+    last_alias: int
+
+
+def _one(conn: sqlite3.Connection, sql: str) -> tuple:
+    try:
+        return tuple(conn.execute(sql).fetchone() or ())
+    except sqlite3.OperationalError:  # a table this database does not have (yet)
+        return ()
+
+
+def corpus_stamp(db: sqlite_utils.Database) -> CorpusStamp:
+    """The stamp of the database now: counts over indexes and the largest ids, no table scan."""
+    conn = db.conn
+    generation = _one(conn, "SELECT value FROM db_state WHERE key = 'generation'")
+    reports = _one(conn, "SELECT count(*), max(id) FROM reports")
+    units = _one(conn, "SELECT count(*) FROM units")
+    aliases = _one(conn, "SELECT count(*), max(rowid) FROM unit_aliases")
+    return CorpusStamp(
+        generation=int(generation[0]) if generation and generation[0] is not None else None,
+        reports=int(reports[0] or 0) if reports else 0,
+        last_report=int(reports[1] or 0) if reports else 0,
+        units=int(units[0] or 0) if units else 0,
+        aliases=int(aliases[0] or 0) if aliases else 0,
+        last_alias=int(aliases[1] or 0) if aliases else 0,
+    )
+
+
+def touched_units(
+    db: sqlite_utils.Database, old: CorpusStamp | None, new: CorpusStamp
+) -> set[str] | None:
+    """Units whose reports or names changed between two stamps, when reports were only added
+    (and aliases rewritten); None when only reading everything again can tell (a report
+    removed or replaced, a unit renamed).  Callers check their own counts afterwards."""
+    if old is None or (old.generation is None) != (new.generation is None):
+        return None
+    if new.last_report < old.last_report or new.last_alias < old.last_alias:
+        return None
+    conn = db.conn
+    added = conn.execute("SELECT unit FROM reports WHERE id > ?", [old.last_report]).fetchall()
+    if new.reports != old.reports + len(added):
+        return None
+    units = {row[0] for row in added}
+    units |= {
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT unit FROM unit_aliases WHERE rowid > ?", [old.last_alias]
+        )
+    }
+    return units
+
+
+class CorpusWatch:
+    """The current stamp of one connection's database, recomputed only after another
+    connection committed."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._version: int | None = None
+        self._stamp: CorpusStamp | None = None
+
+    def stamp(self) -> CorpusStamp:
+        version = int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._stamp is None or version != self._version:
+            self._stamp = corpus_stamp(self.db)
+            self._version = version
+        return self._stamp
+
+
+class PerCorpus(Generic[T]):
+    """A value computed from the whole corpus, recomputed when the stamp changes."""
+
+    def __init__(self, watch: CorpusWatch, compute: Callable[[], T]) -> None:
+        self.watch = watch
+        self.compute = compute
+        self._stamp: CorpusStamp | None = None
+        self._value: T | None = None
+
+    def get(self) -> T:
+        stamp = self.watch.stamp()
+        if self._stamp != stamp or self._value is None:
+            self._value = self.compute()
+            self._stamp = stamp
+        return self._value
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A report as scopes pick them: its reference, and the parent region it states."""
+
+    ref: ReportRef
+    parent: str
+
+
+def _ref(row: tuple) -> ReportRow:
+    rid, unit, year, template, title, source_file, level, parent = row
+    ref = ReportRef(
+        id=rid,
+        unit=unit,
+        year=year,
+        template=template or "unknown",
+        title=title or f"{unit} {year}",
+        source_file=source_file,
+        level=level,
+    )
+    return ReportRow(ref, (parent or "").strip())
+
+
+class ReportTable:
+    """Every report's reference by unit, newest year first, kept in step with the database."""
+
+    def __init__(self, watch: CorpusWatch) -> None:
+        self.watch = watch
+        self._stamp: CorpusStamp | None = None
+        self._by_unit: dict[str, list[ReportRow]] = {}
+        self._unit_of: dict[int, str] = {}
+        self._units: list[str] = []
+        self._regions: RegionIndex | None = None
+        self._scopes: dict[tuple[str | None, int | None], list[ReportRef]] | None = None
+
+    # -- keeping in step ----------------------------------------------------------------------
+
+    def _current(self) -> None:
+        stamp = self.watch.stamp()
+        if stamp == self._stamp:
+            return
+        units = touched_units(self.watch.db, self._stamp, stamp)
+        if units is None or not self._reread(units, stamp):
+            self._load()
+        self._stamp = stamp
+        self._regions = None
+        self._scopes = None
+
+    def _reread(self, units: set[str], stamp: CorpusStamp) -> bool:
+        """Read these units' reports again; False when the result cannot be right (a report
+        moved to another unit, a count that does not add up): then all is read again."""
+        conn = self.watch.db.conn
+        for unit in units:
+            for old in self._by_unit.pop(unit, ()):
+                self._unit_of.pop(old.ref.id, None)
+            rows = conn.execute(_REPORT_SQL + " WHERE unit = ?", [unit]).fetchall()
+            if any(row[0] in self._unit_of for row in rows):
+                return False
+            self._add(rows)
+        self._units = sorted(self._by_unit)
+        return len(self._unit_of) == stamp.reports
+
+    def _load(self) -> None:
+        self._by_unit = {}
+        self._unit_of = {}
+        self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall())
+        self._units = sorted(self._by_unit)
+
+    def _add(self, rows: Iterable[tuple]) -> None:
+        touched: set[str] = set()
+        for row in rows:
+            report = _ref(row)
+            self._by_unit.setdefault(report.ref.unit, []).append(report)
+            self._unit_of[report.ref.id] = report.ref.unit
+            touched.add(report.ref.unit)
+        for unit in touched:
+            self._by_unit[unit].sort(key=lambda r: (-r.ref.year, -r.ref.id))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def units(self) -> list[str]:
+        """Every loaded unit, sorted."""
+        self._current()
+        return self._units
+
+    def of_unit(self, unit: str) -> list[ReportRow]:
+        """A unit's reports, newest year first."""
+        self._current()
+        return self._by_unit.get(unit, [])
+
+    def units_in(self, region: str) -> list[str]:
+        """Units inside a region: those whose newest stated parent region is ``region`` or ends
+        with it (某省某县), or whose name starts with it (某某县教育局); sorted."""
+        self._current()
+        if self._regions is None:
+            self._regions = RegionIndex(self._by_unit)
+        return self._regions.inside(region)
+
+    def scope(self, levels: list[str], years: tuple[int, ...]) -> list[ReportRef]:
+        """One report per unit, by unit: its newest of the levels and years asked (any when
+        none are).  Read from lists made once per corpus, so the cost is that of the
+        scope, not of the corpus."""
+        self._current()
+        if self._scopes is None:
+            self._scopes = self._scope_lists()
+        level_keys: list[str | None] = [*levels] or [None]
+        year_keys: list[int | None] = [*years] or [None]
+        keys = [(level, year) for level in level_keys for year in year_keys]
+        if len(keys) == 1:
+            return list(self._scopes.get(keys[0], ()))
+        found = sorted(
+            (r for key in keys for r in self._scopes.get(key, ())),
+            key=lambda r: (r.unit, -r.year, -r.id),
+        )
+        chosen: list[ReportRef] = []
+        for report in found:
+            if not chosen or chosen[-1].unit != report.unit:
+                chosen.append(report)
+        return chosen
+
+    def _scope_lists(self) -> dict[tuple[str | None, int | None], list[ReportRef]]:
+        """Per (level or None, year or None): each unit's newest such report, by unit."""
+        lists: dict[tuple[str | None, int | None], list[ReportRef]] = {}
+        for unit in self._units:
+            taken: set[tuple[str | None, int | None]] = set()
+            for row in self._by_unit[unit]:
+                report = row.ref
+                level = report.level or ""
+                for key in ((None, None), (level, None), (None, report.year), (level, report.year)):
+                    if key not in taken:
+                        taken.add(key)
+                        lists.setdefault(key, []).append(report)
+        return lists
+
+    def rows(self, units: Iterable[str] | None = None) -> Iterator[ReportRow]:
+        """Reports by unit (sorted), newest year first within each; every unit when None."""
+        self._current()
+        chosen = self._units if units is None else sorted(set(units))
+        for unit in chosen:
+            yield from self._by_unit.get(unit, ())
+
+
+class RegionIndex:
+    """Which units lie in a region, from their parents and names, for look-ups by region."""
+
+    def __init__(self, by_unit: dict[str, list[ReportRow]]) -> None:
+        self._by_parent: dict[str, set[str]] = {}
+        names = []
+        for unit, rows in by_unit.items():
+            parent = next((r.parent for r in rows if r.parent), "")
+            folded = fold_question(parent) if parent else ""
+            for start in range(len(folded) - 1):
+                self._by_parent.setdefault(folded[start:], set()).add(unit)
+            names.append((fold_question(unit), unit))
+        names.sort()
+        self._names = names
+        self._keys = [n for n, _ in names]
+
+    def inside(self, region: str) -> list[str]:
+        name = fold_question(region)
+        found = set(self._by_parent.get(name, ()))
+        at = bisect.bisect_left(self._keys, name)
+        while at < len(self._keys) and self._keys[at].startswith(name):
+            found.add(self._names[at][1])
+            at += 1
+        found.discard(region)
+        return sorted(found)

@@ -1,0 +1,92 @@
+"""Start-up: ``nianbao --help`` and building the command group load no engine or reader.
+
+Each heavy library costs tenths of a second to import; a command imports what it uses when it
+runs. The check runs in a fresh interpreter, since this test process has imported everything.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = (
+    "jieba",
+    "numba",
+    "numpy",
+    "sqlite_utils",
+    "pypinyin",
+    "cn2an",
+    "tqdm",
+    "matplotlib",
+    "openpyxl",
+    "pdfplumber",
+    "docx",
+    "bs4",
+    "lxml",
+    "telegram",
+    "bot.qa",
+    "ingest",
+)
+
+_SCRIPT = """
+import sys
+from click.testing import CliRunner
+from bot.cli.commands import main
+CliRunner().invoke(main, {args!r})
+print(" ".join(sorted({{m.split(".")[0] if not m.startswith("bot.") else ".".join(m.split(".")[:2])
+                      for m in sys.modules}})))
+"""
+
+
+def _loaded(args: list[str]) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _SCRIPT.format(args=args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["ask", "--help"],
+        ["ingest", "--help"],
+        ["export", "--help"],
+        ["compare", "--help"],
+    ],
+)
+def test_help_imports_nothing_heavy(args: list[str]) -> None:
+    assert not _loaded(args) & set(HEAVY)
+
+
+def test_the_check_sees_a_heavy_import(tmp_path: Path) -> None:
+    """Running a command does load what it uses, so the test above can fail."""
+    loaded = _loaded(["reports", "--db", str(tmp_path / "missing.db")])
+    assert {"sqlite_utils", "ingest"} <= loaded
+
+
+@pytest.mark.parametrize(
+    "question", ["东湖镇2018年行政诉讼多少件", "政府信息公开工作存在的主要问题"]
+)
+def test_one_question_loads_no_compiled_kernels(sample_db_path: Path, question: str) -> None:
+    """A figure or a passage search in a fresh process runs without importing numba."""
+    loaded = _loaded(["ask", question, "--db", str(sample_db_path)])
+    assert {"bot.qa", "index", "sqlite_utils"} <= loaded
+    assert "numba" not in loaded
+
+
+def test_export_formats_offered_are_those_written() -> None:
+    """``nianbao export --format`` lists its choices without importing the writers."""
+    from bot.cli.table_commands import EXPORT_FORMATS as offered
+    from bot.spreadsheets.export_files import EXPORT_FORMATS as written
+
+    assert offered == written

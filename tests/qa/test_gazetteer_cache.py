@@ -1,0 +1,84 @@
+"""A new process reads the gazetteer its database had, instead of rebuilding every unit's
+names; only for the exact corpus state it was built at, and only when the database counts its
+changes."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.qa.answerer import Answerer
+from bot.qa.gazetteer import Gazetteer
+
+QUESTION = "西塘镇2018年行政诉讼多少件"
+
+
+@pytest.fixture
+def db_path(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sample database that keeps a change counter, and a private cache."""
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "samples.db"
+    shutil.copy(sample_db_path, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS db_state (key TEXT PRIMARY KEY, value INTEGER)")
+        conn.execute("INSERT OR IGNORE INTO db_state (key, value) VALUES ('generation', 1)")
+    return path
+
+
+def _no_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(cls, db):
+        raise AssertionError("the gazetteer was built again")
+
+    monkeypatch.setattr(Gazetteer, "from_db", classmethod(refuse))
+
+
+def test_a_new_process_reads_the_stored_gazetteer(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = Answerer(db_path, warm=False)
+    built = first.gazetteer()
+    expected = first.parse(QUESTION)
+    assert list((db_path.parent / "cache" / "gazetteer").glob("*.pickle"))
+    _no_build(monkeypatch)
+    second = Answerer(db_path, warm=False)
+    assert second.gazetteer().units == built.units
+    assert second.parse(QUESTION) == expected
+    assert second.parse(QUESTION).units
+
+
+def test_a_changed_database_builds_again(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Answerer(db_path, warm=False).gazetteer()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE db_state SET value = value + 1 WHERE key = 'generation'")
+    calls = []
+    original = Gazetteer.from_db.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, db):
+        calls.append(db)
+        return original(cls, db)
+
+    monkeypatch.setattr(Gazetteer, "from_db", classmethod(counting))
+    Answerer(db_path, warm=False).gazetteer()
+    assert len(calls) == 1
+
+
+def test_nothing_is_stored_without_a_change_counter(
+    sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "plain.db"
+    shutil.copy(sample_db_path, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE IF EXISTS db_state")
+    Answerer(path, warm=False).gazetteer()
+    assert not list(tmp_path.glob("cache/gazetteer/*.pickle"))
+
+
+def test_a_damaged_file_is_rebuilt(db_path: Path) -> None:
+    Answerer(db_path, warm=False).gazetteer()
+    (stored,) = (db_path.parent / "cache" / "gazetteer").glob("*.pickle")
+    stored.write_bytes(b"not a pickle")
+    assert "西塘镇" in Answerer(db_path, warm=False).gazetteer().units
