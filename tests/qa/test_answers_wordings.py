@@ -172,3 +172,15 @@ def test_years_without_any_report_say_which_there_are(
     answer = answerer.ask(question)
     assert answer.kind == "none" and answer.value is None
     assert said in answer.text
+
+
+def test_a_year_without_a_report_gives_no_other_years_count(answerer: Answerer) -> None:
+    """A count the catalogue does not name, asked of a year the unit has no report for, is
+    not read from another year's sentences; words asked of that year come from the years
+    there are, saying so."""
+    count = answerer.ask("西集镇2016年政务微博发了多少条信息")
+    assert count.kind == "none" and count.value is None
+    assert "没有 西集镇 2016 年的报告；已有年份：2018" in count.text
+    words = answerer.ask("西集镇2016年存在哪些问题")
+    assert words.kind == "passage" and {p.year for p in words.passages} == {2018}
+    assert "没有 西集镇 2016 年的报告" in words.text

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from bot.qa.compose.context import PASSAGES_SHOWN, ComposeContext, passages
 from bot.qa.compose.text_figure import compose_text_figure
-from bot.qa.lookup import reports
-from bot.qa.model import Answer, AnswerKind, Passage
+from bot.qa.figure_question import asks_for_figure
+from bot.qa.lookup import ReportRef, reports
+from bot.qa.model import Answer, AnswerKind, Line, Passage
 from bot.qa.question import Question
 from bot.qa.quotable import quotable
 from bot.qa.wording import mark_terms, one_line
@@ -17,10 +18,27 @@ SEARCHED = 4  # passages searched per passage shown, so that furniture can be le
 
 
 def compose_passages(ctx: ComposeContext, q: Question) -> Answer:
-    chosen = ctx.figures.reports_for(q, q.units[0].unit)[0] if len(q.units) == 1 else []
-    if chosen and (read := compose_text_figure(ctx, q, chosen[0])):
-        return read
     words = ctx.words(q)
+    chosen: list[ReportRef] = []
+    notes: list[Line] = []
+    if len(q.units) == 1:
+        chosen, missing = ctx.figures.reports_for(q, q.units[0].unit)
+        if chosen and (read := compose_text_figure(ctx, q, chosen[0])):
+            return read
+        if not chosen and missing:
+            # The asked year has no report: a count is not taken from another year; words
+            # of the unit's other years are shown, saying so.
+            unit = q.units[0].unit
+            sep = words.separator
+            line = words.line(
+                "year_unknown",
+                unit=unit,
+                years=sep.join(str(y) for y in missing),
+                available=sep.join(str(r.year) for r in reports(ctx.db, [unit])) or "—",
+            )
+            if asks_for_figure(q.text):
+                return ctx.nothing(q, line)
+            notes.append(line)
     units, _year = _scope(ctx, q)
     hits = _hits(ctx, q, PASSAGES_SHOWN)
     if not hits:
@@ -41,6 +59,7 @@ def compose_passages(ctx: ComposeContext, q: Question) -> Answer:
         question=q.text,
         kind=AnswerKind.PASSAGE,
         headline=words.line("passages"),
+        notes=notes,
         listing=listing,
         passages=passages(hits),
     )
