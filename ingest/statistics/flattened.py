@@ -225,17 +225,8 @@ def _emit(
             )
         if unknown:
             result.problems.append(
-                RowProblem(
-                    "ambiguous",
-                    table.name,
-                    row.label,
-                    text[row.start : row.end],
-                    row.start,
-                    row.end,
-                    len(keys),
-                    len(row.tokens),
-                    tuple(unknown),
-                    tuple(domain[:_MAX_LISTED]),
+                _problem(
+                    "ambiguous", text, table, row, keys, tuple(unknown), tuple(domain[:_MAX_LISTED])
                 )
             )
     for relation in outcome.failed:
@@ -267,20 +258,32 @@ def _domains(
         else:
             kind = "too_few"
         result.skipped += 1
-        result.problems.append(
-            RowProblem(
-                kind,
-                table.name,
-                row.label,
-                text[row.start : row.end],
-                row.start,
-                row.end,
-                len(keys),
-                len(row.tokens),
-                keys,
-            )
-        )
+        result.problems.append(_problem(kind, text, table, row, keys, keys))
     return kept
+
+
+def _problem(
+    kind: str,
+    text: str,
+    table: _Table,
+    row: FlatRow,
+    keys: Sequence[str],
+    open_keys: tuple[str, ...],
+    listed: tuple[tuple[float | None, ...], ...] = (),
+) -> RowProblem:
+    """A row not read, with the words as written and the cells it leaves without a value."""
+    return RowProblem(
+        kind,
+        table.name,
+        row.label,
+        text[row.start : row.end],
+        row.start,
+        row.end,
+        len(keys),
+        len(row.tokens),
+        open_keys,
+        listed,
+    )
 
 
 def _prose_values(prose: Sequence[StatisticDraft]) -> dict[str, set[float]]:
