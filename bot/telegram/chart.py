@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import logging
-import math
 import os
 import re
 import threading
@@ -30,11 +29,11 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from bot.qa.wording import number_text
+from bot.telegram.picture_data import ChartSeries
 from ingest.vocab import load_toml
 
 log = logging.getLogger(__name__)
 
-KINDS = ("bar", "line")
 FIGSIZE = (8.0, 4.5)
 DPI = 150
 LATIN = "DejaVu Sans"  # bundled with matplotlib, so always there
@@ -46,32 +45,6 @@ LABEL_EM = 12.0  # widest x label; longer unit names are cut
 TITLE_EM = 44.0
 NOTE_EM = 110.0
 FALLBACK_TITLE = "Chart"
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    """The figures of one chart; checked on creation so a bad series fails where it is built."""
-
-    title: str
-    kind: str
-    labels: list[str]
-    values: list[float]
-    measure: str = ""
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"chart kind must be one of {KINDS}, not {self.kind!r}")
-        if len(self.labels) != len(self.values):
-            raise ValueError(
-                f"chart {self.title!r} has {len(self.labels)} labels "
-                f"but {len(self.values)} values; they must pair up"
-            )
-        if not self.values:
-            raise ValueError(f"chart {self.title!r} has no figures to draw")
-        bad = [v for v in self.values if not math.isfinite(v)]
-        if bad:
-            raise ValueError(f"chart {self.title!r} has values that are not finite: {bad}")
 
 
 @dataclass(frozen=True)

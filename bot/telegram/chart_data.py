@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.qa.chart_figures import ChartFigures, ChartProblem
 from bot.qa.wording import number_text
-from bot.telegram.chart import ChartSeries
+from bot.telegram.picture_data import ChartSeries
 from bot.telegram.texts import escape_html, sentence
 
 

@@ -11,7 +11,7 @@ from bot.qa.findings import FindingRecord, Review
 from bot.qa.names import NotFound
 from bot.qa.wording import number_text
 from bot.spreadsheets.comparison_files import value_header, words
-from bot.telegram.table_image import TableRows
+from bot.telegram.picture_data import TableRows
 from bot.telegram.texts import escape_html, sentence, texts
 
 FINDINGS_SHOWN = 12  # findings listed in one /review answer

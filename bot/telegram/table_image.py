@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.telegram.chart import DPI, text_fonts
+from bot.telegram.picture_data import TableRows
 
 WIDTH_IN = 8.0
 ROW_IN = 0.32
@@ -29,22 +30,6 @@ STRIPE_COLOR = "#fafafa"
 NOTE_COLOR = "#666666"
 CELL_EM = 14.0  # widest text of a cell; longer unit names are cut
 TITLE_EM = 44.0
-
-
-@dataclass(frozen=True)
-class TableRows:
-    """What the picture shows: a title, the header, the rows, the totals row, a note."""
-
-    title: str
-    header: list[str]
-    rows: list[list[str]]
-    total: list[str]
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        widths = {len(self.header), len(self.total), *(len(r) for r in self.rows)}
-        if len(widths) != 1:
-            raise ValueError(f"table {self.title!r}: rows of different widths {sorted(widths)}")
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,17 @@ def test_export_formats_offered_are_those_written() -> None:
     from bot.spreadsheets.export_files import EXPORT_FORMATS as written
 
     assert offered == written
+
+
+def test_the_bot_starts_without_drawing_libraries() -> None:
+    """The bot's application and handlers load matplotlib only with the first /chart or
+    /compare picture, not before polling."""
+    script = (
+        "import sys, bot.telegram.app, bot.telegram.handlers.routing\n"
+        "print('matplotlib' in sys.modules, 'bot.telegram.chart' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

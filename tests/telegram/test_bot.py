@@ -260,10 +260,10 @@ def test_chart_without_a_chinese_font_numbers_its_labels(
 ) -> None:
     import functools
 
-    import bot.telegram.handlers.charts as charts
-    from bot.telegram.chart import render_chart
+    import bot.telegram.chart as drawing  # the /chart handler imports it when first asked
 
-    monkeypatch.setattr(charts, "render_chart", functools.partial(render_chart, force_no_cjk=True))
+    no_cjk = functools.partial(drawing.render_chart, force_no_cjk=True)
+    monkeypatch.setattr(drawing, "render_chart", no_cjk)
     update = api.send_text(PRIVATE, OFFICIAL, "/chart 主动公开信息")
     photo = bot.reply_to(update["message"], method="sendPhoto")
     assert photo["photo"][:4] == b"\x89PNG"

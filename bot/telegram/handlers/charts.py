@@ -7,7 +7,6 @@ import logging
 
 from telegram.constants import ChatAction
 
-from bot.telegram.chart import render_chart
 from bot.telegram.chart_data import caption_lines, chart_series, problem_sentence
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.messages import split_messages
@@ -33,6 +32,8 @@ async def on_chart(turn: Turn) -> None:
         )
         return
     await turn.show(ChatAction.UPLOAD_PHOTO)
+    from bot.telegram.chart import render_chart  # matplotlib: when first asked
+
     series = chart_series(figures)
     caption = caption_lines(figures, series.title)
     try:
