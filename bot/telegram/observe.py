@@ -42,8 +42,11 @@ class Connectivity:
         since = datetime.now(self.zone).strftime("%H:%M:%S")
         log.warning("Telegram unreachable since %s (%s), retrying", since, _short(cause))
 
-    def ok(self) -> None:
-        if self.down_since is None:
+    def ok(self, started: float) -> None:
+        """A request that began at ``started`` (monotonic) was answered.  One begun before the
+        outage was noticed (a long poll already open) proves nothing about now: counting it
+        would log a recovery and, at the next failure, a second outage."""
+        if self.down_since is None or started < self.down_since:
             return
         seconds = time.monotonic() - self.down_since
         self.down_since = None
@@ -64,6 +67,7 @@ class ObservedRequest(HTTPXRequest):
         self.connectivity = connectivity
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        started = time.monotonic()
         try:
             code, payload = await super().do_request(*args, **kwargs)
         except NetworkError as exc:
@@ -72,7 +76,7 @@ class ObservedRequest(HTTPXRequest):
         if code >= FIRST_SERVER_ERROR:
             self.connectivity.lost(f"HTTP {code}")
         else:
-            self.connectivity.ok()
+            self.connectivity.ok(started)
         return code, payload
 
 
