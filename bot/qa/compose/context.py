@@ -3,7 +3,9 @@ fact, its source line, a disagreement and a passage become parts of an answer.""
 
 from __future__ import annotations
 
-from bot.qa.lookup import Fact
+from collections.abc import Iterable
+
+from bot.qa.lookup import Fact, ReportRef
 from bot.qa.model import Answer, AnswerKind, Conflict, Line, Passage, Quote, Source, StatedFigure
 from bot.qa.official import OfficialFigures
 from bot.qa.passage_search import PassageFinder
@@ -63,6 +65,20 @@ class ComposeContext:
     def nothing(self, q: Question, headline: Line) -> Answer:
         """An answer with no figure: what is missing and what to ask instead."""
         return Answer(question=q.text, kind=AnswerKind.NONE, headline=headline)
+
+    def year_unknown(
+        self, q: Question, unit: str, asked: Iterable[int], available: Iterable[ReportRef]
+    ) -> Line:
+        """ "No report of ``unit`` for the asked years; these years there are", in the question's
+        language (the years there are in the order given)."""
+        words = self.words(q)
+        sep = words.separator
+        return words.line(
+            "year_unknown",
+            unit=unit,
+            years=sep.join(str(y) for y in asked),
+            available=sep.join(str(r.year) for r in available) or "—",
+        )
 
     # -- facts ------------------------------------------------------------------------------
 

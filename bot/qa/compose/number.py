@@ -33,11 +33,7 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
     sep = words.separator
     chosen, missing = ctx.figures.reports_for(q, unit)
     if not chosen:
-        available = sep.join(str(r.year) for r in reports(ctx.db, [unit])) or "—"
-        years = sep.join(str(y) for y in missing)
-        return ctx.nothing(
-            q, words.line("year_unknown", unit=unit, years=years, available=available)
-        )
+        return ctx.nothing(q, ctx.year_unknown(q, unit, missing, reports(ctx.db, [unit])))
     if q.statistic_unexplained:
         scope = chosen if q.years else reports(ctx.db, [unit])
         return compose_narrower(ctx, q, asked, scope)

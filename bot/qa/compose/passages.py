@@ -29,13 +29,7 @@ def compose_passages(ctx: ComposeContext, q: Question) -> Answer:
             # The asked year has no report: a count is not taken from another year; words
             # of the unit's other years are shown, saying so.
             unit = q.units[0].unit
-            sep = words.separator
-            line = words.line(
-                "year_unknown",
-                unit=unit,
-                years=sep.join(str(y) for y in missing),
-                available=sep.join(str(r.year) for r in reports(ctx.db, [unit])) or "—",
-            )
+            line = ctx.year_unknown(q, unit, missing, reports(ctx.db, [unit]))
             if asks_for_figure(q.text):
                 return ctx.nothing(q, line)
             notes.append(line)

@@ -20,12 +20,8 @@ def compose_trend(ctx: ComposeContext, q: Question) -> Answer:
     unit = q.units[0].unit
     years = ctx.figures.unit_years(unit, q.years)
     if not years:
-        sep = words.separator
-        available = sep.join(str(r.year) for r in ctx.figures.unit_years(unit, ())) or "—"
-        asked = sep.join(str(y) for y in q.years)
-        return ctx.nothing(
-            q, words.line("year_unknown", unit=unit, years=asked, available=available)
-        )
+        available = ctx.figures.unit_years(unit, ())
+        return ctx.nothing(q, ctx.year_unknown(q, unit, q.years, available))
     facts, _missing = ctx.figures.across(years, statistic, q.statistic_mention)
     notes = year_notes(ctx, q, words, unit)
     if not facts:
