@@ -26,6 +26,12 @@ from tests.support.fake_bot_api import FakeBotApi
 TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a",
                  "blockquote", "tg-spoiler", "span", "tg-emoji"}  # fmt: skip
 
+# The people and chats of the bot tests: an admin, an official, their private chat, a group.
+ADMIN = FakeBotApi.user(42, "Admin")
+OFFICIAL = FakeBotApi.user(1001, "Official")
+PRIVATE = FakeBotApi.private_chat(1001)
+GROUP = FakeBotApi.group_chat(-1001, "年报工作群")
+
 
 def copy_corpus(source: Path, target: Path) -> Path:
     """A private copy of a built database and its passage index, for a test that changes it."""

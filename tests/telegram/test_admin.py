@@ -20,13 +20,19 @@ import pytest
 
 from tests.support import NATIONAL, SAMPLES
 from tests.support.fake_bot_api import ApiError, FakeBotApi
-from tests.support.telegram import RunningBot, copy_corpus, replied_to, settings_for, visible
+from tests.support.telegram import (
+    ADMIN,
+    GROUP,
+    OFFICIAL,
+    PRIVATE,
+    RunningBot,
+    copy_corpus,
+    replied_to,
+    settings_for,
+    visible,
+)
 
-ADMIN = FakeBotApi.user(42, "Admin")
 OTHER_ADMIN = FakeBotApi.user(43, "Deputy")
-OFFICIAL = FakeBotApi.user(1001, "Official")
-PRIVATE = FakeBotApi.private_chat(1001)
-GROUP = FakeBotApi.group_chat(-1001, "年报工作群")
 REPORT = (NATIONAL / "donghu-2021.md").read_bytes()
 
 

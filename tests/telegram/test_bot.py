@@ -11,7 +11,6 @@ import logging
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,10 @@ from ingest.text import fold
 from tests.support import NATIONAL, SEED_QUESTIONS
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram import (
+    ADMIN,
+    GROUP,
+    OFFICIAL,
+    PRIVATE,
     RunningBot,
     check_html,
     copy_corpus,
@@ -29,24 +32,6 @@ from tests.support.telegram import (
     settings_for,
     visible,
 )
-
-ADMIN = FakeBotApi.user(42, "Admin")
-OFFICIAL = FakeBotApi.user(1001, "Official")
-PRIVATE = FakeBotApi.private_chat(1001)
-GROUP = FakeBotApi.group_chat(-1001, "年报工作群")
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def bot(api: FakeBotApi, sample_db_path: Path) -> Iterator[RunningBot]:
-    """One running bot over the sample corpus, for the tests that only ask."""
-    with RunningBot(api, sample_db_path, settings_for(api)) as running:
-        yield running
 
 
 def folded(text: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,24 +15,17 @@ from PIL import Image
 from bot.telegram.table_image import TableRows, render_table
 from tests.support import NATIONAL
 from tests.support.fake_bot_api import FakeBotApi
-from tests.support.telegram import RunningBot, check_html, copy_corpus, settings_for, visible
-
-ADMIN = FakeBotApi.user(42, "Admin")
-OFFICIAL = FakeBotApi.user(1001, "Official")
-PRIVATE = FakeBotApi.private_chat(1001)
-GROUP = FakeBotApi.group_chat(-1001, "年报工作群")
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def bot(api: FakeBotApi, sample_db_path: Path) -> Iterator[RunningBot]:
-    with RunningBot(api, sample_db_path, settings_for(api)) as running:
-        yield running
+from tests.support.telegram import (
+    ADMIN,
+    GROUP,
+    OFFICIAL,
+    PRIVATE,
+    RunningBot,
+    check_html,
+    copy_corpus,
+    settings_for,
+    visible,
+)
 
 
 def test_review_lists_findings_with_evidence_folded(api: FakeBotApi, bot: RunningBot) -> None:
