@@ -197,7 +197,7 @@ def ingest(
     reviewed = [o.report_id for o in outcomes if o.status in _CHANGED and o.report_id]
     if reviewed:
         click.echo(_review_line(settings.db, reviewed))
-    click.echo(f"database {settings.db}: {_corpus_line(settings.db, settings.time_zone)}")
+    click.echo(_corpus_line(settings.db, settings.time_zone))
     if counts["refused"] or outcomes.stopped:
         sys.exit(1)
 
@@ -239,20 +239,21 @@ def _cannot_write(db: Path, exc: BaseException) -> str:
 
 
 def _corpus_line(db_path: Path, zone: ZoneInfo) -> str:
-    """What the database holds, counted as /stats counts it."""
+    """What the database holds, counted as /stats counts it (or why it cannot be counted,
+    in the reader's words, which name the database already)."""
     from bot.clock import local_time
     from ingest.store import DatabaseUnreadable, corpus_counts, open_reader
 
     try:
         db = open_reader(db_path)
     except (DatabaseUnreadable, sqlite3.Error) as exc:
-        return f"database {db_path}: {exc}"
+        return str(exc)
     try:
         c = corpus_counts(db)
     finally:
         db.close()
     return (
-        f"{c['reports']} reports, {c['units']} units, {c['passages']} passages, "
+        f"database {db_path}: {c['reports']} reports, {c['units']} units, {c['passages']} passages, "
         f"{c['statistics']} statistics, {c['conflicts']} conflicts, "
         f"{c['failed_checks']} failed checks; last ingest {local_time(c['last_ingest'], zone)}"
     )

@@ -40,6 +40,7 @@ def test_ingest_summary_and_reports(runner: CliRunner, samples_dir: Path, tmp_pa
         "files seen 5: added 5, updated 0, corrected 0, unchanged 0, duplicate 0, refused 0"
         in result.output
     )
+    assert f"database {db}: 5 reports, 5 units" in result.output
     again = runner.invoke(main, ["ingest", str(samples_dir), "--db", str(db)])
     assert "unchanged 5" in again.output
     listing = runner.invoke(main, ["reports", "--db", str(db)])
@@ -50,6 +51,16 @@ def test_ingest_summary_and_reports(runner: CliRunner, samples_dir: Path, tmp_pa
         for x in runner.invoke(main, ["reports", "--db", str(db), "--json"]).output.splitlines()
     ]
     assert {r["unit"] for r in rows} == {"乌镇镇", "西集镇", "西塘镇", "宜就镇", "於潜镇"}
+
+
+def test_corpus_line_of_an_unreadable_database_names_it_once(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.cli.commands import _corpus_line
+
+    missing = tmp_path / "missing.db"
+    line = _corpus_line(missing, ZoneInfo("Asia/Shanghai"))
+    assert line.count(str(missing)) == 1, line
 
 
 def test_refusals_make_exit_status_one(
