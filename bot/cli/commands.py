@@ -253,8 +253,8 @@ def _corpus_line(db_path: Path, zone: ZoneInfo) -> str:
     finally:
         db.close()
     return (
-        f"database {db_path}: {c['reports']} reports, {c['units']} units, {c['passages']} passages, "
-        f"{c['statistics']} statistics, {c['conflicts']} conflicts, "
+        f"database {db_path}: {c['reports']} reports, {c['units']} units, "
+        f"{c['passages']} passages, {c['statistics']} statistics, {c['conflicts']} conflicts, "
         f"{c['failed_checks']} failed checks; last ingest {local_time(c['last_ingest'], zone)}"
     )
 

@@ -294,7 +294,10 @@ class Gazetteer:
 
     def _init_places(self, vocab: dict) -> None:
         suffixes = _alternation(fold_question(s) for s in vocab["place_suffixes"])
-        self._place = re.compile(f"^(?:[{CJK}]{{2,{vocab['place_max_chars']}}}?(?:{suffixes}))+")
+        short = _alternation(fold_question(s) for s in vocab["one_char_place_suffixes"])
+        self._place = re.compile(
+            f"^(?:[{CJK}]{{2,{vocab['place_max_chars']}}}?(?:{suffixes})|[{CJK}](?:{short}))+"
+        )
         generic = vocab["generic"]
         prefixes = {
             kind: _alternation(fold_question(p) for p in generic[kind]).replace(

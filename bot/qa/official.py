@@ -241,5 +241,10 @@ class OfficialFigures:
         return self._examples.get()
 
     def loaded_units(self) -> list[str]:
-        """Every loaded unit, sorted (named when a question asks for one that is not)."""
+        """Every loaded unit, sorted."""
         return self.table.units()
+
+    def similar_units(self, name: str, k: int) -> list[str]:
+        """Loaded units named most like ``name`` (offered when a question asks for one that
+        is not loaded)."""
+        return self.table.similar_units(name, k)

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 import sqlite_utils
 
 from bot.qa.lookup import ReportRef
+from bot.qa.unit_suggestions import UnitNameIndex
 from ingest.text import fold_question
 
 T = TypeVar("T")
@@ -157,6 +158,7 @@ class ReportTable:
         self._unit_of: dict[int, str] = {}
         self._units: list[str] = []
         self._regions: RegionIndex | None = None
+        self._names: UnitNameIndex | None = None
         self._scopes: dict[tuple[str | None, int | None], list[ReportRef]] | None = None
 
     # -- keeping in step ----------------------------------------------------------------------
@@ -170,6 +172,7 @@ class ReportTable:
             self._load()
         self._stamp = stamp
         self._regions = None
+        self._names = None
         self._scopes = None
 
     def _reread(self, units: set[str], stamp: CorpusStamp) -> bool:
@@ -213,6 +216,13 @@ class ReportTable:
         """A unit's reports, newest year first."""
         self._current()
         return self._by_unit.get(unit, [])
+
+    def similar_units(self, name: str, k: int) -> list[str]:
+        """Up to ``k`` loaded units whose names share the most characters with ``name``."""
+        self._current()
+        if self._names is None:
+            self._names = UnitNameIndex(self._units)
+        return self._names.similar(name, k)
 
     def units_in(self, region: str) -> list[str]:
         """Units inside a region: those whose newest stated parent region is ``region`` or ends

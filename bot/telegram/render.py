@@ -17,8 +17,10 @@ from bot.qa.overview import ConflictRecord, CorpusOverview
 from bot.qa.sources import PassageContext
 from bot.qa.wording import QUOTE_CHARS, number_text, one_line, term_spans
 from bot.telegram.texts import escape_html, sentence, sentence_in, texts
+from ingest.text import fold_question
 
 QUOTE_LIMIT = 900  # characters of one quoted passage in an answer; /source shows it whole
+UNITS_SHOWN = 50  # units listed by /units; more are counted, and found by words of their names
 
 
 def _inline(line: Line) -> str:
@@ -116,14 +118,26 @@ def source_blocks(context: PassageContext) -> list[str]:
     return blocks
 
 
-def units_blocks(overview: CorpusOverview) -> list[str]:
+def units_blocks(overview: CorpusOverview, wanted: str = "", shown: int = UNITS_SHOWN) -> list[str]:
+    """``/units [words]``: the loaded units (those whose names contain the words), at most
+    ``shown`` of them with a hint to narrow down; a deployment has thousands."""
     if not overview.units:
         return [escape_html(sentence("units_none"))]
-    head = sentence("units_head", count=len(overview.units), reports=overview.reports)
+    units = list(overview.units.items())
+    if wanted:
+        folded = fold_question(wanted)
+        units = [(u, years) for u, years in units if folded in fold_question(u)]
+        if not units:
+            return [escape_html(sentence("units_no_match", wanted=wanted))]
+        head = sentence("units_found_head", wanted=wanted, count=len(units))
+    else:
+        head = sentence("units_head", count=len(units), reports=overview.reports)
     lines = [
         escape_html(sentence("units_line", unit=unit, years="、".join(map(str, years))))
-        for unit, years in overview.units.items()
+        for unit, years in units[:shown]
     ]
+    if len(units) > shown:
+        lines.append(escape_html(sentence("units_more", more=len(units) - shown)))
     return [f"<b>{escape_html(head)}</b>", *lines]
 
 

@@ -84,6 +84,8 @@ def test_a_shared_name_asks_which(gazetteer: Gazetteer) -> None:
     [
         ("东湖综合实验区教育局2020年主动公开多少条", "东湖综合实验区教育局"),
         ("长乐区2020年行政诉讼", "长乐区"),
+        ("乌镇存在哪些问题", "乌镇"),  # a one-character place before 镇
+        ("周镇2020年收到几件申请", "周镇"),
         ("How many lawsuits did Fuzhou city face?", "Fuzhou city"),
     ],
 )
@@ -91,6 +93,13 @@ def test_places_not_loaded_are_named(gazetteer: Gazetteer, text: str, unknown: s
     q = parse_question(text, gazetteer, load_catalogue())
     assert q.units == ()
     assert q.unknown_units == (unknown,)
+
+
+@pytest.mark.parametrize(
+    "text", ["城镇2020年收到几件申请", "古镇保护有哪些信息公开", "各镇2020年行政诉讼"]
+)
+def test_category_words_ending_in_town_are_no_places(gazetteer: Gazetteer, text: str) -> None:
+    assert parse_question(text, gazetteer, load_catalogue()).unknown_units == ()
 
 
 def test_collective_words(gazetteer: Gazetteer) -> None:

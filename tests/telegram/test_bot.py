@@ -206,6 +206,8 @@ def test_units_stats_and_help(api: FakeBotApi, bot: RunningBot, answerer) -> Non
     units = bot.ask(PRIVATE, OFFICIAL, "/units")
     for unit in ("西集镇", "西塘镇", "乌镇镇", "宜就镇", "於潜镇"):
         assert unit in units["text"]
+    found = bot.ask(PRIVATE, OFFICIAL, "/units 西")["text"]
+    assert "西集镇" in found and "西塘镇" in found and "乌镇镇" not in found
     stats = bot.ask(PRIVATE, OFFICIAL, "/stats")
     check_html(stats["text"])
     assert "报告 5 份" in stats["text"]

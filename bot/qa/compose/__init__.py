@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.qa.compose.aggregate import compose_aggregate
-from bot.qa.compose.context import PASSAGES_SHOWN, ComposeContext
+from bot.qa.compose.context import ALIKE_UNITS, LISTED_UNITS, PASSAGES_SHOWN, ComposeContext
 from bot.qa.compose.listing import compose_list
 from bot.qa.compose.number import compose_number
 from bot.qa.compose.passages import compose_passages, more_passages
 from bot.qa.compose.trend import compose_trend
-from bot.qa.model import Answer, AnswerKind
+from bot.qa.model import Answer, AnswerKind, Line
 from bot.qa.question import Intent, Question
+from bot.qa.wording import Phrasebook
 
 __all__ = ["PASSAGES_SHOWN", "ComposeContext", "compose", "more_passages"]
 
@@ -55,12 +56,26 @@ def _compose(ctx: ComposeContext, q: Question) -> Answer:
     if not q.text.strip() or (q.intent == Intent.NONE and not q.units and not q.statistic):
         return ctx.nothing(q, words.line("empty", examples=ctx.examples(words)))
     if q.unknown_units:
-        loaded = sep.join(ctx.figures.loaded_units())
-        names = sep.join(q.unknown_units)
-        return ctx.nothing(q, words.line("unit_unknown", names=names, units=loaded))
+        return ctx.nothing(q, _unknown_units(ctx, words, q.unknown_units))
     if q.ambiguous:
         mention, candidates = q.ambiguous[0]
         return ctx.nothing(
             q, words.line("ambiguous", mention=mention, candidates=sep.join(candidates))
         )
     return COMPOSERS[q.intent](ctx, q)
+
+
+def _unknown_units(ctx: ComposeContext, words: Phrasebook, unknown: tuple[str, ...]) -> Line:
+    """No report of these units: every loaded unit when they are few, else the count and the
+    loaded units named most alike (a list of thousands is no answer)."""
+    sep = words.separator
+    names = sep.join(unknown)
+    loaded = ctx.figures.loaded_units()
+    if len(loaded) <= LISTED_UNITS:
+        return words.line("unit_unknown", names=names, units=sep.join(loaded))
+    figures = ctx.figures
+    alike = dict.fromkeys(u for name in unknown for u in figures.similar_units(name, ALIKE_UNITS))
+    if not alike:
+        return words.line("unit_unknown_many", names=names, count=len(loaded))
+    shown = sep.join(list(alike)[:ALIKE_UNITS])
+    return words.line("unit_unknown_similar", names=names, count=len(loaded), units=shown)

@@ -24,6 +24,8 @@ from ingest.catalogue import Catalogue, Statistic
 from ingest.statistics.drafts import FigureSource
 
 PASSAGES_SHOWN = 3
+LISTED_UNITS = 30  # more loaded units than this are counted, not listed, in an answer
+ALIKE_UNITS = 8  # loaded units named like an asked one that is not loaded
 
 _SOURCE_PHRASES: dict[FigureSource, str] = {
     "table": "source_table",

@@ -33,7 +33,8 @@ async def _help(turn: Turn, intro: str = "") -> None:
 
 @on_message
 async def on_units(turn: Turn) -> None:
-    await turn.send(units_blocks(turn.bot.answerer.overview()))
+    wanted = " ".join(turn.context.args or []).strip()
+    await turn.send(units_blocks(turn.bot.answerer.overview(), wanted))
 
 
 @on_message
