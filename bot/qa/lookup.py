@@ -209,13 +209,23 @@ def unread_row(db: sqlite_utils.Database, report_id: int, key: str) -> UnreadRow
     return None
 
 
-def failed_sums(db: sqlite_utils.Database, report_id: int, key: str) -> list[str]:
-    """The report's failed checks whose total is ``key``: a printed total that is not the sum
-    of its printed parts (总计 0 beside 自然人 1).  Their details, for the answer to show."""
+@dataclass(frozen=True)
+class FailedSum:
+    """A printed total that is not the sum of its printed parts."""
+
+    printed: float
+    parts: float
+    detail: str  # the labels and values involved, in the report's words
+
+
+def failed_sums(db: sqlite_utils.Database, report_id: int, key: str) -> list[FailedSum]:
+    """The report's failed checks whose total is ``key`` (总计 0 beside 自然人 1), for the
+    answer to show."""
     if "checks" not in db.table_names():
         return []
     rows = db.query(
-        "SELECT detail FROM checks WHERE report_id = ? AND name IN (?, ?) ORDER BY id",
+        "SELECT expected, actual, detail FROM checks WHERE report_id = ? AND name IN (?, ?) "
+        "ORDER BY id",
         [report_id, f"sum:{key}", f"columns:{key}"],
     )
-    return [row["detail"] or "" for row in rows]
+    return [FailedSum(row["expected"], row["actual"], row["detail"] or "") for row in rows]

@@ -50,6 +50,9 @@ def test_a_total_failing_its_own_arithmetic_is_given_as_printed_with_a_warning(r
     answer = run_together.ask("南山镇2021年收到几件申请")
     assert (answer.kind, answer.value) == ("number", 0), answer.text
     assert "与其分项之和不符" in answer.text and "= 1" in answer.text
+    english = run_together.ask("How many requests did 南山镇 receive in 2021?")
+    assert english.value == 0, english.text
+    assert "printed 0, the parts add up to 1" in english.text, english.text
 
 
 def test_a_question_narrower_than_its_statistic_gets_no_figure_of_it(answerer):

@@ -102,8 +102,13 @@ def compose_number(ctx: ComposeContext, q: Question) -> Answer:
         answer.facts.extend(ctx.stated(f, ctx.catalogue.get(f.key)) for f in parts)
     if fact.source == "table":
         answer.notes.extend(
-            words.line("sum_failed", detail=detail)
-            for detail in failed_sums(ctx.db, report.id, statistic.key)
+            words.line(
+                "sum_failed",
+                detail=failed.detail,
+                printed=number_text(failed.printed),
+                parts=number_text(failed.parts),
+            )
+            for failed in failed_sums(ctx.db, report.id, statistic.key)
         )
     answer.notes.extend(_alternatives(ctx, q, report))
     return ctx.with_passages(q, answer, [unit], report.year)
