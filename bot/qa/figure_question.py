@@ -70,7 +70,15 @@ def asked_measure(text: str) -> tuple[str, str]:
     vocab = vocabulary()
     match = count_pattern().search(text)
     if match:
-        return measure_groups()[match.group("measure")], match.group("measure")
+        measure = match.group("measure")
+        if measure in vocab["question"]["general_classifiers"]:
+            rest = text[match.end() :]
+            group = _counted_noun(rest)
+            if group:
+                # 几个人: 人 is a measure word too, and what it implies (人员) explains figures.
+                word = next((m for m in measure_groups() if rest.startswith(m)), "")
+                return group, word if measure_groups().get(word) == group else ""
+        return measure_groups()[measure], measure
     for word in longest_first(list(vocab["question"]["asked_by_word"])):
         if word in text:
             return vocab["question"]["asked_by_word"][word], ""
@@ -78,6 +86,16 @@ def asked_measure(text: str) -> tuple[str, str]:
         if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text):
             return vocab["question"]["asked_by_word_en"][word], ""
     return "", ""
+
+
+def _counted_noun(rest: str) -> str:
+    """The measure group a noun right after 几个 names (人 → person), '' when it names none;
+    a longer measure word there (人次) is the measure itself, not a noun."""
+    nouns = vocabulary()["question"]["classifier_nouns"]
+    noun = next((n for n in longest_first(list(nouns)) if rest.startswith(n)), "")
+    if not noun or any(len(m) > len(noun) and rest.startswith(m) for m in measure_groups()):
+        return ""
+    return str(nouns[noun])
 
 
 def asks_for_figure(question: str) -> bool:

@@ -151,6 +151,9 @@ RULES = [
     ),
     # A running total asked: the figure 累计 governs, not the year's figure beside it.
     ("截至目前累计公开政府信息2500条，其中2021年公开320条。", "累计公开政府信息多少条", 2500),
+    # 几个人 asks for people, not for the year's count of items beside them.
+    ("全年制发政府信息487条。办公室安排1名业务人员负责日常工作。", "几个人负责日常工作", 1),
+    ("全年制发政府信息487条，确保信息公开工作稳步推进。", "几个人做信息公开工作", None),
     # A share may be a floor.
     ("群众满意率达98.5%以上。", "群众满意率是多少", 98.5),
 ]
@@ -208,6 +211,9 @@ def test_asks_for_figure(question: str, asks: bool) -> None:
         ("依申请公开办结率", "percent", ""),
         ("发了多少条", "item", "条"),
         ("How many staff work on disclosure?", "person", ""),
+        ("有几个人做这项工作", "person", "人"),
+        ("配备了几个工作人员", "person", ""),
+        ("建了几个网站", "account", "个"),
         ("有多少", "", ""),
     ],
 )
