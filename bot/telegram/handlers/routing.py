@@ -5,6 +5,7 @@ command menus), the log line of every update and the error handler."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import re
 
@@ -29,6 +30,9 @@ from bot.telegram.texts import escape_html, sentence, texts
 
 log = logging.getLogger(__name__)
 
+# What the handlers import on first use, loaded by the warm-up (after the first getUpdates):
+# charts and comparisons, the readers of an upload. Drawing libraries stay out until asked.
+WARM_MODULES = ("bot.telegram.chart_data", "bot.telegram.review_render", "ingest.workers")
 WARM_UP_WAIT_S = 30.0  # longest wait for the application to run before warming up anyway
 _warming: set[asyncio.Task] = set()  # referenced until done, as asyncio asks
 
@@ -112,6 +116,8 @@ async def _warm_up(app: Application) -> None:
         try:
             for question in bot.examples()[:1]:
                 bot.answerer.ask(question)
+            for module in WARM_MODULES:
+                importlib.import_module(module)
         except Exception:
             log.exception("warming up failed; questions are still answered")
 
