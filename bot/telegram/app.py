@@ -137,7 +137,9 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .local_mode(settings.local_mode)
         .request(ObservedRequest(bot.connectivity, connection_pool_size=CONNECTIONS))
-        .get_updates_request(ObservedRequest(bot.connectivity, connection_pool_size=1))
+        .get_updates_request(
+            ObservedRequest(bot.connectivity, sent=bot.polling, connection_pool_size=1)
+        )
         .defaults(defaults)
         .rate_limiter(
             MessageRateLimiter(

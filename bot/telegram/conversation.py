@@ -67,6 +67,7 @@ class NianbaoBot:
         self.answering: dict[tuple[int, int], asyncio.Event] = {}
         self.limiter = RateLimiter(settings.questions_per_minute)
         self.ingesting = asyncio.Lock()  # one upload at a time: ingest and index refresh write
+        self.polling = asyncio.Event()  # set when the first getUpdates is on its way
         self.bot_id: int | None = None
         self.username: str = ""
         self.connectivity = Connectivity(self.time_zone)
