@@ -74,12 +74,19 @@ def plain_tokenizer() -> jieba.Tokenizer:
     return jt
 
 
-@cache
-def _default_table() -> LookupTable | None:
-    """jieba's own dictionary as an indexed table, written from the dictionary on first use;
-    None when it can be neither read nor written (then the whole dictionary is read)."""
+_TABLES: dict[Path, LookupTable | None] = {}
+
+
+def _default_table(create: bool = False) -> LookupTable | None:
+    """jieba's own dictionary as an indexed table; None when there is none and ``create`` is
+    not asked (an ingest reads the whole dictionary anyway and leaves writing the table to
+    the first question), or when it can be neither read nor written."""
     path = cache_dir("jieba") / f"default-{jieba_module().__version__}.sqlite"
-    return LookupTable.open_or_write(path, lambda: default_dictionary()[0].items())
+    if path not in _TABLES:
+        if not create and not path.exists():
+            return None
+        _TABLES[path] = LookupTable.open_or_write(path, lambda: default_dictionary()[0].items())
+    return _TABLES[path]
 
 
 class WordCounts(MutableMapping[str, int]):
@@ -88,9 +95,15 @@ class WordCounts(MutableMapping[str, int]):
     (much text cut) the whole dictionary is read, and the jieba this belongs to is given a
     plain dict again, the fastest for cutting many texts."""
 
-    def __init__(self, changed: dict[str, int], owner: jieba.Tokenizer | None = None) -> None:
+    def __init__(
+        self,
+        changed: dict[str, int],
+        owner: jieba.Tokenizer | None = None,
+        create_table: bool = False,
+    ) -> None:
         self.changed = changed
         self._owner = owner
+        self._create_table = create_table
         self._read: dict[str, int | None] = {}
         self._whole: dict[str, int] | None = None
         self._lookups = 0
@@ -101,7 +114,7 @@ class WordCounts(MutableMapping[str, int]):
         found = self._read.get(word, _MISSING)
         if found is _MISSING:
             self._lookups += 1
-            table = _default_table()
+            table = _default_table(self._create_table)
             if table is None or self._lookups > LOOKUPS_BEFORE_LOADING:
                 return self.whole().get(word)
             found = self._read[word] = table.get(word)  # type: ignore[assignment]
@@ -154,8 +167,9 @@ class WordCounts(MutableMapping[str, int]):
 
 @cache
 def default_counts() -> WordCounts:
-    """jieba's own dictionary, looked up word by word: shared, never to be changed."""
-    return WordCounts({})
+    """jieba's own dictionary, looked up word by word (its table written on first use):
+    shared, never to be changed."""
+    return WordCounts({}, create_table=True)
 
 
 def store_dictionary(path: Path, freq: dict[str, int], total: int) -> None:
