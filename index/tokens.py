@@ -11,11 +11,9 @@ own instance, so unit names loaded for one database never leak into another.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import marshal
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,7 +22,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ingest.jieba_import import default_dictionary, jieba_module
+from ingest.jieba_import import (
+    attach,
+    default_dictionary,
+    jieba_module,
+    load_dictionary,
+    store_dictionary,
+)
 from ingest.text import CJK, search_form
 from ingest.user_cache import cache_dir, prune
 from ingest.vocab import load_toml
@@ -203,35 +207,20 @@ def dictionary_cache() -> Path:
 
 
 def _cached_jieba(path: Path) -> jieba.Tokenizer | None:
-    """A jieba loaded from a finished dictionary: one read instead of parsing jieba's own
-    dictionary and adding every domain and unit word again (seconds at many units)."""
-    try:
-        freq, total = marshal.loads(path.read_bytes())  # from a file object: 2-3 times slower
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(freq, dict) or not isinstance(total, int):
-        return None
-    jt = _jieba().Tokenizer()
-    jt.FREQ, jt.total, jt.initialized = freq, total, True
-    return jt
+    """A jieba from a finished dictionary: its words looked up as a question needs them,
+    instead of parsing jieba's own dictionary and adding every domain and unit word again
+    (seconds at many units)."""
+    loaded = load_dictionary(path)
+    return None if loaded is None else attach(_jieba().Tokenizer(), *loaded)
 
 
 def _store_jieba(jt: jieba.Tokenizer, path: Path) -> None:
     """Keep a finished dictionary for the next process, and only the few newest (each new
     unit changes the word list); a cache that cannot be written (read-only home, full disk)
     only costs the next process the same build."""
-    temp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            marshal.dump((jt.FREQ, jt.total), f)
-        os.replace(temp, path)
-        temp = None
+    store_dictionary(path, jt.FREQ, jt.total)
+    with contextlib.suppress(OSError):
         prune(path.parent, "*.marshal", CACHED_DICTIONARIES)
-    except OSError:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
 
 
 def _with_inner_words(words: Iterable[str], freq: dict[str, int]) -> Iterable[str]:

@@ -1,9 +1,17 @@
-"""Where nianbao keeps what it can rebuild (jieba dictionaries, unit names): the user cache
-directory, or ``NIANBAO_CACHE_DIR``. Nothing there is needed; everything there saves time."""
+"""Where nianbao keeps what it can rebuild (jieba dictionaries, unit names, pinyin readings):
+the user cache directory, or ``NIANBAO_CACHE_DIR``. Nothing there is needed; everything there
+saves time."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import os
+import pickle
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -15,6 +23,38 @@ def cache_dir(kind: str) -> Path:
 
         root = platformdirs.user_cache_dir("nianbao")
     return Path(root) / kind
+
+
+def package_stamp(name: str) -> str:
+    """What changes when an installed package is replaced (every file's size and time), read
+    without importing it: part of the name of a file built from what the package computes.
+    Empty when the package is not installed."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return ""
+    h = hashlib.sha256()
+    for path in sorted(Path(spec.origin).parent.rglob("*")):
+        if "__pycache__" not in path.parts and path.is_file():
+            stat = path.stat()
+            h.update(f"{path.name}\x00{stat.st_size}\x00{stat.st_mtime_ns}\x01".encode())
+    return h.hexdigest()[:24]
+
+
+def store_pickle(path: Path, value: object, keep: int) -> None:
+    """Keep a value for the next process, and only the ``keep`` newest files of its kind;
+    failing to write costs only time."""
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+        temp = None
+        prune(path.parent, f"*{path.suffix}", keep)
+    except (OSError, pickle.PicklingError):
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
 
 
 def prune(folder: Path, pattern: str, keep: int) -> None:
@@ -29,3 +69,61 @@ def _mtime(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:
         return 0.0
+
+
+class LookupTable:
+    """A table of text keys and text or integer values in a small SQLite file, read one key
+    at a time: for a process that needs a few hundred entries of a large table (a question's
+    words in a dictionary of half a million), where reading all of it would cost tenths of a
+    second."""
+
+    def __init__(self, path: Path) -> None:
+        """Raises ``sqlite3.Error`` when the file is missing or no such table."""
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self.get("")
+
+    def get(self, key: str) -> int | str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    @staticmethod
+    def write(path: Path, entries: Iterable[tuple[str, int | str]]) -> None:
+        """Write the table in one piece (it replaces any other); failing costs only time."""
+        temp: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            os.close(fd)
+            conn = sqlite3.connect(temp)
+            try:
+                conn.execute("PRAGMA journal_mode = OFF")
+                conn.execute("PRAGMA synchronous = OFF")
+                conn.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
+                conn.executemany("INSERT INTO entries VALUES (?, ?)", sorted(entries))
+                conn.commit()
+            finally:
+                conn.close()
+            os.replace(temp, path)
+            temp = None
+        except (OSError, sqlite3.Error):
+            pass
+        finally:
+            if temp is not None:
+                Path(temp).unlink(missing_ok=True)
+
+    @classmethod
+    def open_or_write(
+        cls, path: Path, entries: Callable[[], Iterable[tuple[str, int | str]]]
+    ) -> LookupTable | None:
+        """The table at ``path``, written from ``entries()`` first when it is missing or
+        damaged; None when it can be neither read nor written."""
+        for attempt in range(2):
+            if attempt or not path.exists():
+                cls.write(path, entries())
+            try:
+                return cls(path)
+            except sqlite3.Error:
+                continue
+        return None

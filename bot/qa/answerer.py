@@ -9,28 +9,25 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.qa import gazetteer_cache
-from bot.qa.chart_figures import ChartFigures, chart_figures
-from bot.qa.comparison import Comparison, ComparisonRequest, compare
 from bot.qa.compose import PASSAGES_SHOWN, ComposeContext, compose, more_passages
-from bot.qa.findings import Review, report_review, review
 from bot.qa.model import Answer, Passage
 from bot.qa.official import OfficialFigures
-from bot.qa.overview import (
-    ConflictRecord,
-    CorpusOverview,
-    ExampleSubject,
-    conflict_records,
-    corpus_overview,
-)
 from bot.qa.passage_search import PassageFinder
 from bot.qa.question import Gazetteer, Question, parse_question
 from bot.qa.report_table import CorpusStamp, CorpusWatch, touched_units
-from bot.qa.sources import PassageContext, first_passage_id, passage_context
 from index.search import PassageIndex
 from ingest.catalogue import Catalogue, load_catalogue
 from ingest.store import open_reader
+
+if TYPE_CHECKING:  # what only other requests than a question use, imported when asked
+    from bot.qa.chart_figures import ChartFigures
+    from bot.qa.comparison import Comparison, ComparisonRequest
+    from bot.qa.findings import Review
+    from bot.qa.overview import ConflictRecord, CorpusOverview, ExampleSubject
+    from bot.qa.sources import PassageContext
 
 
 class Answerer:
@@ -91,31 +88,47 @@ class Answerer:
 
     def example_passage_id(self) -> int | None:
         """A passage id that exists, for usage examples of ``/source``."""
+        from bot.qa.sources import first_passage_id
+
         return first_passage_id(self.db)
 
     def overview(self) -> CorpusOverview:
+        from bot.qa.overview import corpus_overview
+
         return corpus_overview(self.db)
 
     def conflicts(self) -> list[ConflictRecord]:
         """Every table/prose disagreement of the corpus."""
+        from bot.qa.overview import conflict_records
+
         return conflict_records(self.db, self.catalogue)
 
     def source(self, passage_id: int) -> PassageContext | None:
         """A passage with its report and neighbours; None for an unknown id."""
+        from bot.qa.sources import passage_context
+
         return passage_context(self.db, passage_id)
 
     def chart_figures(self, text: str) -> ChartFigures:
         """The figures a chart of the question's statistic shows."""
+        from bot.qa.chart_figures import chart_figures
+
         return chart_figures(self._context, self.parse(text))
 
     def review(self, unit: str | None = None, year: int | None = None) -> Review:
         """The findings of a unit's reports (or one year, or all), most serious first."""
+        from bot.qa.findings import review
+
         return review(self.db, self.catalogue, self.gazetteer(), unit, year)
 
     def report_review(self, report_id: int) -> Review:
         """The findings of one report."""
+        from bot.qa.findings import report_review
+
         return report_review(self.db, self.catalogue, report_id)
 
     def compare(self, request: ComparisonRequest) -> Comparison:
         """A comparison table of statistics across units or years, ready to stream."""
+        from bot.qa.comparison import compare
+
         return compare(self.db, self.catalogue, self.gazetteer(), request)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.qa.folded_words import folded_words
 from bot.qa.rewrite import Rewrite
 from ingest.text import CJK, fold_question
 from ingest.vocab import load_toml
@@ -62,7 +63,7 @@ def _inside(start: int, end: int, a: int, b: int) -> bool:
 def _domain_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
     """Where the domain's words stand in the text."""
     spans = []
-    for word in {fold_question(w) for w in words if len(w) >= 2}:
+    for word in set(folded_words(w for w in words if len(w) >= 2)):
         start = text.find(word)
         while start >= 0:
             spans.append((start, start + len(word)))

@@ -10,9 +10,10 @@ lower case) while mentions are returned as the user wrote them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -21,6 +22,9 @@ from ingest.metadata import organisation_problem
 from ingest.text import CJK, QUESTION, FoldedText, fold_question
 from ingest.units import place_of
 from ingest.vocab import load_toml
+
+if TYPE_CHECKING:
+    from bot.qa.gazetteer_cache import StoredNames
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _COUNT = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
@@ -116,10 +120,11 @@ class Gazetteer:
         aliases: Iterable[Mapping[str, object]] = (),
     ) -> None:
         vocab, names = vocabulary(), unit_names()
-        self._forms: dict[str, dict[str, int]] = {}
+        self._forms: MutableMapping[str, dict[str, int]] = {}
         self._unit_forms: dict[str, set[str]] = {}
-        self.levels: dict[str, str] = {}
-        self.parents: dict[str, str] = {}
+        self.levels: MutableMapping[str, str] = {}
+        self.parents: MutableMapping[str, str] = {}
+        self._stored: StoredNames | None = None
         self._level_suffixes = tuple(fold_question(e["suffix"]) for e in names["level"])
         self._short_suffixes = tuple(sorted(self._level_suffixes, key=len, reverse=True))
         self._official_suffixes = tuple(sorted(names["official_suffixes"], key=len, reverse=True))
@@ -157,6 +162,7 @@ class Gazetteer:
     def refresh(self, db: sqlite_utils.Database, units: Iterable[str]) -> None:
         """Read the names of these units again (their reports or aliases changed); a unit
         without reports any more is forgotten."""
+        self._materialize()
         with_aliases = "unit_aliases" in db.table_names()
         for unit in sorted(set(units)):
             rows = list(db.query(f"{_ROWS_SQL} WHERE unit = ? ORDER BY year DESC, id DESC", [unit]))
@@ -166,10 +172,58 @@ class Gazetteer:
 
     def _finish(self) -> None:
         """What depends on every unit at once."""
-        self.units: tuple[str, ...] = tuple(sorted(self.levels))
+        self._units: tuple[str, ...] | None = tuple(sorted(self.levels))
         self.default_unit = self._default_unit()
         self._english: EnglishNames | None = None
-        self._folded_parents = {fold_question(p) for p in self.parents.values()}
+        self._folded_parents: Container[str] = {fold_question(p) for p in self.parents.values()}
+
+    @classmethod
+    def stored(cls, names: StoredNames) -> Gazetteer:
+        """The gazetteer kept in a names file (``gazetteer_cache``): each name is looked up
+        there when a question needs it, so a new process reads a few rows, not every unit's
+        names. Changing it (``refresh``) reads everything first."""
+        gazetteer = cls([])
+        gazetteer._stored = names
+        gazetteer._forms = names.forms
+        gazetteer.levels = names.levels
+        gazetteer.parents = names.parents
+        gazetteer._folded_parents = names.folded_parents
+        gazetteer._longest = names.longest
+        gazetteer.default_unit = names.default_unit
+        gazetteer._units = None
+        return gazetteer
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Every loaded unit, sorted."""
+        if self._units is None:
+            self._units = tuple(sorted(self.levels))
+        return self._units
+
+    def names(self) -> tuple[dict[str, dict[str, int]], dict[str, str], dict[str, str]]:
+        """Every name form with its units and ranks, every unit's level and every parent:
+        what a names file keeps."""
+        self._materialize()
+        return dict(self._forms), dict(self.levels), dict(self.parents)
+
+    @property
+    def folded_parents(self) -> frozenset[str]:
+        return frozenset(fold_question(p) for p in self.parents.values())
+
+    def _materialize(self) -> None:
+        """Read a stored gazetteer whole, as one built from the database holds it."""
+        if self._stored is None:
+            return
+        self._forms = dict(self._forms)
+        self.levels = dict(self.levels)
+        self.parents = dict(self.parents)
+        self._folded_parents = set(self.folded_parents)
+        self._unit_forms = {}
+        for form, units in self._forms.items():
+            for unit in units:
+                self._unit_forms.setdefault(unit, set()).add(form)
+        self._units = tuple(sorted(self.levels))
+        self._stored = None
 
     def _default_unit(self) -> str | None:
         """The government of the region every other loaded unit lies in, if it is loaded.
@@ -325,6 +379,8 @@ class Gazetteer:
         the number of units, which a regex alternation's would.
         """
         text = folded.text
+        if self._stored is not None:  # every name the loop below may look up, in one read
+            self._stored.prefetch(text, self._longest)
         found: list[UnitMatch] = []
         pos = 0
         while pos < len(text):

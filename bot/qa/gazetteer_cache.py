@@ -1,22 +1,30 @@
 """A database's gazetteer kept on disk, so a new process does not rebuild every unit's names.
 
-Building the names of ten thousand units takes seconds; reading them back, a fraction of
-that. A file belongs to one database file and is used only for the exact corpus stamp it was
-built at, and only when the database keeps a change counter (``db_state``): counts and ids
-alone cannot tell every change apart. The code and vocabularies that build names are part
-of the key, so a new version never reads an old file.
+Building the names of ten thousand units takes seconds, and even reading them all back (a
+pickle) takes tenths of a second at tens of thousands of units, while a question needs a few
+dozen. So the names are kept in a small SQLite file, indexed by name form, and a new process
+looks up only the forms its question contains (``StoredNames``).
+
+A file belongs to one database file and is used only for the exact corpus stamp it was built
+at, and only when the database keeps a change counter (``db_state``): counts and ids alone
+cannot tell every change apart. The code and vocabularies that build names are part of the
+key, so a new version never reads an old file.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import json
 import os
 import pickle
+import sqlite3
 import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from bot.qa import gazetteer as gazetteer_module
 from bot.qa.gazetteer import Gazetteer
@@ -25,12 +33,15 @@ from ingest import text as text_module
 from ingest.user_cache import cache_dir, prune
 
 KEPT = 8  # gazetteer files kept (one per database in use)
+FORMAT = "1"  # bump when the tables below change
+
+V = TypeVar("V")
 
 
 @cache
 def _code_fingerprint() -> bytes:
     """What builds the names: the gazetteer's code, folding, and their vocabularies."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(FORMAT.encode())
     for module in (gazetteer_module, text_module):
         h.update(Path(str(module.__file__)).read_bytes())
     for package, name in (("bot.qa.data", "gazetteer.toml"), ("ingest.data", "units.toml")):
@@ -45,21 +56,138 @@ def _path(db_path: Path) -> Path | None:
     except OSError:
         return None
     key = hashlib.sha256(f"{real}\x00{inode}".encode() + _code_fingerprint()).hexdigest()[:24]
-    return cache_dir("gazetteer") / f"{key}.pickle"
+    return cache_dir("gazetteer") / f"{key}.sqlite"
+
+
+class LookedUp(MutableMapping[str, V], Generic[V]):
+    """A table of a names file as a mapping: keys read when asked (and remembered), the
+    whole table only when iterated or changed."""
+
+    def __init__(
+        self,
+        read: Callable[[list[str]], dict[str, V]],
+        read_all: Callable[[], dict[str, V]],
+    ) -> None:
+        self._read = read
+        self._read_all = read_all
+        self._seen: dict[str, V | None] = {}
+        self._all: dict[str, V] | None = None
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        if self._all is not None:
+            return
+        missing = list(dict.fromkeys(k for k in keys if k not in self._seen))
+        if missing:
+            found = self._read(missing)
+            for key in missing:
+                self._seen[key] = found.get(key)
+
+    def _whole(self) -> dict[str, V]:
+        if self._all is None:
+            self._all = self._read_all()
+        return self._all
+
+    def __getitem__(self, key: str) -> V:
+        if self._all is not None:
+            return self._all[key]
+        if key not in self._seen:
+            self.prefetch([key])
+        found = self._seen[key]
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self._whole()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._whole()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+
+class StoredNames:
+    """A gazetteer's names file, open for reading (one connection, any thread)."""
+
+    def __init__(self, path: Path) -> None:
+        """Raises ``sqlite3.Error`` when the file is missing or not a names file."""
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        meta = dict(self._query("SELECT key, value FROM meta"))
+        self.stamp = pickle.loads(meta["stamp"])
+        self.longest = int(meta["longest"])
+        self.default_unit: str | None = meta["default_unit"]
+        self.forms: LookedUp[dict[str, int]] = LookedUp(
+            lambda keys: {k: json.loads(v) for k, v in self._many("forms", "form", keys)},
+            lambda: {k: json.loads(v) for k, v in self._query("SELECT form, units FROM forms")},
+        )
+        self.levels: LookedUp[str] = LookedUp(
+            lambda keys: dict(self._many("units", "unit", keys, "level")),
+            lambda: dict(self._query("SELECT unit, level FROM units")),
+        )
+        self.parents: LookedUp[str] = LookedUp(
+            lambda keys: dict(self._many("units", "unit", keys, "parent", "parent IS NOT NULL")),
+            lambda: dict(self._query("SELECT unit, parent FROM units WHERE parent IS NOT NULL")),
+        )
+        self.folded_parents: LookedUp[bool] = LookedUp(
+            lambda keys: {k: True for (k,) in self._many("folded_parents", "name", keys, "")},
+            lambda: {k: True for (k,) in self._query("SELECT name FROM folded_parents")},
+        )
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, list(params)).fetchall()
+
+    def _many(
+        self, table: str, key: str, keys: list[str], value: str = "units", where: str = ""
+    ) -> list[tuple]:
+        """Rows of ``table`` whose ``key`` is one of ``keys`` (in batches SQLite accepts)."""
+        columns = f"{key}, {value}" if value else key
+        rows: list[tuple] = []
+        for i in range(0, len(keys), 500):
+            batch = keys[i : i + 500]
+            marks = ",".join("?" * len(batch))
+            extra = f" AND {where}" if where else ""
+            sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({marks}){extra}"
+            rows.extend(self._query(sql, batch))
+        return rows
+
+    def prefetch(self, text: str, longest: int) -> None:
+        """Every form a scan of ``text`` may look up (each piece of 2 to ``longest``
+        characters), read at once."""
+        pieces = (
+            text[i:j]
+            for i in range(len(text))
+            for j in range(i + 2, min(len(text), i + longest) + 1)
+        )
+        self.forms.prefetch(pieces)
 
 
 def load(db_path: Path, stamp: CorpusStamp) -> Gazetteer | None:
     """The gazetteer stored for this database at exactly this stamp, if any."""
     path = _path(db_path) if stamp.generation is not None else None
-    if path is None:
+    if path is None or not path.exists():
         return None
     try:
-        stored_stamp, gazetteer = pickle.loads(path.read_bytes())
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        names = StoredNames(path)
+    except (sqlite3.Error, KeyError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
         return None
-    if stored_stamp != stamp or not isinstance(gazetteer, Gazetteer):
+    if names.stamp != stamp:
         return None
-    return gazetteer
+    return Gazetteer.stored(names)
 
 
 def store(db_path: Path, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:
@@ -67,17 +195,62 @@ def store(db_path: Path, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:
     path = _path(db_path) if stamp.generation is not None else None
     if path is None:
         return
-    shallow = copy.copy(gazetteer)
-    shallow._english = None  # rebuilt on the first English question
+    forms, levels, parents = gazetteer.names()
     temp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump((stamp, shallow), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.close(fd)
+        conn = sqlite3.connect(temp)
+        try:
+            _write(conn, stamp, gazetteer, forms, levels, parents)
+        finally:
+            conn.close()
         os.replace(temp, path)
         temp = None
-        prune(path.parent, "*.pickle", KEPT)
-    except (OSError, pickle.PicklingError):
+        prune(path.parent, "*.sqlite", KEPT)
+        prune(path.parent, "*.pickle", 0)  # the former format
+    except (OSError, sqlite3.Error, pickle.PicklingError):
+        pass
+    finally:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
+
+
+def _write(
+    conn: sqlite3.Connection,
+    stamp: CorpusStamp,
+    gazetteer: Gazetteer,
+    forms: dict[str, dict[str, int]],
+    levels: dict[str, str],
+    parents: dict[str, str],
+) -> None:
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+        CREATE TABLE forms (form TEXT PRIMARY KEY, units TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE units (unit TEXT PRIMARY KEY, level TEXT NOT NULL, parent TEXT)
+            WITHOUT ROWID;
+        CREATE TABLE folded_parents (name TEXT PRIMARY KEY) WITHOUT ROWID;
+        """
+    )
+    meta = {
+        "stamp": pickle.dumps(stamp, protocol=pickle.HIGHEST_PROTOCOL),
+        "longest": gazetteer._longest,
+        "default_unit": gazetteer.default_unit,
+    }
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    conn.executemany(
+        "INSERT INTO forms VALUES (?, ?)",
+        sorted((f, json.dumps(u, ensure_ascii=False)) for f, u in forms.items()),
+    )
+    conn.executemany(
+        "INSERT INTO units VALUES (?, ?, ?)",
+        sorted((u, level, parents.get(u)) for u, level in levels.items()),
+    )
+    conn.executemany(
+        "INSERT INTO folded_parents VALUES (?)", sorted((p,) for p in gazetteer.folded_parents)
+    )
+    conn.commit()

@@ -26,6 +26,7 @@ from functools import cache
 from bot.qa.figure_question import asked_measure
 from bot.qa.figure_words import YEAR, measure_groups, tokenizer
 from bot.qa.figure_words import vocabulary as figure_vocabulary
+from bot.qa.folded_words import folded_words
 from bot.qa.statistic_match import StatisticMatcher, matching_vocabulary, statistic_matcher
 from ingest.catalogue import Catalogue, Statistic
 from ingest.text import CJK, fold_question
@@ -168,11 +169,11 @@ class StatisticLinker:
     def of(cls, catalogue: Catalogue) -> StatisticLinker:
         linker = cls(catalogue, statistic_matcher(catalogue))
         suffix = ".cumulative"
-        for key, statistic in catalogue.statistics.items():
-            words = (statistic.label, *statistic.labels, *statistic.aliases)
-            linker.names[key] = tuple(
-                dict.fromkeys(f for w in words if len(f := fold_question(w)) >= 2)
-            )
+        named = [(s.label, *s.labels, *s.aliases) for s in catalogue.statistics.values()]
+        folded = iter(folded_words(w for words in named for w in words))
+        for (key, statistic), words in zip(catalogue.statistics.items(), named, strict=True):
+            forms = [next(folded) for _ in words]
+            linker.names[key] = tuple(dict.fromkeys(f for f in forms if len(f) >= 2))
             english = " ".join((statistic.label_en, *statistic.aliases_en)).lower()
             linker.english[key] = frozenset(_stem(w) for w in _LATIN.findall(english))
             for part in statistic.derived_from:

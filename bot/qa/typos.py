@@ -12,20 +12,26 @@ left alone.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-
-from pypinyin import Style, pinyin
+from importlib import resources
+from pathlib import Path
 
 from bot.qa import colloquial
-from ingest.jieba_import import default_tokenizer
+from bot.qa.folded_words import fold_fingerprint
+from ingest.jieba_import import default_counts
 from ingest.text import CJK, fold_question
+from ingest.user_cache import LookupTable, cache_dir, package_stamp, store_pickle
 from ingest.vocab import load_toml
 
 MAX_WORD = 8
+READINGS_VERSION = "1"  # bump when _pypinyin_readings changes: the readings are then redone
+KEPT_READERS = 4  # typo readers kept in the user cache (one per vocabulary in use)
 MAX_READINGS = 16  # combinations of heteronym readings tried for one run
 _CJK_ONLY = re.compile(f"^[{CJK}]+$")
 
@@ -48,9 +54,40 @@ class Correction:
 
 @cache
 def _readings(char: str) -> tuple[str, ...]:
-    """The toneless readings of one character (several for a heteronym)."""
+    """The toneless readings of one character (several for a heteronym), from the table of
+    pypinyin's readings; pypinyin itself only for a character the table lacks."""
+    table = _reading_table()
+    found = table.get(char) if table is not None else None
+    if isinstance(found, str):
+        return tuple(found.split(",")) if found else ()
+    return _pypinyin_readings(char)
+
+
+def _pypinyin_readings(char: str) -> tuple[str, ...]:
+    from pypinyin import Style, pinyin
+
     found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
     return tuple(dict.fromkeys(r for r in found[0] if r)) if found else ()
+
+
+@cache
+def _reading_table() -> LookupTable | None:
+    """Every character pypinyin knows and its readings, kept in the user cache: importing
+    pypinyin (its phrase dictionary) costs tenths of a second, a question needs a few dozen
+    characters. The file is named after ``READINGS_VERSION`` and pypinyin's files, so
+    another version of either never reads it."""
+    stamp = package_stamp("pypinyin")
+    if not stamp:
+        return None
+    key = hashlib.sha256(f"{READINGS_VERSION}\x00{stamp}".encode()).hexdigest()[:24]
+    return LookupTable.open_or_write(cache_dir("pinyin") / f"readings-{key}.sqlite", _all_readings)
+
+
+def _all_readings() -> list[tuple[str, str]]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    chars = {chr(c) for c in pinyin_dict} | {chr(c) for c in range(0x4E00, 0xA000)}
+    return [(c, ",".join(_pypinyin_readings(c))) for c in chars]
 
 
 @cache
@@ -73,7 +110,8 @@ def _near(syllable: str) -> str:
 @cache
 def _frequency(word: str) -> int:
     """How common a word is in jieba's dictionary (0 for no word)."""
-    return int(default_tokenizer().FREQ.get(word) or 0)
+    found = default_counts().get(word)
+    return found if isinstance(found, int) else 0
 
 
 def _keys(word: str, fuzzy: bool, typed: bool = False) -> list[tuple[str, ...]]:
@@ -198,6 +236,31 @@ def typo_reader(owner: object, words: Iterable[str]) -> TypoReader:
     cached = _READERS.get(id(owner))
     if cached is None or cached[0] is not owner:
         extra = [*vocabulary()["words"], *colloquial.targets()]
-        cached = (owner, TypoReader([*words, *extra]))
+        cached = (owner, _stored_reader([*words, *extra]))
         _READERS[id(owner)] = cached
     return cached[1]
+
+
+def _stored_reader(words: list[str]) -> TypoReader:
+    """The reader of these words, kept in the user cache: folding and spelling out thousands
+    of words takes tenths of a second, reading them back milliseconds. The file is named
+    after the words and everything that folds and spells them."""
+    h = hashlib.sha256()
+    for part in (
+        Path(__file__).read_bytes(),
+        fold_fingerprint(),
+        resources.files("bot.qa.data").joinpath("typos.toml").read_bytes(),
+        package_stamp("pypinyin").encode(),
+        "\x00".join(words).encode(),
+    ):
+        h.update(hashlib.sha256(part).digest())
+    path = cache_dir("typos") / f"{h.hexdigest()[:24]}.pickle"
+    try:
+        reader = pickle.loads(path.read_bytes())
+        if isinstance(reader, TypoReader):
+            return reader
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        pass
+    reader = TypoReader(words)
+    store_pickle(path, reader, KEPT_READERS)
+    return reader

@@ -23,7 +23,6 @@ from bot.telegram.conversation import NianbaoBot
 from bot.telegram.handlers import routing
 from bot.telegram.observe import ObservedRequest
 from bot.telegram.settings import TelegramSettings
-from ingest.workers import DEFAULT_LIMITS, Limits
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +116,14 @@ def build_application(
     settings: TelegramSettings,
     today: date | None = None,
     time_zone: ZoneInfo | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    file_limits: tuple[float, float] | None = None,
 ) -> Application:
     """The python-telegram-bot application with nianbao's handlers, not yet started.
 
-    ``time_zone`` and ``limits`` (of an upload's ingest) come from the core settings."""
+    ``time_zone`` and ``file_limits`` (seconds and memory MB per file of an upload's ingest)
+    come from the core settings."""
     check_settings(settings)
-    bot = NianbaoBot(db_path, settings, today=today, time_zone=time_zone, limits=limits)
+    bot = NianbaoBot(db_path, settings, today=today, time_zone=time_zone, file_limits=file_limits)
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         do_quote=True,
@@ -137,7 +137,9 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .local_mode(settings.local_mode)
         .request(ObservedRequest(bot.connectivity, connection_pool_size=CONNECTIONS))
-        .get_updates_request(ObservedRequest(bot.connectivity, connection_pool_size=1))
+        .get_updates_request(
+            ObservedRequest(bot.connectivity, sent=bot.polling, connection_pool_size=1)
+        )
         .defaults(defaults)
         .rate_limiter(
             MessageRateLimiter(
@@ -178,8 +180,8 @@ def serve(db_path: Path, tg: TelegramSettings, core: Settings | None = None) -> 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     ensure_corpus(db_path, notify=log.warning).close()
     zone = core.time_zone if core else None
-    limits = Limits(core.file_seconds, core.file_memory_mb) if core else DEFAULT_LIMITS
-    app = build_application(db_path, tg, time_zone=zone, limits=limits)
+    limits = (core.file_seconds, core.file_memory_mb) if core else None
+    app = build_application(db_path, tg, time_zone=zone, file_limits=limits)
     if tg.mode == "webhook":
         options = webhook_options(tg)
         log.info("webhook on %s:%s/%s", options["listen"], options["port"], options["url_path"])

@@ -21,10 +21,10 @@ from bot.telegram.observe import Activity, Connectivity
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.state import ExpiringMap, ExpiringStore, RateLimiter, Verdict
 from bot.telegram.texts import texts
-from ingest.workers import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from bot.qa.answerer import Answerer
+    from ingest.workers import Limits
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,13 @@ class NianbaoBot:
         settings: TelegramSettings,
         today: date | None = None,
         time_zone: ZoneInfo | None = None,
-        limits: Limits = DEFAULT_LIMITS,
+        file_limits: tuple[float, float] | None = None,
     ):
         self.db_path = Path(db_path)
         self.settings = settings
         self.today = today
         self.time_zone = time_zone or ZoneInfo(DEFAULT_TIME_ZONE)
-        self.limits = limits  # per-file limits of an upload's ingest
+        self.file_limits = file_limits  # (seconds, memory MB) per file of an upload's ingest
         self._answerer: Answerer | None = None
         ttl = settings.button_ttl_minutes * 60
         self.buttons: ExpiringStore[MoreState] = ExpiringStore(ttl)
@@ -67,11 +67,20 @@ class NianbaoBot:
         self.answering: dict[tuple[int, int], asyncio.Event] = {}
         self.limiter = RateLimiter(settings.questions_per_minute)
         self.ingesting = asyncio.Lock()  # one upload at a time: ingest and index refresh write
+        self.polling = asyncio.Event()  # set when the first getUpdates is on its way
         self.bot_id: int | None = None
         self.username: str = ""
         self.connectivity = Connectivity(self.time_zone)
         self.menu_pending: set[int] = set()  # admins whose command menu is not published yet
         self.activity: dict[int, Activity] = {}  # updates being handled, for their log line
+
+    @property
+    def limits(self) -> Limits:
+        """The per-file limits of an upload's ingest (ingest.workers, which loads every
+        reader, is imported with the first upload, not before the bot polls)."""
+        from ingest.workers import DEFAULT_LIMITS, Limits
+
+        return Limits(*self.file_limits) if self.file_limits else DEFAULT_LIMITS
 
     @property
     def answerer(self) -> Answerer:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -62,12 +63,18 @@ class ObservedRequest(HTTPXRequest):
     """The HTTP transport of python-telegram-bot, telling ``Connectivity`` how each request
     went: a transport error or a 5xx is an outage, any other answer means Telegram is there."""
 
-    def __init__(self, connectivity: Connectivity, **options: Any) -> None:
+    def __init__(
+        self, connectivity: Connectivity, sent: asyncio.Event | None = None, **options: Any
+    ) -> None:
+        """``sent`` is set once a first request is on its way (the first getUpdates)."""
         super().__init__(**options)
         self.connectivity = connectivity
+        self.sent = sent
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         started = time.monotonic()
+        if self.sent is not None:
+            self.sent.set()
         try:
             code, payload = await super().do_request(*args, **kwargs)
         except NetworkError as exc:

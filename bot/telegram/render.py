@@ -9,15 +9,18 @@ reads a sentence to find them. Everything from a report or a user passes through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import local_time
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Passage, Quote
-from bot.qa.overview import ConflictRecord, CorpusOverview
-from bot.qa.sources import PassageContext
 from bot.qa.wording import QUOTE_CHARS, number_text, one_line, term_spans
 from bot.telegram.texts import escape_html, sentence, sentence_in, texts
 from ingest.text import fold_question
+
+if TYPE_CHECKING:  # the engine's lookups load after the bot polls
+    from bot.qa.overview import ConflictRecord, CorpusOverview
+    from bot.qa.sources import PassageContext
 
 QUOTE_LIMIT = 900  # characters of one quoted passage in an answer; /source shows it whole
 UNITS_SHOWN = 50  # units listed by /units; more are counted, and found by words of their names

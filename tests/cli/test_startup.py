@@ -84,6 +84,71 @@ def test_one_question_loads_no_compiled_kernels(sample_db_path: Path, question: 
     assert "numba" not in loaded
 
 
+# What a question in a fresh process must not load: pinyin tables (the typo reader reads its
+# table), compiled kernels, drawing and spreadsheet libraries, the report readers, the front
+# end of the bot, and the engine's chart, review and comparison modules.
+NOT_FOR_A_QUESTION = (
+    "pypinyin",
+    "numba",
+    "matplotlib",
+    "openpyxl",
+    "telegram",
+    "ingest.readers",
+    "ingest.workers",
+    "bot.qa.chart_figures",
+    "bot.qa.findings",
+    "bot.qa.comparison",
+)
+
+_QUESTION_SCRIPT = """
+import sys
+from click.testing import CliRunner
+from bot.cli.commands import main
+from ingest import jieba_import
+result = CliRunner().invoke(main, {args!r})
+assert result.exit_code == 0, result.output
+whole = jieba_import.default_dictionary.cache_info().currsize
+print(whole, " ".join(sorted(sys.modules)))
+"""
+
+
+def _question_run(question: str, db: Path) -> tuple[bool, set[str]]:
+    """(whether jieba's whole dictionary was read, the modules loaded) of a fresh ``ask``."""
+    script = _QUESTION_SCRIPT.format(args=["ask", question, "--db", str(db)])
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    whole, *modules = result.stdout.split()
+    return whole != "0", set(modules)
+
+
+@pytest.mark.parametrize(
+    "question", ["东湖镇2018年行政诉讼多少件", "东湖镇2018年行政诉松多少件", "政务公开存在什么问题"]
+)
+def test_a_question_loads_only_what_it_needs(sample_db_path: Path, question: str) -> None:
+    """A figure (also one with a typo) or a passage in a fresh process cuts the question
+    with a few look-ups in jieba's dictionary instead of reading it whole, and imports none
+    of ``NOT_FOR_A_QUESTION``; the first run of all may build the cached tables."""
+    _question_run(question, sample_db_path)
+    whole, loaded = _question_run(question, sample_db_path)
+    assert not whole
+    assert {"jieba", "bot.qa.typos", "index.search"} <= loaded
+    assert not loaded & set(NOT_FOR_A_QUESTION)
+
+
+def test_the_question_check_sees_what_a_chart_loads(sample_db_path: Path) -> None:
+    """The same check fails on a command that loads the chart figures, so the test above
+    can fail."""
+    script = _QUESTION_SCRIPT.format(args=["ask", "东湖镇行政诉讼", "--db", str(sample_db_path)])
+    script = script.replace("result = ", "import bot.qa.chart_figures, pypinyin\nresult = ")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    loaded = set(result.stdout.split()[1:])
+    assert {"bot.qa.chart_figures", "pypinyin"} <= loaded & set(NOT_FOR_A_QUESTION)
+
+
 def test_export_formats_offered_are_those_written() -> None:
     """``nianbao export --format`` lists its choices without importing the writers."""
     from bot.cli.table_commands import EXPORT_FORMATS as offered

@@ -41,7 +41,7 @@ def test_a_new_process_reads_the_stored_gazetteer(
     first = Answerer(db_path, warm=False)
     built = first.gazetteer()
     expected = first.parse(QUESTION)
-    assert list((db_path.parent / "cache" / "gazetteer").glob("*.pickle"))
+    assert list((db_path.parent / "cache" / "gazetteer").glob("*.sqlite"))
     _no_build(monkeypatch)
     second = Answerer(db_path, warm=False)
     assert second.gazetteer().units == built.units
@@ -74,11 +74,11 @@ def test_nothing_is_stored_without_a_change_counter(
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TABLE IF EXISTS db_state")
     Answerer(path, warm=False).gazetteer()
-    assert not list(tmp_path.glob("cache/gazetteer/*.pickle"))
+    assert not list(tmp_path.glob("cache/gazetteer/*"))
 
 
 def test_a_damaged_file_is_rebuilt(db_path: Path) -> None:
     Answerer(db_path, warm=False).gazetteer()
-    (stored,) = (db_path.parent / "cache" / "gazetteer").glob("*.pickle")
-    stored.write_bytes(b"not a pickle")
+    (stored,) = (db_path.parent / "cache" / "gazetteer").glob("*.sqlite")
+    stored.write_bytes(b"not a names file")
     assert "西塘镇" in Answerer(db_path, warm=False).gazetteer().units

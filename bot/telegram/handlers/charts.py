@@ -1,4 +1,7 @@
-"""/chart: one statistic across units, or across years for one unit, drawn as a PNG."""
+"""/chart: one statistic across units, or across years for one unit, drawn as a PNG.
+
+The engine and the drawing are imported with the first /chart (or the warm-up), not before
+the bot polls."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import logging
 
 from telegram.constants import ChatAction
 
-from bot.telegram.chart_data import caption_lines, chart_series, problem_sentence
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.messages import split_messages
 from bot.telegram.texts import escape_html, sentence
@@ -25,6 +27,8 @@ async def on_chart(turn: Turn) -> None:
         return
     if await turn.limited():
         return
+    from bot.telegram.chart_data import caption_lines, chart_series, problem_sentence
+
     figures = turn.bot.answerer.chart_figures(text)
     if figures.problem is not None:
         await turn.message.reply_text(

@@ -3,6 +3,9 @@
 /review UNIT [YEAR] lists a unit's findings, the evidence folded in expandable blockquotes;
 /compare STATISTIC[、STATISTIC…] [YEAR] sends the comparison as a picture and as an XLSX
 document whose "sources" sheet gives every figure's evidence.
+
+The engine's reviews and comparisons and their rendering (openpyxl among them) are imported
+with the first request, not before the bot polls.
 """
 
 from __future__ import annotations
@@ -15,20 +18,9 @@ from typing import TYPE_CHECKING
 
 from telegram.constants import ChatAction
 
-from bot.qa.comparison import ComparisonRequest
 from bot.telegram.conversation import NianbaoBot
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.messages import split_messages
-from bot.telegram.review_render import (
-    comparison_caption,
-    comparison_file_name,
-    comparison_picture,
-    comparison_scope,
-    comparison_title,
-    not_found_sentence,
-    review_blocks,
-    upload_review_blocks,
-)
 from bot.telegram.texts import escape_html
 
 if TYPE_CHECKING:
@@ -63,6 +55,8 @@ async def on_review(turn: Turn) -> None:
         return
     if await turn.limited():
         return
+    from bot.telegram.review_render import not_found_sentence, review_blocks
+
     review = turn.bot.answerer.review(unit, year)
     if review.problem is not None:
         await turn.message.reply_text(escape_html(not_found_sentence(review.problem)))
@@ -80,6 +74,16 @@ async def on_compare(turn: Turn) -> None:
         return
     if await turn.limited():
         return
+    from bot.qa.comparison import ComparisonRequest
+    from bot.telegram.review_render import (
+        comparison_caption,
+        comparison_file_name,
+        comparison_picture,
+        comparison_scope,
+        comparison_title,
+        not_found_sentence,
+    )
+
     comparison = turn.bot.answerer.compare(ComparisonRequest(names, year=year))
     if comparison.problem is not None:
         await turn.message.reply_text(escape_html(not_found_sentence(comparison.problem)))
@@ -123,4 +127,6 @@ def upload_review(bot: NianbaoBot, outcome: FileOutcome) -> list[str]:
     """The review lines of an admin's upload reply: the count and the top findings."""
     if outcome.status not in ("added", "updated", "corrected") or outcome.report_id is None:
         return []
+    from bot.telegram.review_render import upload_review_blocks
+
     return upload_review_blocks(bot.answerer.report_review(outcome.report_id))

@@ -5,6 +5,8 @@ command menus), the log line of every update and the error handler."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import logging
 import re
 
@@ -29,6 +31,9 @@ from bot.telegram.texts import escape_html, sentence, texts
 
 log = logging.getLogger(__name__)
 
+# What the handlers import on first use, loaded by the warm-up (after the first getUpdates):
+# charts and comparisons, the readers of an upload. Drawing libraries stay out until asked.
+WARM_MODULES = ("bot.telegram.chart_data", "bot.telegram.review_render", "ingest.workers")
 WARM_UP_WAIT_S = 30.0  # longest wait for the application to run before warming up anyway
 _warming: set[asyncio.Task] = set()  # referenced until done, as asyncio asks
 
@@ -102,16 +107,21 @@ async def _warm_up(app: Application) -> None:
     Loading the engine (database, names, jieba) takes seconds at a large corpus; done here,
     the bot is reachable at once and the first real question still finds everything loaded.
     """
+    bot: NianbaoBot = app.bot_data["nianbao"]
     waited = 0.0
     while not app.running and waited < WARM_UP_WAIT_S:
         await asyncio.sleep(0.05)
         waited += 0.05
-    await asyncio.sleep(0.2)  # the first getUpdates goes out before the loop is busy
-    bot: NianbaoBot = app.bot_data["nianbao"]
+    if bot.settings.mode != "webhook":  # polling: not before the first getUpdates is out
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bot.polling.wait(), WARM_UP_WAIT_S)
+    await asyncio.sleep(0.2)  # the request reaches the server before the loop is busy
     async with bot.ingesting:  # opening the database may write: not while an upload does
         try:
             for question in bot.examples()[:1]:
                 bot.answerer.ask(question)
+            for module in WARM_MODULES:
+                importlib.import_module(module)
         except Exception:
             log.exception("warming up failed; questions are still answered")
 

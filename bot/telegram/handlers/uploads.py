@@ -16,6 +16,7 @@ import re
 import secrets
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram import Message
 from telegram.constants import ChatAction, ChatType
@@ -27,8 +28,9 @@ from bot.telegram.handlers.review import upload_review
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.settings import PUBLIC_API, TelegramSettings
 from bot.telegram.texts import escape_html, sentence, texts
-from ingest.pipeline import FileOutcome
-from ingest.readers import DEFAULT_MAX_BYTES, FORMATS
+
+if TYPE_CHECKING:
+    from ingest.pipeline import FileOutcome
 
 PUBLIC_DOWNLOAD_LIMIT_MB = 20
 _CAPTION_UNIT = re.compile(r"(?:unit|单位)\s*[=:：]\s*(\S+)", re.IGNORECASE)
@@ -52,6 +54,8 @@ async def on_document(turn: Turn) -> None:
             await turn.say("not_admin")
         return
     if not private:
+        from ingest.readers import FORMATS  # the readers: with the first upload
+
         if Path(document.file_name or "").suffix.lower() not in FORMATS:
             return  # an admin's spreadsheet or photo in a group is chatter, not a report
         if not turn.bot.settings.group_uploads:
@@ -80,6 +84,8 @@ async def on_document(turn: Turn) -> None:
     unit = _CAPTION_UNIT.search(caption)
     year = _CAPTION_YEAR.search(caption)
     max_mb = turn.bot.settings.max_upload_mb
+    from ingest.readers import DEFAULT_MAX_BYTES
+
     async with turn.bot.ingesting:
         outcomes = await asyncio.to_thread(
             ingest_and_index,
@@ -105,6 +111,8 @@ def upload_refusal(message: Message, settings: TelegramSettings) -> str:
     document = message.document
     assert document is not None
     name = document.file_name or "?"
+    from ingest.readers import FORMATS
+
     if Path(name).suffix.lower() not in FORMATS:
         return sentence("file_type", name=name)
     size_mb = (document.file_size or 0) / 1024 / 1024
