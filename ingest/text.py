@@ -191,17 +191,17 @@ class FoldedText:
     ) -> FoldedText:
         """Fold ``original[start:end]``; offsets stay those of the whole ``original``."""
         end = len(original) if end is None else end
-        out: list[str] = []
-        index: list[int] = []
+        chars = _simplified_chars(original[start:end])
         folds = _FOLDS.setdefault(form.name, {})
-        for offset, ch in enumerate(_simplified_chars(original[start:end]), start):
-            folded = folds.get(ch)
-            if folded is None:
-                folded = folds[ch] = _fold_char(ch, form)
-            for char in folded:
-                out.append(char)
-                index.append(offset)
-        text = "".join(out)
+        for ch in set(chars).difference(folds):
+            folds[ch] = _fold_char(ch, form)
+        pieces = [folds[ch] for ch in chars]
+        text = "".join(pieces)
+        # Most characters fold to one character or to nothing: then the kept ones are the
+        # index; a character that folds to several (NFKC of ㈠) repeats its offset.
+        index = [offset for offset, piece in enumerate(pieces, start) if piece]
+        if len(index) != len(text):
+            index = [offset for offset, piece in enumerate(pieces, start) for _ in piece]
         if form.all_spaces:
             return cls(original, text, tuple(index))
         keep = _gaps_to_keep(text)
