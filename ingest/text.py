@@ -60,13 +60,34 @@ def _variant_table() -> dict[int, str]:
     return {ord(k): v for k, v in data["variants"].items()}
 
 
+@cache
+def _variant_chars() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in _variant_table()) + "]")
+
+
 def to_simplified(text: str, fold_variants: bool = True) -> str:
     """Traditional to simplified with OpenCC, then (by default) fold variants (於 → 于).
 
     Names keep their variants (``fold_variants=False``): 於溪镇 is a town's own spelling.
+    The last texts are remembered: a report's text and lines are read several times over.
     """
+    if len(text) > _LONG_TEXT:
+        return _simplified_long(text, fold_variants)
+    return _simplified_short(text, fold_variants)
+
+
+_LONG_TEXT = 2000  # characters: longer texts (whole reports) are remembered only a few at a time
+
+
+def _simplified(text: str, fold_variants: bool) -> str:
     simplified = _converter().convert(text)
-    return simplified.translate(_variant_table()) if fold_variants else simplified
+    if fold_variants and _variant_chars().search(simplified):
+        return simplified.translate(_variant_table())
+    return simplified
+
+
+_simplified_long = lru_cache(maxsize=8)(_simplified)
+_simplified_short = lru_cache(maxsize=16384)(_simplified)
 
 
 def to_halfwidth(text: str) -> str:

@@ -121,6 +121,7 @@ class ProseReader:
             if s.key in catalogue.statistics
             and (template == "unknown" or template in catalogue.statistics[s.key].templates)
         ]
+        self._phrases = frozenset(p for s in self.statistics for p in s.phrases)
         self._keys = {
             k
             for k, statistic in catalogue.statistics.items()
@@ -167,9 +168,11 @@ class ProseReader:
     def _numbers(self, folded: FoldedText, clause: _Span) -> None:
         body = folded.text[clause.start : clause.end]
         found: dict[tuple[int, int], tuple[int, int, str, re.Match[str]]] = {}
-        for stat in self.statistics:
-            if not stat.phrases:
-                continue
+        # Every pattern below holds one of the statistic's phrases as written: a clause
+        # without any of them cannot match (most clauses name no statistic at all).
+        present = {p for p in self._phrases if p in body}
+        named = [s for s in self.statistics if not present.isdisjoint(s.phrases)] if present else []
+        for stat in named:
             for pattern, kind in (
                 (number_pattern(stat.phrases), "number"),
                 (zero_pattern(stat.phrases), "zero-word"),
@@ -181,9 +184,7 @@ class ProseReader:
                     if held is None or rank > held[:2]:
                         found[target] = (*rank, f"{stat.key}|{kind}", m)
         claimed = list(found)
-        for stat in self.statistics:
-            if not stat.phrases:
-                continue
+        for stat in named:
             for m in number_first_pattern(stat.phrases).finditer(body):
                 target = m.span("num")
                 if any(a < target[1] and target[0] < b for a, b in claimed):
