@@ -22,8 +22,10 @@ and PDF line breaks inside a phrase do not matter.  A figure needs its measure w
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from ingest.catalogue import Catalogue
 from ingest.statistics.drafts import StatisticDraft
@@ -80,25 +82,25 @@ class _Span:
 
 def _pieces(folded: FoldedText, breaks: list[int], enders: str) -> Iterator[_Span]:
     """Folded spans split at hard line breaks and at the given punctuation."""
-    cut = set()
-    bi = 0
-    for i, offset in enumerate(folded.index):
-        while bi < len(breaks) and breaks[bi] <= offset:
-            if i:
-                cut.add(i)
-            bi += 1
+    index = folded.index
+    # a break falls before the first folded character at or after it
+    cut = {i for b in breaks if 0 < (i := bisect_left(index, b)) < len(index)}
+    ends = {m.start() for m in _enders(enders).finditer(folded.text)}
     begin = 0
-    text = folded.text
-    for i, ch in enumerate(text):
+    for i in sorted(cut | ends):
         if i in cut and i > begin:
             yield _Span(begin, i)
             begin = i
-        if ch in enders:
-            if i + 1 > begin:
-                yield _Span(begin, i + 1)
+        if i in ends:
+            yield _Span(begin, i + 1)
             begin = i + 1
-    if begin < len(text):
-        yield _Span(begin, len(text))
+    if begin < len(folded.text):
+        yield _Span(begin, len(folded.text))
+
+
+@cache
+def _enders(enders: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(enders)}]")
 
 
 class ProseReader:
