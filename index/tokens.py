@@ -39,6 +39,10 @@ if TYPE_CHECKING:  # imported on first use: a question that cuts no text never l
 TOKENIZER_VERSION = "1"  # bump when the rules below change: stored tokens are then rebuilt
 
 _JIEBA_CHARS = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
+# jieba's own first cut (``re_han_default``): it segments each such block on its own, so the
+# tokens of a text are those of its blocks, one after the other.
+_JIEBA_BLOCK = re.compile(r"([\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+)")
+CACHED_BLOCKS = 200_000  # blocks whose tokens a tokenizer remembers (template phrases recur)
 _WORD_CHAR = re.compile(f"[{CJK}a-z0-9]")
 USER_WORD_FREQ = 1000  # high enough that a neighbouring common word cannot swallow it
 CACHED_DICTIONARIES = 4  # finished jieba dictionaries kept (about 10 MB each)
@@ -110,9 +114,12 @@ class Tokenizer:
     use_stop_words: bool = field(default_factory=lambda: settings()["stop_words"])
     catalogue_max: int = field(default_factory=lambda: settings()["catalogue_word_max_chars"])
     _jieba: jieba.Tokenizer | None = field(default=None, init=False, repr=False)
+    _blocks: dict[str, list[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __getstate__(self) -> dict:
-        return {**self.options(), "extra_words": self.extra_words, "_jieba": None}
+        return {**self.options(), "extra_words": self.extra_words, "_jieba": None, "_blocks": {}}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -181,8 +188,27 @@ class Tokenizer:
         return self._jieba
 
     def tokens(self, text: str, prepared: bool = False) -> list[str]:
-        """The tokens of a passage or question, in text order (repeats kept)."""
+        """The tokens of a passage or question, in text order (repeats kept).
+
+        Reports repeat their template's phrases: each block jieba would cut on its own is
+        cut once and remembered, which gives exactly the tokens of cutting the whole text.
+        """
         text = text if prepared else search_form(text)
+        blocks = self._blocks
+        out: list[str] = []
+        for block in _JIEBA_BLOCK.split(text):
+            if not block:
+                continue
+            cut = blocks.get(block)
+            if cut is None:
+                if len(blocks) >= CACHED_BLOCKS:
+                    blocks.clear()
+                cut = blocks[block] = self._cut(block)
+            out.extend(cut)
+        return out
+
+    def _cut(self, text: str) -> list[str]:
+        """The tokens of a search-form text, cut by jieba."""
         jt = self.jieba()
         cut = jt.cut(text, HMM=False)
         if self.mode == "search":

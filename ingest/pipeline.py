@@ -347,9 +347,12 @@ def store(
                 for p in report.extraction.problems
             ],
         )
+        # A renamed unit's findings carry the old name: review it whole.  Otherwise only
+        # this report is new to the units it touches.
+        changed = None if renames is not None else {report_id}
         for name in touched:
             refresh_unit(db, name)
-            refresh_findings(db, name)
+            refresh_findings(db, name, changed=changed)
         if hook is not None:
             hook.store(db, report, passage_ids)
     return report_id

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -232,12 +232,24 @@ def _load_report(db: sqlite_utils.Database, row: dict) -> _Report:
     )
 
 
-def _reports_of(db: sqlite_utils.Database, unit: str) -> list[_Report]:
-    rows = db.query(
-        "SELECT id, unit, year, template, title, text, published FROM reports "
-        "WHERE unit = ? ORDER BY year, id",
-        [unit],
+def _reports_of(
+    db: sqlite_utils.Database, unit: str, texts: Collection[int] | None = None
+) -> list[_Report]:
+    """A unit's reports, oldest first; the text only of those in ``texts`` (None: all), as
+    only a report's own findings read it and a unit's findings across years do not."""
+    rows = list(
+        db.query(
+            "SELECT id, unit, year, template, title, published FROM reports "
+            "WHERE unit = ? ORDER BY year, id",
+            [unit],
+        )
     )
+    for row in rows:
+        row["text"] = ""
+        if texts is None or row["id"] in texts:
+            row["text"] = db.execute(
+                "SELECT text FROM reports WHERE id = ?", [row["id"]]
+            ).fetchone()[0]
     return [_load_report(db, row) for row in rows]
 
 
@@ -720,31 +732,53 @@ def review_unit(
     unit: str,
     rules: ReviewRules | None = None,
     catalogue: Catalogue | None = None,
+    only: Collection[int] | None = None,
 ) -> list[Finding]:
-    """Every finding of one unit's reports: each report's own, then those across years."""
+    """Every finding of one unit's reports: each report's own, then those across years.
+
+    With ``only``, the own findings of just those reports (the across-years ones still of
+    all): a report's own findings depend on nothing but the report.
+    """
     reviewer = _Reviewer(db, rules or load_rules(), catalogue or load_catalogue())
-    reports = _reports_of(db, unit)
+    reports = _reports_of(db, unit, only)
     found: list[Finding] = []
     for report in reports:
-        found += reviewer.report(report)
+        if only is None or report.id in only:
+            found += reviewer.report(report)
     found += reviewer.across_years(reports)
     return found
 
 
-def refresh_findings(db: sqlite_utils.Database, unit: str, rules: ReviewRules | None = None) -> int:
+def refresh_findings(
+    db: sqlite_utils.Database,
+    unit: str,
+    rules: ReviewRules | None = None,
+    changed: Collection[int] | None = None,
+) -> int:
     """Replace the stored findings of one unit's reports (call inside a transaction);
-    returns how many there are now."""
-    ids = [r["id"] for r in db.query("SELECT id FROM reports WHERE unit = ?", [unit])]
+    returns how many it wrote.
+
+    ``changed`` names the reports that are new since the last refresh, when the unit's
+    other reports are unchanged (same unit name, same year, same rules): their own findings
+    stay as stored and only the new reports' and those across years are computed again.
+    None reviews every report of the unit.
+    """
+    rows = list(db.query("SELECT id, year FROM reports WHERE unit = ?", [unit]))
+    ids = [r["id"] for r in rows]
     if ids:
         marks = ",".join("?" * len(ids))
-        db.execute(
-            f"DELETE FROM findings WHERE report_id IN ({marks}) OR other_report_id IN ({marks})",
-            ids + ids,
-        )
-    found = review_unit(db, unit, rules)
-    years = {
-        r["id"]: r["year"] for r in db.query("SELECT id, year FROM reports WHERE unit = ?", [unit])
-    }
+        mine = f"(report_id IN ({marks}) OR other_report_id IN ({marks}))"
+        if changed is None:
+            db.execute(f"DELETE FROM findings WHERE {mine}", ids + ids)
+        else:
+            fresh = ",".join("?" * len(changed))
+            db.execute(
+                f"DELETE FROM findings WHERE {mine} "
+                f"AND (other_report_id IS NOT NULL OR report_id IN ({fresh}))",
+                [*ids, *ids, *changed],
+            )
+    found = review_unit(db, unit, rules, only=changed)
+    years = {r["id"]: r["year"] for r in rows}
     db.table("findings").insert_all(
         {
             "report_id": f.report_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.metadata import chinese_year
 from ingest.text import FoldedText, fold_label
@@ -30,6 +31,12 @@ class StatedYears:
     last: int
     start: int
     end: int
+
+
+@lru_cache(maxsize=2)
+def _folded(text: str) -> FoldedText:
+    """The label form of a report's text, folded once for the several readings of it."""
+    return FoldedText.of(text)
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -59,7 +66,7 @@ def periods(text: str, period_words: Iterable[str]) -> list[StatedYears]:
     pattern = re.compile(
         rf"(?:{words}).{{0,6}}?{_DATE}起?(?:至|到|-|—|~|－)({_YEAR})年(?:\d{{1,2}}月(?:\d{{1,2}}日)?)?止?"
     )
-    folded = FoldedText.of(text)
+    folded = _folded(text)
     found = []
     for m in pattern.finditer(folded.text):
         start, end = folded.span(m.start(), m.end())
@@ -72,7 +79,7 @@ def table_years(text: str, headers: Iterable[str]) -> list[StatedYears]:
     words = _alternation(headers)
     if not words:
         return []
-    folded = FoldedText.of(text)
+    folded = _folded(text)
     found = []
     for m in re.finditer(rf"({_YEAR})年度?(?:{words})", folded.text):
         start, end = folded.span(m.start(), m.end())
@@ -99,6 +106,6 @@ def sentence_years(sentence: str, not_after: Iterable[str], not_before: Iterable
 
 def date_spans(text: str, year: int, month: int, day: int) -> list[tuple[int, int]]:
     """Where the text writes this date (2021年1月25日, also with spaces or leading zeros)."""
-    folded = FoldedText.of(text)
+    folded = _folded(text)
     pattern = re.compile(rf"(?<!\d){year}年0?{month}月0?{day}日")
     return [folded.span(m.start(), m.end()) for m in pattern.finditer(folded.text)]

@@ -60,13 +60,34 @@ def _variant_table() -> dict[int, str]:
     return {ord(k): v for k, v in data["variants"].items()}
 
 
+@cache
+def _variant_chars() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in _variant_table()) + "]")
+
+
 def to_simplified(text: str, fold_variants: bool = True) -> str:
     """Traditional to simplified with OpenCC, then (by default) fold variants (於 → 于).
 
     Names keep their variants (``fold_variants=False``): 於溪镇 is a town's own spelling.
+    The last texts are remembered: a report's text and lines are read several times over.
     """
+    if len(text) > _LONG_TEXT:
+        return _simplified_long(text, fold_variants)
+    return _simplified_short(text, fold_variants)
+
+
+_LONG_TEXT = 2000  # characters: longer texts (whole reports) are remembered only a few at a time
+
+
+def _simplified(text: str, fold_variants: bool) -> str:
     simplified = _converter().convert(text)
-    return simplified.translate(_variant_table()) if fold_variants else simplified
+    if fold_variants and _variant_chars().search(simplified):
+        return simplified.translate(_variant_table())
+    return simplified
+
+
+_simplified_long = lru_cache(maxsize=8)(_simplified)
+_simplified_short = lru_cache(maxsize=16384)(_simplified)
 
 
 def to_halfwidth(text: str) -> str:
@@ -191,17 +212,17 @@ class FoldedText:
     ) -> FoldedText:
         """Fold ``original[start:end]``; offsets stay those of the whole ``original``."""
         end = len(original) if end is None else end
-        out: list[str] = []
-        index: list[int] = []
+        chars = _simplified_chars(original[start:end])
         folds = _FOLDS.setdefault(form.name, {})
-        for offset, ch in enumerate(_simplified_chars(original[start:end]), start):
-            folded = folds.get(ch)
-            if folded is None:
-                folded = folds[ch] = _fold_char(ch, form)
-            for char in folded:
-                out.append(char)
-                index.append(offset)
-        text = "".join(out)
+        for ch in set(chars).difference(folds):
+            folds[ch] = _fold_char(ch, form)
+        pieces = [folds[ch] for ch in chars]
+        text = "".join(pieces)
+        # Most characters fold to one character or to nothing: then the kept ones are the
+        # index; a character that folds to several (NFKC of ㈠) repeats its offset.
+        index = [offset for offset, piece in enumerate(pieces, start) if piece]
+        if len(index) != len(text):
+            index = [offset for offset, piece in enumerate(pieces, start) for _ in piece]
         if form.all_spaces:
             return cls(original, text, tuple(index))
         keep = _gaps_to_keep(text)

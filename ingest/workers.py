@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 DEFAULT_SECONDS = 60.0  # per file: the slowest real report parses in well under 2 s
 DEFAULT_MEMORY_MB = 1024.0  # per file, on top of what the worker holds before it starts
 WINDOW_PER_WORKER = 8  # files parsed ahead of the oldest one not yet stored
+JOBS_PER_WORKER = 2  # the file being parsed and the next one, so a worker never waits for
+# the writer to hand it work
 MAX_FAILED_STARTS = 3  # workers that die before they are ready, before the run gives up
 
 
@@ -167,16 +169,17 @@ class _Worker:
         child.close()
         self.conn = parent
         self.ready = False
-        self.seq: int | None = None
-        self.job: Job | None = None
-        self.deadline = 0.0
+        self.jobs: list[tuple[int, Job]] = []  # sent, not answered: the first is being parsed
+        self.deadline = 0.0  # of the first
 
     def send(self, seq: int, job: Job, seconds: float) -> bool:
         try:
             self.conn.send(job)
         except (BrokenPipeError, OSError):
             return False
-        self.seq, self.job, self.deadline = seq, job, time.monotonic() + seconds
+        if not self.jobs:
+            self.deadline = time.monotonic() + seconds
+        self.jobs.append((seq, job))
         return True
 
     def stop(self) -> None:
@@ -224,8 +227,9 @@ def prepared_in_order(
 
 
 class _Pool:
-    """Worker processes that each parse one file at a time; a worker past its file's time
-    limit is killed and replaced."""
+    """Worker processes that each parse one file at a time, with the next one waiting; a
+    worker past its file's time limit is killed and replaced, and the file waiting behind
+    it goes to another worker."""
 
     def __init__(self, workers: int, limits: Limits, hook: PassageHook | None) -> None:
         self.size = workers
@@ -234,6 +238,9 @@ class _Pool:
         self.ctx = _context()
         self.workers: list[_Worker] = []
         self.failed_starts = 0
+        self.todo: Iterator[tuple[int, Job]] = iter(())
+        self.upcoming: tuple[int, Job] | None = None
+        self.retry: list[tuple[int, Job]] = []  # sent to a worker that was stopped before it
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self.ctx, self.limits.memory_mb, self.hook)
@@ -245,8 +252,8 @@ class _Pool:
         self.workers.remove(worker)
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, PreparedReport | str]]:
-        todo = iter(enumerate(jobs))
-        upcoming: tuple[int, Job] | None = next(todo, None)
+        self.todo = iter(enumerate(jobs))
+        self.upcoming = next(self.todo, None)
         done: dict[int, tuple[Job, PreparedReport | str]] = {}
         next_out = 0
         window = WINDOW_PER_WORKER * self.size
@@ -254,39 +261,57 @@ class _Pool:
             for _ in range(self.size):
                 self._spawn()
             while True:
-                for worker in list(self.workers):
-                    if upcoming is None or upcoming[0] >= next_out + window:
-                        break
-                    if worker.ready and worker.job is None:
-                        seq, job = upcoming
-                        if worker.send(seq, job, self.limits.seconds):
-                            upcoming = next(todo, None)
-                        else:
-                            self._replace(worker, done, None)
-                while next_out in done:
+                self._dispatch(next_out + window, done)
+                if next_out in done:
                     yield done.pop(next_out)
                     next_out += 1
-                busy = [w for w in self.workers if w.job is not None]
-                if upcoming is None and not busy and not done:
+                    self._wait(done, block=False)  # what finished while it was stored
+                    continue
+                busy = any(w.jobs for w in self.workers)
+                if self.upcoming is None and not self.retry and not busy and not done:
                     return
                 self._wait(done)
         finally:
             for worker in list(self.workers):
                 self._retire(worker)
 
-    def _wait(self, done: dict[int, tuple[Job, PreparedReport | str]]) -> None:
+    def _next_job(self, limit: int) -> tuple[int, Job] | None:
+        if self.retry:
+            return self.retry.pop(0)
+        if self.upcoming is None or self.upcoming[0] >= limit:
+            return None
+        job, self.upcoming = self.upcoming, next(self.todo, None)
+        return job
+
+    def _dispatch(self, limit: int, done: dict[int, tuple[Job, PreparedReport | str]]) -> None:
+        """Give every idle worker a file, then every worker a next one (files before
+        ``limit`` only)."""
+        for depth in range(JOBS_PER_WORKER):
+            for worker in list(self.workers):
+                if not worker.ready or len(worker.jobs) != depth:
+                    continue
+                item = self._next_job(limit)
+                if item is None:
+                    return
+                if not worker.send(*item, self.limits.seconds):
+                    self.retry = sorted([item, *self.retry])
+                    self._replace(worker, done, None)
+
+    def _wait(self, done: dict[int, tuple[Job, PreparedReport | str]], block: bool = True) -> None:
         """Collect what the workers finished; stop those past their deadline."""
-        busy = [w for w in self.workers if w.job is not None]
-        timeout = None
-        if busy:
-            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        busy = [w for w in self.workers if w.jobs]
+        timeout: float | None = 0.0
+        if block:
+            timeout = None
+            if busy:
+                timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
         handles: list[Any] = [w.conn for w in self.workers]
         handles += [w.process.sentinel for w in self.workers]
         wait(handles, timeout)
         for worker in list(self.workers):
             self._collect(worker, done)
         now = time.monotonic()
-        for worker in [w for w in self.workers if w.job is not None and w.deadline <= now]:
+        for worker in [w for w in self.workers if w.jobs and w.deadline <= now]:
             if not worker.conn.poll(0):
                 reason = (
                     f"took longer than {self.limits.seconds:g} s (the per-file time limit); "
@@ -301,14 +326,15 @@ class _Pool:
                 if message == "ready":
                     worker.ready = True
                     continue
-                assert worker.seq is not None and worker.job is not None
+                assert worker.jobs, "a worker answers only the files sent to it"
+                seq, job = worker.jobs.pop(0)
                 exhausted = message == _MEMORY
                 if exhausted:
                     message = _memory_reason(self.limits)
-                done[worker.seq] = (worker.job, message)
-                worker.seq, worker.job = None, None
+                done[seq] = (job, message)
+                worker.deadline = time.monotonic() + self.limits.seconds
                 if exhausted:  # the worker ends itself after this: never give it another file
-                    self._replace(worker, done, None)
+                    self._replace(worker, done, None, parsing=False)
                     return
         except (EOFError, OSError):
             pass
@@ -327,9 +353,16 @@ class _Pool:
         worker: _Worker,
         done: dict[int, tuple[Job, PreparedReport | str]],
         reason: str | None,
+        parsing: bool = True,
     ) -> None:
-        """Stop a worker (its current file refused with ``reason``) and start another."""
-        if worker.job is not None and worker.seq is not None:
-            done[worker.seq] = (worker.job, reason or _death_reason(worker.process.exitcode))
+        """Stop a worker (the file it was parsing refused with ``reason``; with ``parsing``
+        False it was between files) and start another; the files waiting behind go to other
+        workers."""
+        jobs = worker.jobs
+        if parsing and jobs:
+            seq, job = jobs.pop(0)
+            done[seq] = (job, reason or _death_reason(worker.process.exitcode))
+        self.retry = sorted([*jobs, *self.retry])
+        worker.jobs = []
         self._retire(worker)
         self._spawn()

@@ -68,13 +68,23 @@ def flat_spec() -> dict:
     return load_toml("ingest.data", "flat_tables.toml")
 
 
+class _HalfwidthTable(dict[int, str]):
+    """Each character's half-width form when that is one character (else itself), for
+    ``str.translate``; filled in as characters are first seen."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        self[code] = form = folded if len(folded) == 1 else ch
+        return form
+
+
+_HALFWIDTH = _HalfwidthTable()
+
+
 def _halfwidth(text: str) -> str:
     """Half-width, one character for one: offsets in the result are offsets in ``text``."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
+    return text.translate(_HALFWIDTH)
 
 
 @lru_cache(maxsize=4)

@@ -22,8 +22,10 @@ and PDF line breaks inside a phrase do not matter.  A figure needs its measure w
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from ingest.catalogue import Catalogue
 from ingest.statistics.drafts import StatisticDraft
@@ -80,25 +82,25 @@ class _Span:
 
 def _pieces(folded: FoldedText, breaks: list[int], enders: str) -> Iterator[_Span]:
     """Folded spans split at hard line breaks and at the given punctuation."""
-    cut = set()
-    bi = 0
-    for i, offset in enumerate(folded.index):
-        while bi < len(breaks) and breaks[bi] <= offset:
-            if i:
-                cut.add(i)
-            bi += 1
+    index = folded.index
+    # a break falls before the first folded character at or after it
+    cut = {i for b in breaks if 0 < (i := bisect_left(index, b)) < len(index)}
+    ends = {m.start() for m in _enders(enders).finditer(folded.text)}
     begin = 0
-    text = folded.text
-    for i, ch in enumerate(text):
+    for i in sorted(cut | ends):
         if i in cut and i > begin:
             yield _Span(begin, i)
             begin = i
-        if ch in enders:
-            if i + 1 > begin:
-                yield _Span(begin, i + 1)
+        if i in ends:
+            yield _Span(begin, i + 1)
             begin = i + 1
-    if begin < len(text):
-        yield _Span(begin, len(text))
+    if begin < len(folded.text):
+        yield _Span(begin, len(folded.text))
+
+
+@cache
+def _enders(enders: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(enders)}]")
 
 
 class ProseReader:
@@ -121,6 +123,7 @@ class ProseReader:
             if s.key in catalogue.statistics
             and (template == "unknown" or template in catalogue.statistics[s.key].templates)
         ]
+        self._phrases = frozenset(p for s in self.statistics for p in s.phrases)
         self._keys = {
             k
             for k, statistic in catalogue.statistics.items()
@@ -167,9 +170,11 @@ class ProseReader:
     def _numbers(self, folded: FoldedText, clause: _Span) -> None:
         body = folded.text[clause.start : clause.end]
         found: dict[tuple[int, int], tuple[int, int, str, re.Match[str]]] = {}
-        for stat in self.statistics:
-            if not stat.phrases:
-                continue
+        # Every pattern below holds one of the statistic's phrases as written: a clause
+        # without any of them cannot match (most clauses name no statistic at all).
+        present = {p for p in self._phrases if p in body}
+        named = [s for s in self.statistics if not present.isdisjoint(s.phrases)] if present else []
+        for stat in named:
             for pattern, kind in (
                 (number_pattern(stat.phrases), "number"),
                 (zero_pattern(stat.phrases), "zero-word"),
@@ -181,9 +186,7 @@ class ProseReader:
                     if held is None or rank > held[:2]:
                         found[target] = (*rank, f"{stat.key}|{kind}", m)
         claimed = list(found)
-        for stat in self.statistics:
-            if not stat.phrases:
-                continue
+        for stat in named:
             for m in number_first_pattern(stat.phrases).finditer(body):
                 target = m.span("num")
                 if any(a < target[1] and target[0] < b for a, b in claimed):

@@ -166,3 +166,23 @@ def test_tokens_of_domain_like_text(text: str) -> None:
     tokens = tokenizer.tokens(text)
     assert all(t in search_form(text) for t in tokens)
     assert tokenizer.tokens(search_form(text), prepared=True) == tokens
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet="信息公开政府依申请行政复议诉讼西塘镇於潜的了，。、 0123456789 abc-._%#&+\n",
+            max_size=30,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_remembered_blocks_cut_like_the_whole_text(texts: list[str]) -> None:
+    """Blocks are cut once and remembered: tokens are still those of cutting each whole
+    text, whatever was cut before."""
+    tokenizer = _shared_tokenizer()
+    for text in texts:
+        prepared = search_form(text)
+        assert tokenizer.tokens(text) == tokenizer._cut(prepared)

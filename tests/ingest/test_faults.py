@@ -192,8 +192,9 @@ def test_a_slow_file_is_stopped_at_its_time_limit_and_lines_come_as_files_finish
         ("crash-2018.txt", "died (SIGSEGV)"),
     ],
 )
+@pytest.mark.parametrize("workers", [1, 2])  # with one, z.txt waits behind it in its worker
 def test_a_worker_that_runs_out_of_memory_hangs_or_dies_costs_only_its_file(
-    tmp_path: Path, name: str, reason: str
+    tmp_path: Path, name: str, reason: str, workers: int
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -203,7 +204,7 @@ def test_a_worker_that_runs_out_of_memory_hangs_or_dies_costs_only_its_file(
     db = open_db(tmp_path / "w.db")
     try:
         outcomes = ingest_paths(
-            db, [folder], workers=2, limits=Limits(3, 200), hook=MisbehavingHook()
+            db, [folder], workers=workers, limits=Limits(3, 200), hook=MisbehavingHook()
         )
     finally:
         db.close()

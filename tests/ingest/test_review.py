@@ -219,6 +219,30 @@ def test_every_corpus_and_sample_report_is_reviewed(corpus_db, fresh_db) -> None
             assert finding["evidence"].strip()
 
 
+def _stored(db) -> list[dict]:
+    """Every finding but its id, each report's in the order written."""
+    rows = db.query("SELECT * FROM findings ORDER BY report_id, id")
+    return [{k: v for k, v in row.items() if k != "id"} for row in rows]
+
+
+@pytest.mark.parametrize("order", ["newest-first", "oldest-first", "mixed"])
+def test_reports_added_one_by_one_are_reviewed_as_a_whole(order: str, fresh_db) -> None:
+    """Each report added reviews itself and its unit's years again, but not its unit's
+    other reports: what is stored is still what reviewing everything again stores."""
+    files = [*sorted(TEXT.glob("pingtan-zone-*.txt")), *sorted(TEXT.glob("pingtan-gwh-*.txt"))]
+    if order == "newest-first":
+        files.reverse()
+    elif order == "mixed":
+        files = files[1::2] + files[::2]
+    for path in files:
+        (outcome,) = ingest_paths(fresh_db, [path])
+        assert outcome.status == "added", outcome.reason
+    stored = _stored(fresh_db)
+    assert {row["kind"] for row in stored} >= {"year_mismatch", "cumulative_shrinks"}
+    refresh_all(fresh_db)
+    assert _stored(fresh_db) == stored
+
+
 @pytest.mark.parametrize(
     ("slug", "kind", "evidence"),
     [
