@@ -34,11 +34,12 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # 2: statistics point at the passage that holds their evidence
 # 3: units, unit_aliases and report_history tables; reports.matched and reports.names
 # 4: findings table (the review of every report), filled for the reports already loaded
 # 5: db_state with the generation of the reports, raised by triggers
+# 6: indexes for the answers' look-ups (conflicts of a figure, failed checks of a report)
 READABLE_SINCE = 3  # readers work on databases this old (they never upgrade them)
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another process's write
 
@@ -303,7 +304,22 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _ensure_identity(db, version)
     _ensure_findings(db, version)
     _ensure_generation(db)
+    _ensure_lookup_indexes(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+# What an answer looks up by, so that no question reads a whole table: the figures that
+# disagree with the one shown, and a report's failed checks of one total.
+LOOKUP_INDEXES = (
+    ("conflicts", ("official_id",)),
+    ("checks", ("report_id", "name")),
+)
+
+
+def _ensure_lookup_indexes(db: sqlite_utils.Database) -> None:
+    """Version 6: the answers' look-up indexes, on new and older databases alike."""
+    for table, columns in LOOKUP_INDEXES:
+        db.table(table).create_index(list(columns), if_not_exists=True)
 
 
 def _ensure_findings(db: sqlite_utils.Database, version: int) -> None:
