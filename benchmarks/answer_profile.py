@@ -16,7 +16,8 @@ kind. For every answer it counts, on every SQLite connection the engine opens:
   rows, indexed or scanned, that never reaches Python;
 
 and times the stages: parsing the question, composing the answer (of which SQL), rendering
-the JSON. Counts are per answer, mean and maximum per kind; a count that grows with the
+the JSON, and the process's CPU time per answer (on a busy machine wall times stretch, CPU
+times much less). Counts are per answer, mean and maximum per kind; a count that grows with the
 corpus is work that grows with it. ``--cprofile KIND`` also prints the functions that took
 the most time over that kind's questions.
 """
@@ -152,6 +153,7 @@ class Measure:
     sql_ms: float
     render_ms: float
     chars: int
+    cpu_ms: float  # the process's CPU time for the whole answer: less bent by other processes
 
     @property
     def total_ms(self) -> float:
@@ -192,14 +194,16 @@ def profile(
             profiler.enable()
         TALLY.reset()
         TALLY.seen = set()
+        cpu = time.process_time()
         parsed, parse_ms = _timed(lambda q=q: answerer.parse(q.text))  # type: ignore[misc]
         answer, compose_ms = _timed(lambda p=parsed: compose(answerer._context, p))  # type: ignore[misc]
         sql_ms = TALLY.sql_s * 1000
         counts = (TALLY.statements, TALLY.rows, TALLY.ticks)
         rendered, render_ms = _timed(lambda a=answer: render_json(a))  # type: ignore[misc]
+        cpu_ms = (time.process_time() - cpu) * 1000
         if profiler is not None:
             profiler.disable()
-        measure = Measure(*counts, parse_ms, compose_ms, sql_ms, render_ms, len(rendered))
+        measure = Measure(*counts, parse_ms, compose_ms, sql_ms, render_ms, len(rendered), cpu_ms)
         result.by_kind.setdefault(q.kind, []).append(measure)
         result.scans.setdefault(q.kind, set()).update(_scans(answerer.db.conn, TALLY.seen))
         TALLY.seen = None
@@ -241,6 +245,7 @@ def _answer_line(q: Question, kind: object, m: Measure) -> dict:
         "rows": m.rows,
         "ksteps": m.ksteps,
         "ms": round(m.total_ms, 2),
+        "cpu_ms": round(m.cpu_ms, 2),
         "chars": m.chars,
     }
 
@@ -270,14 +275,16 @@ def table(profiles: list[SizeProfile]) -> Iterator[str]:
                 "of which SQL",
                 "render ms",
                 "total p50 / max",
+                "CPU p50 / max",
             ]
         )
-        yield _row(["---"] * 11)
+        yield _row(["---"] * 12)
         for kind in KINDS:
             ms = p.by_kind.get(kind)
             if not ms:
                 continue
             totals = sorted(m.total_ms for m in ms)
+            cpus = sorted(m.cpu_ms for m in ms)
             yield _row(
                 [
                     kind,
@@ -291,6 +298,7 @@ def table(profiles: list[SizeProfile]) -> Iterator[str]:
                     f"{statistics.median(m.sql_ms for m in ms):.1f}",
                     f"{statistics.median(m.render_ms for m in ms):.1f}",
                     f"{statistics.median(totals):.1f} / {totals[-1]:.1f}",
+                    f"{statistics.median(cpus):.1f} / {cpus[-1]:.1f}",
                 ]
             )
 
