@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -143,10 +144,10 @@ def officials_across(
     return found
 
 
-@dataclass(frozen=True)
-class OfficialValue:
+class OfficialValue(NamedTuple):
     """A report's official figure of one key without its words: enough to add up, order and
-    choose what an answer shows, whose facts are then read alone (``facts_by_id``)."""
+    choose what an answer shows, whose facts are then read alone (``facts_by_id``).  A tuple:
+    a total over a year makes thousands."""
 
     fact_id: int
     report: ReportRef

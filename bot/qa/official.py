@@ -111,11 +111,14 @@ class OfficialFigures:
         reports that give none: one query per key the scope's templates use, reading numbers
         only, so that a total or ranking over thousands of reports reads the words of the
         few it shows alone (``facts_of``)."""
-        by_key: dict[str, list[ReportRef]] = {}
+        by_template: dict[str, list[ReportRef]] = {}
         for report in scope:
-            own = self.statistic_for(statistic, report.template, mention)
+            by_template.setdefault(report.template, []).append(report)
+        by_key: dict[str, list[ReportRef]] = {}
+        for template, chosen in by_template.items():
+            own = self.statistic_for(statistic, template, mention)
             if own is not None:
-                by_key.setdefault(own.key, []).append(report)
+                by_key.setdefault(own.key, []).extend(chosen)
         found: dict[int, OfficialValue] = {}
         for key, chosen in by_key.items():
             found.update(official_values(self.db, key, chosen))

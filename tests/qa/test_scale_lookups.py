@@ -271,6 +271,24 @@ def test_a_long_total_adds_every_report_and_lists_the_largest(many: Path) -> Non
     assert f"{len(values)} 份报告" in answer.headline.text
 
 
+def test_a_ranking_names_reports_without_the_figure_when_too_many_to_read(
+    many: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No report states 行政复议 in its table: over many reports their text is not read."""
+    import bot.qa.compose.aggregate as aggregate
+
+    def no_reading(*_args: object) -> None:
+        raise AssertionError("read the text of every report in scope")
+
+    monkeypatch.setattr(aggregate, "passages_of_reports", no_reading)
+    answerer = Answerer(many, today=TODAY)
+    answer = answerer.ask("2020年哪个单位行政复议最多")
+    in_year = [r for r in reports(answerer.db) if r.year == 2020]
+    assert len(in_year) > aggregate.TEXT_READ_MOST
+    assert answer.kind == AnswerKind.NONE
+    assert f"{len(in_year)} 份报告太多" in answer.text
+
+
 def test_an_unknown_unit_lists_some_loaded_units_and_their_count(many: Path) -> None:
     answerer = Answerer(many, today=TODAY)
     answer = answerer.ask("无名镇2020年行政诉讼多少件")

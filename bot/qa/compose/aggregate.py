@@ -3,7 +3,8 @@
 A ranking or comparison uses each report's official figure; a report whose template has no
 such statistic (a 2021-edition report asked for 主动公开, which it states in prose only) gives
 the figure its sentences state, when one clearly answers; every figure a report gives in its
-sentences rather than its table is marked so.  A total adds official figures only.  When
+sentences rather than its table is marked so (when there are not too many such reports to
+read while the asker waits; else they are named).  A total adds official figures only.  When
 every value is the same the answer says so instead of ordering them; a ranking of one unit's
 years names each entry by unit and year; asked years without a report are named.
 """
@@ -21,6 +22,9 @@ from bot.qa.wording import Phrasebook, measure_shown, number_text, one_line, pla
 from ingest.catalogue import Statistic
 
 _KINDS = {Intent.SUM: AnswerKind.SUM, Intent.RANKING: AnswerKind.RANKING}
+# Reports without the statistic whose text a ranking reads for it (each costs a report's
+# sentences scored against the question): past this many, they are named, not read.
+TEXT_READ_MOST = 50
 
 
 @dataclass(frozen=True)
@@ -55,14 +59,17 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     values, without = ctx.figures.values_across(scope, statistic, q.statistic_mention)
     missing = [_name(r) for r in without]
     entries = [_Entry(v.report, v.value or 0, v.measure or statistic.measure, v) for v in values]
-    if kind != AnswerKind.SUM:
+    unread = kind != AnswerKind.SUM and len(without) > TEXT_READ_MOST
+    if kind != AnswerKind.SUM and not unread:
         read = _read_from_text(ctx, q, statistic, scope, {v.report.id for v in values}, words)
         entries += read
         missing = [m for m in missing if m not in {_name(e.report) for e in read}]
     one = q.units[0].unit if by_year or len(q.units) == 1 else ""
     notes = year_notes(ctx, q, words, one)
     if missing:
-        notes.append(words.line("missing_units", units=listed(words, missing, "reports_more")))
+        key = "text_unread" if unread else "missing_units"
+        units = listed(words, missing, "reports_more")
+        notes.append(words.line(key, units=units, count=len(missing)))
     if not entries:
         none_of_the_years = not missing and len(notes) == 1
         answer = ctx.nothing(q, notes[0] if none_of_the_years else words.line("no_data"))
