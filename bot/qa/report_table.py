@@ -157,9 +157,9 @@ class ReportTable:
         self._by_unit: dict[str, list[ReportRow]] = {}
         self._unit_of: dict[int, str] = {}
         self._units: list[str] = []
-        self._years: Counter[int] = Counter()  # reports per year
         self._regions: RegionIndex | None = None
         self._scopes: dict[tuple[str | None, int | None], list[ReportRef]] | None = None
+        self._years: Counter[int] = Counter()  # reports per year
 
     # -- keeping in step ----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import pytest
 import sqlite_utils
 
 from bot.qa.answerer import Answerer
-from bot.qa.compose.context import LISTED
+from bot.qa.compose.aggregate import LISTED
 from bot.qa.gazetteer import Gazetteer
 from bot.qa.lookup import (
     facts_by_id,
@@ -287,17 +287,6 @@ def test_a_ranking_names_reports_without_the_figure_when_too_many_to_read(
     assert len(in_year) > aggregate.TEXT_READ_MOST
     assert answer.kind == AnswerKind.NONE
     assert f"{len(in_year)} 份报告太多" in answer.text
-
-
-def test_an_unknown_unit_lists_some_loaded_units_and_their_count(many: Path) -> None:
-    answerer = Answerer(many, today=TODAY)
-    answer = answerer.ask("无名镇2020年行政诉讼多少件")
-    units = answerer._context.figures.loaded_units()
-    assert len(units) > LISTED
-    assert answer.kind == AnswerKind.NONE
-    assert "、".join(units[:LISTED]) in answer.headline.text
-    assert units[LISTED] not in answer.headline.text
-    assert f"共 {len(units)} 个" in answer.headline.text
 
 
 @pytest.mark.parametrize(

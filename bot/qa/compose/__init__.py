@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.qa.compose.aggregate import compose_aggregate
-from bot.qa.compose.context import PASSAGES_SHOWN, ComposeContext, listed
+from bot.qa.compose.context import PASSAGES_SHOWN, ComposeContext
 from bot.qa.compose.listing import compose_list
 from bot.qa.compose.number import compose_number
 from bot.qa.compose.passages import compose_passages, more_passages
@@ -55,7 +55,7 @@ def _compose(ctx: ComposeContext, q: Question) -> Answer:
     if not q.text.strip() or (q.intent == Intent.NONE and not q.units and not q.statistic):
         return ctx.nothing(q, words.line("empty", examples=ctx.examples(words)))
     if q.unknown_units:
-        loaded = listed(words, ctx.figures.loaded_units())
+        loaded = sep.join(ctx.figures.loaded_units())
         names = sep.join(q.unknown_units)
         return ctx.nothing(q, words.line("unit_unknown", names=names, units=loaded))
     if q.ambiguous:

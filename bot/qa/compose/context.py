@@ -24,10 +24,6 @@ from ingest.catalogue import Catalogue, Statistic
 from ingest.statistics.drafts import FigureSource
 
 PASSAGES_SHOWN = 3
-# Entries an answer lists (the parts of a total, the places of a ranking, the units loaded):
-# at 100,000 reports a year holds thousands, which no reader reads and no answer should
-# carry; the answer says how many there are and lists the first.
-LISTED = 30
 
 _SOURCE_PHRASES: dict[FigureSource, str] = {
     "table": "source_table",
@@ -39,15 +35,6 @@ _CONFLICT_SOURCES: dict[FigureSource, str] = {
     "prose": "conflict_source_prose",
     "derived": "conflict_source_derived",
 }
-
-
-def listed(words: Phrasebook, items: list[str], more: str = "listed_more") -> str:
-    """The items joined; past ``LISTED`` of them, the first ``LISTED`` and how many there are
-    (the phrase ``more``)."""
-    joined = words.separator.join(items[:LISTED])
-    if len(items) <= LISTED:
-        return joined
-    return words.text(more, items=joined, count=len(items), more=len(items) - LISTED)
 
 
 class ComposeContext:
