@@ -34,11 +34,13 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # 2: statistics point at the passage that holds their evidence
 # 3: units, unit_aliases and report_history tables; reports.matched and reports.names
 # 4: findings table (the review of every report), filled for the reports already loaded
 # 5: db_state with the generation of the reports, raised by triggers
+# 6: indexes for the answers' look-ups (a report's figures of a key with their values, the
+#    conflicts of a figure, the failed checks of a report)
 READABLE_SINCE = 3  # readers work on databases this old (they never upgrade them)
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another process's write
 
@@ -279,7 +281,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             pk="id",
             foreign_keys=[("report_id", "reports", "id"), ("passage_id", "passages", "id")],
         )
-        db.table("statistics").create_index(["report_id", "key"])
         db.table("statistics").create_index(["key"])
     if "conflicts" not in db.table_names():
         db.table("conflicts").create(
@@ -303,7 +304,29 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _ensure_identity(db, version)
     _ensure_findings(db, version)
     _ensure_generation(db)
+    _ensure_lookup_indexes(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+# What an answer looks up by, so that no question reads a whole table: a report's figure of
+# a key with what picks and shows its official value (a total over a year's thousands of
+# reports then reads this index alone, never their rows), the figures that disagree with the
+# one shown, and a report's failed checks of one total.
+LOOKUP_INDEXES = (
+    ("statistics", ("report_id", "key", "official", "id", "value", "source", "measure")),
+    ("conflicts", ("official_id",)),
+    ("checks", ("report_id", "name")),
+)
+# Indexes the look-up indexes make redundant (a prefix of one of them).
+_REPLACED_INDEXES = ("idx_statistics_report_id_key",)
+
+
+def _ensure_lookup_indexes(db: sqlite_utils.Database) -> None:
+    """Version 6: the answers' look-up indexes, on new and older databases alike."""
+    for table, columns in LOOKUP_INDEXES:
+        db.table(table).create_index(list(columns), if_not_exists=True)
+    for name in _REPLACED_INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def _ensure_findings(db: sqlite_utils.Database, version: int) -> None:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from index.tokens import Tokenizer
 from ingest.text import CJK, to_halfwidth, to_simplified
@@ -70,11 +70,14 @@ def fold_aligned(text: str) -> str:
     simplified = to_simplified(text)
     if len(simplified) != len(text):
         simplified = "".join(c if len(c := to_simplified(ch)) == 1 else ch for ch in text)
-    out = []
-    for ch in simplified:
-        wide = unicodedata.normalize("NFKC", ch).lower()
-        out.append(wide if len(wide) == 1 else ch)
-    return "".join(out)
+    return "".join(map(_folded_char, simplified))
+
+
+@cache
+def _folded_char(ch: str) -> str:
+    """One character half-width and lower case, or itself when that takes several."""
+    wide = unicodedata.normalize("NFKC", ch).lower()
+    return wide if len(wide) == 1 else ch
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,11 @@ def _inner_words(word: str) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+@lru_cache(maxsize=1 << 16)
 def credit(word: str, text: str) -> float:
-    """How well a key word is found in a text: itself 1, a synonym or an inner word less."""
+    """How well a key word is found in a text: itself 1, a synonym or an inner word less.
+    Kept per pair: a report's section and heading are matched against the same key words for
+    every figure in them."""
     if not text:
         return 0.0
     if word.isdigit():  # a number (12345) is found only as itself, never inside a year

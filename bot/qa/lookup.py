@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -140,6 +141,61 @@ def officials_across(
         row = dict(zip(names, values, strict=True))
         if row["report_id"] not in found:
             found[row["report_id"]] = _fact(row, by_id[row["report_id"]])
+    return found
+
+
+class OfficialValue(NamedTuple):
+    """A report's official figure of one key without its words: enough to add up, order and
+    choose what an answer shows, whose facts are then read alone (``facts_by_id``).  A tuple:
+    a total over a year makes thousands."""
+
+    fact_id: int
+    report: ReportRef
+    key: str
+    value: float | None
+    measure: str
+    source: FigureSource
+
+
+def official_values(
+    db: sqlite_utils.Database, key: str, reports: Iterable[ReportRef]
+) -> dict[int, OfficialValue]:
+    """The official value of one key in each of many reports, by report id: one query over
+    the (report, key) index that reads no evidence, so a total over thousands of reports
+    costs their numbers only."""
+    by_id = {r.id: r for r in reports}
+    if not by_id:
+        return {}
+    rows = db.conn.execute(
+        "SELECT s.report_id, s.id, s.value, s.measure, s.source FROM json_each(?) AS j "
+        "CROSS JOIN statistics AS s ON s.report_id = j.value AND s.key = ? "
+        f"ORDER BY s.report_id, {_OFFICIAL_ORDER}",
+        [json.dumps(list(by_id)), key],
+    )
+    found: dict[int, OfficialValue] = {}
+    for report_id, fact_id, value, measure, source in rows:
+        if report_id not in found:
+            found[report_id] = OfficialValue(
+                fact_id, by_id[report_id], key, value, measure or "", source
+            )
+    return found
+
+
+def facts_by_id(db: sqlite_utils.Database, values: Iterable[OfficialValue]) -> dict[int, Fact]:
+    """The facts of these official values, by statistics id: one query."""
+    by_id = {v.fact_id: v for v in values}
+    if not by_id:
+        return {}
+    cursor = db.conn.execute(
+        f"SELECT {_STATISTIC_FIELDS} FROM json_each(?) AS j "
+        "CROSS JOIN statistics AS s ON s.id = j.value",
+        [json.dumps(list(by_id))],
+    )
+    names = [d[0] for d in cursor.description]
+    found: dict[int, Fact] = {}
+    for values_row in cursor:
+        row = dict(zip(names, values_row, strict=True))
+        found[row["id"]] = _fact(row, by_id[row["id"]].report)
     return found
 
 

@@ -16,7 +16,17 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from bot.qa.lookup import Fact, ReportRef, official, officials, officials_across, reports
+from bot.qa.lookup import (
+    Fact,
+    OfficialValue,
+    ReportRef,
+    facts_by_id,
+    official,
+    official_values,
+    officials,
+    officials_across,
+    reports,
+)
 from bot.qa.overview import ExampleSubject, example_subject
 from bot.qa.question import Question
 from bot.qa.report_table import CorpusWatch, PerCorpus, ReportTable
@@ -90,30 +100,50 @@ class OfficialFigures:
     def across(
         self, scope: list[ReportRef], statistic: Statistic, mention: str
     ) -> tuple[list[Fact], list[str]]:
-        """The official figure of each report in scope, and "unit year" of those without one.
+        """The official figure of each report in scope, and "unit year" of those without one."""
+        values, missing = self.values_across(scope, statistic, mention)
+        return self.facts_of(values), [f"{r.unit} {r.year}" for r in missing]
 
-        One query per key the scope's templates use; the parts of derived figures are read
-        along (``officials``), so their sources cost no query per report either.
-        """
+    def values_across(
+        self, scope: list[ReportRef], statistic: Statistic, mention: str
+    ) -> tuple[list[OfficialValue], list[ReportRef]]:
+        """The official value of each report in scope that gives one, in scope order, and the
+        reports that give none: one query per key the scope's templates use, reading numbers
+        only, so that a total or ranking over thousands of reports reads the words of the
+        few it shows alone (``facts_of``)."""
+        by_template: dict[str, list[ReportRef]] = {}
+        for report in scope:
+            by_template.setdefault(report.template, []).append(report)
         by_key: dict[str, list[ReportRef]] = {}
-        for report in scope:
-            own = self.statistic_for(statistic, report.template, mention)
+        for template, chosen in by_template.items():
+            own = self.statistic_for(statistic, template, mention)
             if own is not None:
-                by_key.setdefault(own.key, []).append(report)
-        found: dict[int, Fact] = {}
-        self._parts = {}
+                by_key.setdefault(own.key, []).extend(chosen)
+        found: dict[int, OfficialValue] = {}
         for key, chosen in by_key.items():
-            found.update(officials_across(self.db, key, chosen))
-            self._read_parts(key, chosen, found)
-        facts: list[Fact] = []
-        missing: list[str] = []
+            found.update(official_values(self.db, key, chosen))
+        values: list[OfficialValue] = []
+        missing: list[ReportRef] = []
         for report in scope:
-            fact = found.get(report.id)
-            if fact is None or fact.value is None:
-                missing.append(f"{report.unit} {report.year}")
+            value = found.get(report.id)
+            if value is None or value.value is None:
+                missing.append(report)
             else:
-                facts.append(fact)
-        return facts, missing
+                values.append(value)
+        return values, missing
+
+    def facts_of(self, values: list[OfficialValue]) -> list[Fact]:
+        """The facts of these official values, in their order (one query); the parts of
+        derived figures are read along (``officials``), so their sources cost no query per
+        report either.  A fact removed since its value was read is left out."""
+        by_id = facts_by_id(self.db, values)
+        self._parts = {}
+        by_key: dict[str, dict[int, Fact]] = {}
+        for fact in by_id.values():
+            by_key.setdefault(fact.key, {})[fact.report.id] = fact
+        for key, found in by_key.items():
+            self._read_parts(key, [f.report for f in found.values()], found)
+        return [by_id[v.fact_id] for v in values if v.fact_id in by_id]
 
     def _read_parts(self, key: str, chosen: list[ReportRef], found: dict[int, Fact]) -> None:
         """The official facts a derived figure adds up, for the reports whose figure is one."""
@@ -214,6 +244,13 @@ class OfficialFigures:
         if not inside:
             return []
         return list(dict.fromkeys([*others, *inside]))
+
+    def years_with_reports(self, units: list[str]) -> set[int]:
+        """The years these units have reports for (any unit's when none are named), from the
+        reports kept in memory: no question reads the whole reports table for them."""
+        if not units:
+            return self.table.years()
+        return {row.ref.year for unit in units for row in self.table.of_unit(unit)}
 
     def unit_years(self, unit: str, years: tuple[int, ...]) -> list[ReportRef]:
         """A unit's reports, oldest first; only the asked years when there are any."""

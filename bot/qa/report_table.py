@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -160,6 +161,7 @@ class ReportTable:
         self._regions: RegionIndex | None = None
         self._names: UnitNameIndex | None = None
         self._scopes: dict[tuple[str | None, int | None], list[ReportRef]] | None = None
+        self._years: Counter[int] = Counter()  # reports per year
 
     # -- keeping in step ----------------------------------------------------------------------
 
@@ -182,6 +184,9 @@ class ReportTable:
         for unit in units:
             for old in self._by_unit.pop(unit, ()):
                 self._unit_of.pop(old.ref.id, None)
+                self._years[old.ref.year] -= 1
+                if not self._years[old.ref.year]:
+                    del self._years[old.ref.year]
             rows = conn.execute(_REPORT_SQL + " WHERE unit = ?", [unit]).fetchall()
             if any(row[0] in self._unit_of for row in rows):
                 return False
@@ -192,6 +197,7 @@ class ReportTable:
     def _load(self) -> None:
         self._by_unit = {}
         self._unit_of = {}
+        self._years = Counter()
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall())
         self._units = sorted(self._by_unit)
 
@@ -201,6 +207,7 @@ class ReportTable:
             report = _ref(row)
             self._by_unit.setdefault(report.ref.unit, []).append(report)
             self._unit_of[report.ref.id] = report.ref.unit
+            self._years[report.ref.year] += 1
             touched.add(report.ref.unit)
         for unit in touched:
             self._by_unit[unit].sort(key=lambda r: (-r.ref.year, -r.ref.id))
@@ -211,6 +218,11 @@ class ReportTable:
         """Every loaded unit, sorted."""
         self._current()
         return self._units
+
+    def years(self) -> set[int]:
+        """Every year some report covers."""
+        self._current()
+        return set(self._years)
 
     def of_unit(self, unit: str) -> list[ReportRow]:
         """A unit's reports, newest year first."""

@@ -14,9 +14,12 @@ import pytest
 import sqlite_utils
 
 from bot.qa.answerer import Answerer
+from bot.qa.compose.aggregate import LISTED
 from bot.qa.gazetteer import Gazetteer
 from bot.qa.lookup import (
+    facts_by_id,
     official,
+    official_values,
     officials,
     officials_across,
     passages_of_reports,
@@ -153,6 +156,25 @@ def test_officials_across_is_official_of_each_report(corpus: Path, key: str) -> 
         assert across.get(report.id) == official(db, report.id, key)
 
 
+@pytest.mark.parametrize("key", ["requests.received", "lawsuits", "absent"])
+def test_official_values_are_the_official_facts_without_their_words(corpus: Path, key: str) -> None:
+    db = open_db(corpus)
+    scope = reports(db)
+    facts = officials_across(db, key, scope)
+    values = official_values(db, key, scope)
+    assert set(values) == set(facts)
+    for report_id, value in values.items():
+        fact = facts[report_id]
+        assert (value.fact_id, value.report, value.value, value.source, value.measure) == (
+            fact.id,
+            fact.report,
+            fact.value,
+            fact.source,
+            fact.measure,
+        )
+    assert facts_by_id(db, values.values()) == {f.id: f for f in facts.values()}
+
+
 def test_passages_of_reports_are_each_reports_passages(sample_db_path: Path) -> None:
     db = open_db(sample_db_path)
     ids = [report.id for report in reports(db)]
@@ -200,6 +222,108 @@ def test_queries_do_not_grow_with_the_reports(tmp_path: Path, question: str, wid
     (few, few_facts), (many, many_facts) = runs
     assert many_facts > few_facts if wider else many_facts == few_facts
     assert many == few
+
+
+MANY_COUNTIES = [*COUNTIES, *(f"{c[0]}{c}" for c in "甲乙丙丁戊己庚辛")]
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    """Twelve counties: more reports a year than an answer lists."""
+    path = tmp_path / "more.db"
+    db = open_db(path)
+    build(db, MANY_COUNTIES)
+    db.close()
+    return path
+
+
+def official_in_year(db: sqlite_utils.Database, year: int, key: str) -> dict[str, float]:
+    """Each unit's official value of the key in that year, straight from the statistics."""
+    found = {}
+    for report in reports(db):
+        fact = official(db, report.id, key) if report.year == year else None
+        if fact is not None and fact.value is not None:
+            found[report.unit] = fact.value
+    return found
+
+
+def test_a_long_ranking_lists_the_first_places_and_says_how_many(many: Path) -> None:
+    answerer = Answerer(many, today=TODAY)
+    answer = answerer.ask("2020年哪个单位收到的政府信息公开申请最多")
+    values = official_in_year(answerer.db, 2020, "requests.received")
+    assert len(values) > LISTED
+    assert answer.kind == AnswerKind.RANKING
+    assert len(answer.ranking) == len(answer.facts) == LISTED
+    best = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:LISTED]
+    assert [(e.unit, e.value) for e in answer.ranking] == best
+    assert f"只列出前 {LISTED} 份" in answer.text
+
+
+def test_a_long_total_adds_every_report_and_lists_the_largest(many: Path) -> None:
+    answerer = Answerer(many, today=TODAY)
+    answer = answerer.ask("2021年各单位收到的政府信息公开申请一共多少")
+    values = official_in_year(answerer.db, 2021, "requests.received")
+    assert len(values) > LISTED
+    assert answer.kind == AnswerKind.SUM
+    assert answer.value == sum(values.values())
+    largest = sorted(values.values(), reverse=True)[:LISTED]
+    assert sorted((f.value for f in answer.facts), reverse=True) == largest
+    assert f"{len(values)} 份报告" in answer.headline.text
+
+
+def test_a_ranking_names_reports_without_the_figure_when_too_many_to_read(
+    many: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No report states 行政复议 in its table: over many reports their text is not read."""
+    import bot.qa.compose.aggregate as aggregate
+
+    def no_reading(*_args: object) -> None:
+        raise AssertionError("read the text of every report in scope")
+
+    monkeypatch.setattr(aggregate, "passages_of_reports", no_reading)
+    answerer = Answerer(many, today=TODAY)
+    answer = answerer.ask("2020年哪个单位行政复议最多")
+    in_year = [r for r in reports(answerer.db) if r.year == 2020]
+    assert len(in_year) > aggregate.TEXT_READ_MOST
+    assert answer.kind == AnswerKind.NONE
+    assert f"{len(in_year)} 份报告太多" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "东岭青石镇收到多少件政府信息公开申请",
+        "东岭青石镇行政诉讼多少件",
+        "2020年哪个镇行政诉讼最多",
+        "2021年各单位收到的政府信息公开申请一共多少",
+        "东岭县哪个镇行政诉讼最多",
+        "东岭青石镇历年行政诉讼",
+        "东岭青石镇和西川白沙镇行政诉讼相比",
+        "东岭县教育局存在什么问题",
+    ],
+)
+def test_no_answer_reads_a_whole_table(many: Path, question: str) -> None:
+    """Every statement an answer runs finds its rows through an index of the database (no
+    SCAN in its plan, no index SQLite builds for the one statement)."""
+    answerer = Answerer(many, today=TODAY)
+    answerer.ask(question)  # per-corpus state read once
+    with counted(answerer.db) as statements:
+        answerer.ask(question)
+    assert statements
+    for sql in statements:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        plan = [step[-1] for step in answerer.db.execute("EXPLAIN QUERY PLAN " + sql)]
+        whole = [
+            step
+            for step in plan
+            if "AUTOMATIC" in step
+            or (
+                step.startswith("SCAN")
+                and not any(w in step for w in ("VIRTUAL TABLE", "CONSTANT ROW", "sqlite_master"))
+            )
+        ]
+        assert not whole, (sql, plan)
 
 
 def test_region_scoped_sum_adds_the_towns_of_that_county(corpus: Path) -> None:
@@ -257,6 +381,7 @@ def test_memory_follows_additions_renames_and_removals(corpus: Path) -> None:
             Gazetteer.from_db(answerer.db)
         )
         assert table_state(table) == table_state(fresh_table)
+        assert table.years() == fresh_table.years() == {r.year for r in reports(answerer.db)}
 
     with writer.atomic():
         add_report(writer, "东岭青石镇", 2022, "镇", "东岭县", {"lawsuits.direct": 4})

@@ -3,17 +3,18 @@
 A ranking or comparison uses each report's official figure; a report whose template has no
 such statistic (a 2021-edition report asked for 主动公开, which it states in prose only) gives
 the figure its sentences state, when one clearly answers; every figure a report gives in its
-sentences rather than its table is marked so.  A total adds official figures only.  When
+sentences rather than its table is marked so (when there are not too many such reports to
+read while the asker waits; else they are named).  A total adds official figures only.  When
 every value is the same the answer says so instead of ordering them; a ranking of one unit's
 years names each entry by unit and year; asked years without a report are named.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.qa.compose.context import ComposeContext
-from bot.qa.lookup import Fact, ReportRef, passages_of_reports, reports
+from bot.qa.lookup import Fact, OfficialValue, ReportRef, passages_of_reports
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote, RankEntry, Source, StatedFigure
 from bot.qa.prose_figures import ANSWER, find_figures
 from bot.qa.question import Intent, Question
@@ -21,6 +22,13 @@ from bot.qa.wording import Phrasebook, measure_shown, number_text, one_line, pla
 from ingest.catalogue import Statistic
 
 _KINDS = {Intent.SUM: AnswerKind.SUM, Intent.RANKING: AnswerKind.RANKING}
+# Entries an answer lists (the parts of a total, the places of a ranking, the reports without
+# a figure): at 100,000 reports a year holds thousands, which no reader reads and no answer
+# should carry; the answer says how many there are and lists the first.
+LISTED = 30
+# Reports without the statistic whose text a ranking reads for it (each costs a report's
+# sentences scored against the question): past this many, they are named, not read.
+TEXT_READ_MOST = 50
 
 
 @dataclass(frozen=True)
@@ -30,14 +38,15 @@ class _Entry:
     report: ReportRef
     value: float
     measure: str
-    fact: Fact | None = None
+    official: OfficialValue | None = None
+    fact: Fact | None = None  # the official value's fact, read for the entries shown
     evidence: str = ""
     passage_id: int | None = None
 
     @property
     def from_text(self) -> bool:
         """Stated in the report's sentences (read now, or a prose statistic), not its table."""
-        return self.fact is None or self.fact.source == "prose"
+        return self.official is None or self.official.source == "prose"
 
 
 def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = None) -> Answer:
@@ -51,16 +60,20 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     kind = _KINDS.get(intent, AnswerKind.COMPARE)
     by_year = kind == AnswerKind.RANKING and q.over == "years" and len(q.units) == 1
     scope = _scope(ctx, q, by_year)
-    facts, missing = ctx.figures.across(scope, statistic, q.statistic_mention)
-    entries = [_Entry(f.report, f.value or 0, f.measure or statistic.measure, f) for f in facts]
-    if kind != AnswerKind.SUM:
-        read = _read_from_text(ctx, q, statistic, scope, {f.report.id for f in facts}, words)
+    values, without = ctx.figures.values_across(scope, statistic, q.statistic_mention)
+    missing = [_name(r) for r in without]
+    entries = [_Entry(v.report, v.value or 0, v.measure or statistic.measure, v) for v in values]
+    unread = kind != AnswerKind.SUM and len(without) > TEXT_READ_MOST
+    if kind != AnswerKind.SUM and not unread:
+        read = _read_from_text(ctx, q, statistic, scope, {v.report.id for v in values}, words)
         entries += read
         missing = [m for m in missing if m not in {_name(e.report) for e in read}]
     one = q.units[0].unit if by_year or len(q.units) == 1 else ""
     notes = year_notes(ctx, q, words, one)
     if missing:
-        notes.append(words.line("missing_units", units=sep.join(missing)))
+        key = "text_unread" if unread else "missing_units"
+        units = listed(words, missing, "reports_more")
+        notes.append(words.line(key, units=units, count=len(missing)))
     if not entries:
         none_of_the_years = not missing and len(notes) == 1
         answer = ctx.nothing(q, notes[0] if none_of_the_years else words.line("no_data"))
@@ -83,28 +96,38 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
 
     value: float | None = None
     tie = len(ordered) > 1 and len({e.value for e in ordered}) == 1
+    if tie and kind != AnswerKind.SUM:
+        ordered = sorted(entries, key=lambda e: (e.report.unit, e.report.year))
+    # The entries shown: the first LISTED in answer order (a total's largest parts, in the
+    # order of its parts); only their facts are read.
+    shown = _with_facts(ctx, ordered[:LISTED])
+    if len(ordered) > LISTED:
+        more = "sum_more" if kind == AnswerKind.SUM else "entries_more"
+        notes.append(words.line(more, count=len(ordered), shown=len(shown)))
     if kind == AnswerKind.SUM:
         value = sum(e.value for e in entries)
+        listed_ids = {e.report.id for e in shown}
         headline = words.line(
             "sum",
             scope=sep.join(u.unit for u in q.units) + " " if q.units else "",
             value=Figure(number_text(value)),
             count=len(entries),
-            parts=Line.joined(sep, (part(e, figure=False) for e in entries)),
+            parts=Line.joined(
+                sep, (part(e, figure=False) for e in entries if e.report.id in listed_ids)
+            ),
             **fields,
         )
     elif tie:
-        ordered = sorted(entries, key=lambda e: (e.report.unit, e.report.year))
         headline = words.line(
             "tie_years" if by_year else "tie",
             count=len(ordered),
             value=Figure(number_text(ordered[0].value)),
             unit=q.units[0].unit if by_year else "",
-            parts=Line.joined(sep, (part(e, figure=False) for e in ordered)),
+            parts=Line.joined(sep, (part(e, figure=False) for e in shown)),
             **fields,
         )
     else:
-        parts = Line.joined(sep, (part(e, figure=True) for e in ordered))
+        parts = Line.joined(sep, (part(e, figure=True) for e in shown))
         if kind == AnswerKind.RANKING:
             order = words.text("order_asc" if q.order == "asc" else "order_desc")
             key = "ranking_years" if by_year else "ranking"
@@ -119,17 +142,26 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
         headline=headline,
         value=plain_number(value),
         notes=notes,
-        sources=[_source(ctx, words, e, by_year) for e in ordered],
-        facts=[_stated(ctx, e, statistic, words) for e in ordered],
+        sources=[_source(ctx, words, e, by_year) for e in shown],
+        facts=[_stated(ctx, e, statistic, words) for e in shown],
         ranking=[
             RankEntry(
                 _name(e.report) if by_year else e.report.unit, e.report.year, plain_number(e.value)
             )
-            for e in ordered
+            for e in shown
         ]
         if kind == AnswerKind.RANKING
         else [],
     )
+
+
+def listed(words: Phrasebook, items: list[str], more: str = "listed_more") -> str:
+    """The items joined; past ``LISTED`` of them, the first ``LISTED`` and how many there are
+    (the phrase ``more``)."""
+    joined = words.separator.join(items[:LISTED])
+    if len(items) <= LISTED:
+        return joined
+    return words.text(more, items=joined, count=len(items), more=len(items) - LISTED)
 
 
 def _name(report: ReportRef) -> str:
@@ -149,7 +181,7 @@ def year_notes(ctx: ComposeContext, q: Question, words: Phrasebook, unit: str = 
     if not q.years:
         return []
     units = [unit] if unit else [u.unit for u in q.units]
-    have = {r.year for r in reports(ctx.db, units or None)}
+    have = ctx.figures.years_with_reports(units)
     absent = [y for y in q.years if y not in have]
     if not absent:
         return []
@@ -188,8 +220,22 @@ def _read_from_text(
         if best.value != 0 and (best.measure or finding.measure) != statistic.measure:
             continue
         measure = best.measure or finding.measure
-        found.append(_Entry(report, best.value, measure, None, best.evidence, best.passage_id))
+        found.append(
+            _Entry(report, best.value, measure, evidence=best.evidence, passage_id=best.passage_id)
+        )
     return found
+
+
+def _with_facts(ctx: ComposeContext, entries: list[_Entry]) -> list[_Entry]:
+    """The entries with the facts of their official values read (one query for all); an
+    entry whose fact went since its value was read is left out."""
+    facts = ctx.figures.facts_of([e.official for e in entries if e.official is not None])
+    by_id = {f.id: f for f in facts}
+    return [
+        replace(e, fact=by_id[e.official.fact_id]) if e.official is not None else e
+        for e in entries
+        if e.official is None or e.official.fact_id in by_id
+    ]
 
 
 def _shared_first(words: Phrasebook, ordered: list[_Entry], by_year: bool) -> list[Line]:
@@ -198,7 +244,7 @@ def _shared_first(words: Phrasebook, ordered: list[_Entry], by_year: bool) -> li
     first = [e for e in ordered if e.value == ordered[0].value]
     if len(first) < 2:
         return []
-    names = words.separator.join(str(e.report.year) if by_year else e.report.unit for e in first)
+    names = listed(words, [str(e.report.year) if by_year else e.report.unit for e in first])
     return [words.line("shared_first", names=names)]
 
 

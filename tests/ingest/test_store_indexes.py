@@ -1,0 +1,42 @@
+"""The look-up indexes answers rely on: made with a new database, added to an older one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.store import LOOKUP_INDEXES, SCHEMA_VERSION, open_db, open_reader
+
+
+def index_columns(path: Path) -> set[tuple[str, tuple[str, ...]]]:
+    db = open_reader(path)
+    found = set()
+    for table, _ in LOOKUP_INDEXES:
+        for index in db.table(table).indexes:
+            found.add((table, tuple(index.columns)))
+    db.conn.close()
+    return found
+
+
+def test_a_new_database_has_the_lookup_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    open_db(path).close()
+    assert set(LOOKUP_INDEXES) <= index_columns(path)
+
+
+@pytest.mark.parametrize("version", [3, 5])
+def test_an_older_database_gets_them_when_opened_for_writing(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    for table, columns in LOOKUP_INDEXES:
+        db.execute(f"DROP INDEX idx_{table}_{'_'.join(columns)}")
+    db.table("statistics").create_index(["report_id", "key"])  # what version 5 had
+    db.execute(f"PRAGMA user_version = {version}")
+    db.close()
+    assert not set(LOOKUP_INDEXES) & index_columns(path)
+    reopened = open_db(path)
+    assert reopened.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    reopened.close()
+    assert set(LOOKUP_INDEXES) <= index_columns(path)
+    assert ("statistics", ("report_id", "key")) not in index_columns(path)
