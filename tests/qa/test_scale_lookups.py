@@ -14,7 +14,7 @@ import pytest
 import sqlite_utils
 
 from bot.qa.answerer import Answerer
-from bot.qa.compose.aggregate import LISTED
+from bot.qa.compose.context import LISTED
 from bot.qa.gazetteer import Gazetteer
 from bot.qa.lookup import (
     facts_by_id,

@@ -25,7 +25,7 @@ def test_unknown_unit_among_many_is_counted_not_listed(
 ) -> None:
     import bot.qa.compose as compose
 
-    monkeypatch.setattr(compose, "LISTED_UNITS", 2)
+    monkeypatch.setattr(compose, "LISTED", 2)
     answer = answerer.ask("西集乡有多少行政诉讼")
     assert "已收录 5 个单位" in answer.headline.text
     assert "西集镇" in answer.headline.text and "宜就镇" not in answer.headline.text
@@ -41,7 +41,7 @@ def test_unknown_unit_among_few_lists_them_all(answerer) -> None:
 def test_unit_list_is_cut_when_long(answerer, monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.qa.compose.listing as listing
 
-    monkeypatch.setattr(listing, "LISTED_UNITS", 2)
+    monkeypatch.setattr(listing, "LISTED", 2)
     answer = answerer.ask("有哪些单位")
     assert answer.headline.text.startswith("已收录 5 个单位，前 2 个：")
     assert answer.headline.text.count("、") == 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.qa.compose.aggregate import compose_aggregate
-from bot.qa.compose.context import ALIKE_UNITS, LISTED_UNITS, PASSAGES_SHOWN, ComposeContext
+from bot.qa.compose.context import ALIKE_UNITS, LISTED, PASSAGES_SHOWN, ComposeContext
 from bot.qa.compose.listing import compose_list
 from bot.qa.compose.number import compose_number
 from bot.qa.compose.passages import compose_passages, more_passages
@@ -71,7 +71,7 @@ def _unknown_units(ctx: ComposeContext, words: Phrasebook, unknown: tuple[str, .
     sep = words.separator
     names = sep.join(unknown)
     loaded = ctx.figures.loaded_units()
-    if len(loaded) <= LISTED_UNITS:
+    if len(loaded) <= LISTED:
         return words.line("unit_unknown", names=names, units=sep.join(loaded))
     figures = ctx.figures
     alike = dict.fromkeys(u for name in unknown for u in figures.similar_units(name, ALIKE_UNITS))

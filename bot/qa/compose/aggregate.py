@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.qa.compose.context import ComposeContext
+from bot.qa.compose.context import LISTED, ComposeContext
 from bot.qa.lookup import Fact, OfficialValue, ReportRef, passages_of_reports
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote, RankEntry, Source, StatedFigure
 from bot.qa.prose_figures import ANSWER, find_figures
@@ -22,10 +22,6 @@ from bot.qa.wording import Phrasebook, measure_shown, number_text, one_line, pla
 from ingest.catalogue import Statistic
 
 _KINDS = {Intent.SUM: AnswerKind.SUM, Intent.RANKING: AnswerKind.RANKING}
-# Entries an answer lists (the parts of a total, the places of a ranking, the reports without
-# a figure): at 100,000 reports a year holds thousands, which no reader reads and no answer
-# should carry; the answer says how many there are and lists the first.
-LISTED = 30
 # Reports without the statistic whose text a ranking reads for it (each costs a report's
 # sentences scored against the question): past this many, they are named, not read.
 TEXT_READ_MOST = 50

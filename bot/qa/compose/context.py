@@ -24,7 +24,10 @@ from ingest.catalogue import Catalogue, Statistic
 from ingest.statistics.drafts import FigureSource
 
 PASSAGES_SHOWN = 3
-LISTED_UNITS = 30  # more loaded units than this are counted, not listed, in an answer
+# Entries an answer lists (the parts of a total, the places of a ranking, the reports without
+# a figure, the loaded units): at 100,000 reports a year holds thousands, which no reader reads
+# and no answer should carry; the answer says how many there are and lists the first.
+LISTED = 30
 ALIKE_UNITS = 8  # loaded units named like an asked one that is not loaded
 
 _SOURCE_PHRASES: dict[FigureSource, str] = {

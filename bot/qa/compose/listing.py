@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.qa.compose.context import LISTED_UNITS, ComposeContext
+from bot.qa.compose.context import LISTED, ComposeContext
 from bot.qa.lookup import reports, statistics_with_values
 from bot.qa.model import Answer, AnswerKind
 from bot.qa.question import Question
@@ -28,11 +28,9 @@ def compose_list(ctx: ComposeContext, q: Question) -> Answer:
         headline = words.line("list_statistics", items=sep.join(labels))
     else:
         units = sorted({r.unit for r in loaded})
-        if len(units) <= LISTED_UNITS:
+        if len(units) <= LISTED:
             headline = words.line("list_units", count=len(units), items=sep.join(units))
         else:
-            shown = sep.join(units[:LISTED_UNITS])
-            headline = words.line(
-                "list_units_some", count=len(units), shown=LISTED_UNITS, items=shown
-            )
+            shown = sep.join(units[:LISTED])
+            headline = words.line("list_units_some", count=len(units), shown=LISTED, items=shown)
     return Answer(question=q.text, kind=AnswerKind.LIST, headline=headline)
