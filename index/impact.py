@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -147,7 +148,7 @@ def factors(params: Params, tf: np.ndarray, doc_len: np.ndarray, avgdl: float) -
 
 
 def _pair_codes(
-    tf: np.ndarray, p_row: np.ndarray, doc_len: np.ndarray
+    tf: np.ndarray, p_row: np.ndarray, doc_len: np.ndarray, kernels: SimpleNamespace | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Number the distinct (tf, passage length) pairs: codes per posting, and the pairs.
 
@@ -155,7 +156,6 @@ def _pair_codes(
     of weights instead of an 8-byte weight.
     """
     width = int(doc_len.max()) + 1 if len(doc_len) else 1
-    kernels = active()
     if kernels is not None and len(tf):
         space = int(tf.max()) * width + width
         if space <= 1 << 26:
@@ -252,7 +252,7 @@ def build(
         fwd_start = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(p_row, minlength=n_docs), out=fwd_start[1:])
     average = okapi_average_idf(df, first_pos, n_docs) if params.variant == "BM25Okapi" else 0.0
-    codes, pair_tf, pair_dl = _pair_codes(tf, p_row, doc_len)
+    codes, pair_tf, pair_dl = _pair_codes(tf, p_row, doc_len, kernels)
     absent = len(pair_tf)  # the code of "not in this row" in a dense row
     dense_dtype = np.uint16 if absent < 1 << 16 else np.uint32
     dense_terms = np.flatnonzero(df > DENSE_FRACTION * n_docs)
@@ -337,6 +337,8 @@ class Segment:
 
     def table(self, stats: Statistics) -> np.ndarray:
         """The factor of every (tf, length) code under these statistics; 0 for ``absent``."""
+        if not stats.n_docs:  # every row tombstoned: nothing is scored
+            return np.zeros(self.absent + 1, dtype=np.float64)
         values = factors(stats.params, self.pair_tf, self.pair_dl, stats.avgdl)
         return np.append(values, 0.0)
 
