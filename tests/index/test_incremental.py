@@ -221,3 +221,16 @@ def test_questions_agree_with_full_rebuild_over_many_deltas(tmp_path: Path) -> N
     incremental = results(path)
     refresh(path, workers=1, full=True)
     assert_same(incremental, results(path))
+
+
+def test_nianbao_reindex_rebuilds_whole(db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli.commands import main
+
+    apply(db_path, ("西江镇", 2018, ["西江镇公开信息"]))
+    assert refresh(db_path, workers=1).kind == "delta"
+    done = CliRunner().invoke(main, ["reindex", "--db", str(db_path)])
+    assert done.exit_code == 0, done.output
+    assert "passage index rebuilt: 9 passages" in done.output
+    assert len(kind_of_current(db_path)["segments"]) == 1
