@@ -10,7 +10,8 @@ Tables (created on first use, next to ingest's):
   were cut with and the unit names in the dictionary then.
 
 - ``index_log(seq INTEGER PRIMARY KEY AUTOINCREMENT, passage_id INTEGER)``: passages added,
-  deleted or edited (triggers on ``passages``) and passages cut again (``sync``), in order.  The
+  deleted or edited and those of a report whose unit or year changed (triggers on
+  ``passages`` and ``reports``) and passages cut again (``sync``), in order.  The
   index records the ``seq`` it was built at and later reads only what came after: an update
   costs what changed, not the corpus.  ``refresh`` prunes what every reader has seen.
 
@@ -52,8 +53,11 @@ _TRIGGERS = {
     "INSERT INTO index_log (passage_id) VALUES (NEW.id); END",
     "index_log_delete": "AFTER DELETE ON passages BEGIN "
     "INSERT INTO index_log (passage_id) VALUES (OLD.id); END",
-    "index_log_update": "AFTER UPDATE OF norm, kind ON passages BEGIN "
+    "index_log_update": "AFTER UPDATE OF norm, kind, section ON passages BEGIN "
     "INSERT INTO index_log (passage_id) VALUES (NEW.id); END",
+    # the index keeps each passage's unit and year for its filters
+    "index_log_report": "AFTER UPDATE OF unit, year ON reports BEGIN "
+    "INSERT INTO index_log (passage_id) SELECT id FROM passages WHERE report_id = NEW.id; END",
 }
 
 

@@ -234,3 +234,17 @@ def test_nianbao_reindex_rebuilds_whole(db_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert "passage index rebuilt: 9 passages" in done.output
     assert len(kind_of_current(db_path)["segments"]) == 1
+
+
+def test_a_renamed_unit_reaches_the_filters(db_path: Path) -> None:
+    """The index keeps each passage's unit: a rename logs the report's passages."""
+    db = open_db(db_path)
+    try:
+        with db.atomic():
+            db.execute("UPDATE reports SET unit = '南山镇' WHERE unit = '南山街道'")
+    finally:
+        db.close()
+    assert refresh(db_path, workers=1).kind == "delta"
+    index = PassageIndex.open(db_path, warm=False)
+    assert {h.unit for h in index.search("信息公开", unit="南山镇", k=10)} == {"南山镇"}
+    assert index.search("信息公开", unit="南山街道", k=10) == []
