@@ -438,7 +438,7 @@ def _current_meta(db_path: Path) -> dict | None:
 def is_current(db_path: Path) -> bool:
     """Whether the index was built from the database as it is now (False: refresh it)."""
     meta = _current_meta(db_path)
-    if meta is None:
+    if meta is None or meta.get("format") != FORMAT:  # an older layout: rebuilt whole
         return False
     conn = connect_reader(db_path)
     try:

@@ -248,3 +248,16 @@ def test_a_renamed_unit_reaches_the_filters(db_path: Path) -> None:
     index = PassageIndex.open(db_path, warm=False)
     assert {h.unit for h in index.search("信息公开", unit="南山镇", k=10)} == {"南山镇"}
     assert index.search("信息公开", unit="南山街道", k=10) == []
+
+
+def test_an_index_of_an_older_format_is_not_current(db_path: Path) -> None:
+    from index.search import is_current
+
+    root = index_dir(db_path)
+    meta_path = root / (root / "CURRENT").read_text() / "meta.json"
+    assert is_current(db_path)
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "format": 1}))
+    assert not is_current(db_path)
+    assert refresh(db_path, workers=1).kind == "full"
+    assert is_current(db_path)
