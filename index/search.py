@@ -9,9 +9,10 @@ A generation is a list of segments (``<db>.index/seg-*``, immutable, shared betw
 generations), the rows of each that are tombstoned, and the corpus statistics.  A refresh
 after a small change writes one small delta segment of the passages changed since the current
 generation (the database logs them, ``index.token_store``) and tombstones their old rows: its
-cost follows the change, not the corpus.  When deltas and tombstones pass ``MERGE_FRACTION``
-of the base (or ``MAX_SEGMENTS`` segments), or the tokens were all cut again, the next refresh
-rebuilds one segment of everything; ``refresh(full=True)`` always does.
+cost follows the change, not the corpus.  At ``MAX_SEGMENTS`` segments the deltas are merged into
+one (their live passages read again: the cost of the deltas, not of the corpus).  When deltas
+and tombstones pass ``MERGE_FRACTION`` of the base, or the tokens were all cut again, the next
+refresh rebuilds one segment of everything; ``refresh(full=True)`` always does.
 
 Each generation records the database's ``generation`` (raised by every change of the
 reports) it was read from, in the same read transaction.  ``is_current`` compares the two, so a
@@ -69,7 +70,7 @@ FORMAT = 2  # generations of another format are rebuilt whole
 REFRESH_ATTEMPTS = 3  # syncs before giving up on a database that keeps changing
 MERGE_FRACTION = 0.25  # delta rows + tombstones beyond this share of the base: full rebuild
 MIN_BASE = 2000  # a base this small is treated as this large (tiny corpora keep deltas)
-MAX_SEGMENTS = 12  # base + deltas; more: full rebuild (each segment costs every query)
+MAX_SEGMENTS = 8  # base + deltas; then the deltas are merged (each segment costs every query)
 _ROW_ARRAYS = ("passage_id", "unit_code", "year", "section_code")
 
 
@@ -294,9 +295,10 @@ def _build_delta(db_path: Path, tokenizer: Tokenizer, current: _Generation) -> P
         changed = changed_passages(conn, int(meta["log_seq"]))
         if changed is None or not _fits(current, len(changed)):
             return None
+        merged = current.deltas_live() if len(current.loaded) >= MAX_SEGMENTS else set()
         kinds = ", ".join("?" for _ in INDEXED_KINDS)
         rows = []
-        for chunk in _chunks(sorted(changed)):
+        for chunk in _chunks(sorted(changed | merged)):
             marks = ", ".join("?" for _ in chunk)
             rows += conn.execute(
                 _ROWS_SQL.format(kinds=kinds) + f" AND p.id IN ({marks})",
@@ -309,7 +311,7 @@ def _build_delta(db_path: Path, tokenizer: Tokenizer, current: _Generation) -> P
     rows.sort(key=lambda r: r[0])
     dead = {name: set(d.tolist()) if d is not None else set() for name, d in current.dead_lists()}
     gone_terms, gone_len, gone_rows = [], 0, 0
-    ids = np.asarray(sorted(changed), dtype=np.int64)
+    ids = np.asarray(sorted(changed | merged), dtype=np.int64)
     for name, loaded in zip(current.segment_names, current.loaded, strict=True):
         keys = loaded.segment.keys
         assert keys is not None
@@ -323,6 +325,10 @@ def _build_delta(db_path: Path, tokenizer: Tokenizer, current: _Generation) -> P
             gone_rows += len(fresh)
     df = np.asarray(current.df, dtype=np.int32)
     segments = list(current.segment_names)
+    if merged:  # the deltas' live rows are all in the new delta: the old deltas go
+        for name in segments[1:]:
+            dead.pop(name)
+        segments = segments[:1]
     n_docs, total_len = int(meta["n_docs"]) - gone_rows, int(meta["total_len"]) - gone_len
     if rows:
         corpus, _, _ = _read_rows(rows, tmp)
@@ -352,9 +358,7 @@ def _fits(current: _Generation, changed: int) -> bool:
     extra = int(current.meta.get("n_dead", 0)) + sum(
         loaded.segment.n_docs for loaded in current.loaded[1:]
     )
-    return len(current.loaded) < MAX_SEGMENTS and extra + changed <= MERGE_FRACTION * max(
-        base, MIN_BASE
-    )
+    return extra + changed <= MERGE_FRACTION * max(base, MIN_BASE)
 
 
 def _chunks(ids: list[int], size: int = 900) -> Iterator[list[int]]:
@@ -523,6 +527,17 @@ class _Generation:
 
     def term_df(self, term: int) -> int:
         return int(self.df[term]) if 0 <= term < len(self.df) else 0
+
+    def deltas_live(self) -> set[int]:
+        """Passage ids of the live rows of every segment but the base."""
+        found: set[int] = set()
+        for i, loaded in enumerate(self.loaded[1:], start=1):
+            rows = np.arange(loaded.segment.n_docs)
+            dead = self.impact.dead[i]
+            if dead is not None:
+                rows = np.setdiff1d(rows, dead, assume_unique=True)
+            found.update(loaded.rows["passage_id"][rows].tolist())
+        return found
 
     def dead_lists(self) -> list[tuple[str, np.ndarray | None]]:
         return list(zip(self.segment_names, self.impact.dead, strict=True))

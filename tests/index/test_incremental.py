@@ -261,3 +261,18 @@ def test_an_index_of_an_older_format_is_not_current(db_path: Path) -> None:
     assert not is_current(db_path)
     assert refresh(db_path, workers=1).kind == "full"
     assert is_current(db_path)
+
+
+def test_many_deltas_are_merged_into_one(db_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(search, "MAX_SEGMENTS", 3)
+    counts = []
+    for n in range(4):
+        apply(db_path, ("西江镇", 2018 + n, [f"西江镇公开信息{n}条，培训{n}次"]))
+        if n == 2:
+            apply(db_path, 4)  # remove one of the added reports
+        assert refresh(db_path, workers=1).kind == "delta"
+        counts.append(len(kind_of_current(db_path)["segments"]))
+    assert counts == [2, 3, 2, 3]
+    incremental = results(db_path)
+    refresh(db_path, workers=1, full=True)
+    assert_same(incremental, results(db_path))
