@@ -276,7 +276,7 @@ def build(
         "dense_codes": dense_codes,
         "doc_len": doc_len.astype(np.int32),
         "fwd_start": np.asarray(fwd_start, dtype=np.int64),
-        "fwd_terms": np.asarray(fwd_terms, dtype=np.int32),
+        "fwd_terms": np.asarray(fwd_terms, dtype=np.uint16 if n_terms <= 1 << 16 else np.int32),
     }
     for name, arr in arrays.items():
         np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
