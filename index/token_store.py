@@ -36,6 +36,7 @@ from ingest.text import search_form
 
 INDEXED_KINDS = ("paragraph", "table_row")
 POOL_THRESHOLD = 2000  # fewer passages than this are cut in-process (a pool costs ~1 s to start)
+SCAN_ALL_ABOVE = 20000  # more candidate passages for a new name than this: read them all
 _KINDS_SQL = ", ".join(f"'{k}'" for k in INDEXED_KINDS)
 
 
@@ -145,8 +146,12 @@ def _forget_new_names(
     text; without both, every passage is read.
     """
     found: list[int] = []
+    # after a bulk ingest one pass over the table per name is cheaper than lists of ids
+    use_index = mentions is not None and recent is not None and len(recent) <= SCAN_ALL_ABOVE
     for name in fresh:
-        candidates = mentions(name) if mentions is not None and recent is not None else None
+        candidates = mentions(name) if use_index and mentions is not None else None
+        if candidates is not None and len(candidates | (recent or set())) > SCAN_ALL_ABOVE:
+            candidates = None
         if candidates is None:
             ids = [
                 int(r[0])

@@ -172,9 +172,20 @@ def test_deltas_past_their_share_are_merged(db_path: Path, monkeypatch) -> None:
     assert len(kind_of_current(db_path)["segments"]) == 1
 
 
-def test_new_unit_name_recut_through_the_index(db_path: Path) -> None:
-    """The passages mentioning a new unit are found through postings and the log, cut again,
-    and land in a delta with their old rows tombstoned."""
+@pytest.mark.parametrize("through_index", [True, False])
+def test_new_unit_name_recut_through_the_index(
+    db_path: Path, monkeypatch, through_index: bool
+) -> None:
+    """The passages mentioning a new unit are found through postings and the log (or, past
+    ``SCAN_ALL_ABOVE`` candidates, by reading them all), cut again, and land in a delta with
+    their old rows tombstoned."""
+    from index import token_store
+
+    covered = []
+    real = search._covers
+    monkeypatch.setattr(search, "_covers", lambda *a: covered.append(a) or real(*a))
+    if not through_index:
+        monkeypatch.setattr(token_store, "SCAN_ALL_ABOVE", 0)
     apply(db_path, ("东湖镇", 2020, ["与南岭镇开展信息公开交流"]))
     refresh(db_path, workers=1)
     apply(db_path, ("南岭镇", 2020, ["南岭镇公开信息8条"]))
@@ -183,6 +194,7 @@ def test_new_unit_name_recut_through_the_index(db_path: Path) -> None:
     hits = PassageIndex.open(db_path, warm=False).search("南岭镇", k=5)
     assert {h.unit for h in hits} == {"东湖镇", "南岭镇"}
     assert all("南岭镇" in h.terms for h in hits)
+    assert bool(covered) == through_index
 
 
 def test_the_log_is_pruned_after_a_refresh(db_path: Path) -> None:
