@@ -309,7 +309,8 @@ def _build_delta(db_path: Path, tokenizer: Tokenizer, current: _Generation) -> P
     if any(r[1] is None for r in rows):
         raise StaleTokens
     rows.sort(key=lambda r: r[0])
-    dead = {name: set(d.tolist()) if d is not None else set() for name, d in current.dead_lists()}
+    none = np.zeros(0, dtype=np.int64)
+    dead = {name: none if d is None else d for name, d in current.dead_lists()}
     gone_terms, gone_len, gone_rows = [], 0, 0
     ids = np.asarray(sorted(changed | merged), dtype=np.int64)
     for name, loaded in zip(current.segment_names, current.loaded, strict=True):
@@ -317,9 +318,9 @@ def _build_delta(db_path: Path, tokenizer: Tokenizer, current: _Generation) -> P
         assert keys is not None
         pos = np.minimum(np.searchsorted(keys, ids), max(len(keys) - 1, 0))
         found = pos[(keys[pos] == ids)] if len(keys) else pos[:0]
-        fresh = np.asarray(sorted(set(found.tolist()) - dead[name]), dtype=np.int64)
+        fresh = np.setdiff1d(found.astype(np.int64), dead[name])
         if len(fresh):
-            dead[name].update(fresh.tolist())
+            dead[name] = np.union1d(dead[name], fresh)
             gone_terms.append(loaded.segment.distinct_terms(fresh))
             gone_len += int(loaded.segment.doc_len[fresh].sum())
             gone_rows += len(fresh)
@@ -347,8 +348,7 @@ def _build_delta(db_path: Path, tokenizer: Tokenizer, current: _Generation) -> P
         np.subtract.at(df, np.concatenate(gone_terms), 1)
     average = approximate_average_idf(df, n_docs) if params.variant == "BM25Okapi" else 0.0
     new_meta.update(n_docs=n_docs, total_len=total_len, idf_average=average, exact=False)
-    kept = {name: np.asarray(sorted(rows_), dtype=np.int64) for name, rows_ in dead.items()}
-    return _publish(root, segments, {k: v for k, v in kept.items() if len(v)}, df, new_meta)
+    return _publish(root, segments, {k: v for k, v in dead.items() if len(v)}, df, new_meta)
 
 
 def _fits(current: _Generation, changed: int) -> bool:
