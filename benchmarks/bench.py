@@ -139,7 +139,8 @@ def measure(r: dict, db_path: Path, n_questions: int, oracle_questions: int) -> 
     r["load_s"] = time.perf_counter() - t
     gen = index._gen
     assert gen is not None
-    r["index_mb"] = folder_mb(index_dir(db_path) / index._pointer)
+    root = index_dir(db_path)
+    r["index_mb"] = sum(folder_mb(root / name) for name in [index._pointer, *gen.segment_names])
     r["postings"] = gen.meta["n_postings"]
     r["dense_terms"] = gen.meta["n_dense"]
     t = time.perf_counter()

@@ -8,17 +8,21 @@ rank-bm25's, bit for bit for BM25Okapi) in one pass without temporaries.
 numba is imported on first use, not with the package: importing it costs a few tenths of a
 second that a command which never searches should not pay.  The kernels are compiled with
 ``cache=True``: the first process compiles (about a second) and later ones load the machine code
-from ``__pycache__``.  ``NIANBAO_INDEX_ENGINE`` (``auto``, ``numba`` or ``numpy``) sets the
-default; tests switch ``ENGINE`` directly.
+from ``__pycache__``, or from the user cache directory when the package folder is read-only.
+``NIANBAO_INDEX_ENGINE`` (``auto``, ``numba`` or ``numpy``) sets the default; tests switch
+``ENGINE`` directly.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+
+from ingest.user_cache import cache_dir
 
 ENGINES = ("auto", "numba", "numpy")
 ENGINE = os.environ.get("NIANBAO_INDEX_ENGINE", "auto")
@@ -57,6 +61,7 @@ def _load() -> SimpleNamespace | None:
     with _lock:
         if _compiled is not None or _failed:
             return _compiled
+        _choose_cache_dir()
         try:
             import numba
         except ImportError:
@@ -69,8 +74,28 @@ def _load() -> SimpleNamespace | None:
             first_seen=jit(_first_seen),
             pairs_by_term=jit(_pairs_by_term),
             pair_codes=jit(_pair_codes),
+            by_row=jit(_by_row),
         )
     return _compiled
+
+
+def _package_writable() -> bool:
+    """Whether numba can write its cache beside this module (``__pycache__``)."""
+    folder = Path(__file__).parent
+    cache = folder / "__pycache__"
+    return os.access(cache if cache.is_dir() else folder, os.W_OK)
+
+
+def _choose_cache_dir() -> None:
+    """Send numba's kernel cache to the user cache directory when the package folder is
+    read-only (an installed system package), unless the user chose a folder.
+
+    numba reads ``NUMBA_CACHE_DIR`` when it is imported, so this runs just before.  Without
+    it every process would compile the kernels again (about a second).
+    """
+    if os.environ.get("NUMBA_CACHE_DIR") or _package_writable():
+        return
+    os.environ["NUMBA_CACHE_DIR"] = str(cache_dir("numba"))
 
 
 def warm_up() -> None:
@@ -81,21 +106,19 @@ def warm_up() -> None:
     kernels = active()
     if kernels is None:
         return
+    query: list[np.ndarray] = [np.zeros(2, dtype=np.int64), np.ones(2), np.zeros(2)]
     arrays: list[np.ndarray] = [
-        np.zeros(1, dtype=np.int32),
-        np.zeros((1, 2)),
-        np.array([0, 1, 1], dtype=np.int64),
-        np.zeros(1, dtype=np.int32),
-        np.zeros(1, dtype=np.uint16),
-        np.ones(1),
-        np.ones(2),
-        np.zeros(2),
+        np.zeros(1, dtype=np.int32),  # dense_slot
+        np.zeros((1, 2), dtype=np.uint16),  # dense_codes
+        np.array([0, 1, 1], dtype=np.int64),  # offsets
+        np.zeros(1, dtype=np.int32),  # post_rows
+        np.zeros(1, dtype=np.uint16),  # post_codes
     ]
     arrays[0][0] = -1
     for arr in arrays:
         arr.setflags(write=False)
     out = np.zeros(2, dtype=np.float64)
-    kernels.score_all(np.zeros(2, dtype=np.int64), *arrays, out)
+    kernels.score_all(*query, *arrays, np.ones(2), 1, out)
     kernels.at_least(out, 0.5)
 
 
@@ -106,24 +129,32 @@ def warm_up_in_background() -> threading.Thread:
     return thread
 
 
-def _score_all(terms, dense_slot, dense, offsets, post_rows, post_codes, factors, idf, base, out):
-    """Add each query term's weights into ``out`` in query order (as ``ImpactIndex.score_all``).
+def _score_all(
+    terms, idfs, bases, dense_slot, dense_codes, offsets, post_rows, post_codes, table, absent, out
+):
+    """Add each query term's weights into ``out`` in query order (as ``Segment.score_all``).
 
-    A sparse posting's weight is ``factors[code] * idf - base`` exactly as numpy computes it.
+    A posting's weight is ``table[code] * idf - base`` exactly as numpy computes it; a dense
+    row's ``absent`` code adds nothing.
     """
     n = out.shape[0]
     for q in range(terms.shape[0]):
         t = terms[q]
+        term_idf = idfs[q]
+        term_base = bases[q]
         slot = dense_slot[t]
         if slot >= 0:
-            row = dense[slot]
+            row = dense_codes[slot]
             for i in range(n):
-                out[i] += row[i]
+                code = row[i]
+                if code != absent:
+                    w = table[code] * term_idf
+                    if term_base != 0.0:
+                        w -= term_base
+                    out[i] += w
         else:
-            term_idf = idf[t]
-            term_base = base[t]
             for j in range(offsets[t], offsets[t + 1]):
-                w = factors[post_codes[j]] * term_idf
+                w = table[post_codes[j]] * term_idf
                 if term_base != 0.0:
                     w -= term_base
                 out[post_rows[j]] += w
@@ -213,3 +244,20 @@ def _pair_codes(tf, p_row, doc_len, width, space):
     for i in range(tf.shape[0]):
         codes[i] = code_of[tf[i] * width + doc_len[p_row[i]]]
     return codes, present
+
+
+def _by_row(p_row, p_term, n_docs):
+    """The (term, row) pairs regrouped by row, terms ascending within a row (a stable
+    counting sort of pairs given in term order): ``(start per row, terms)``."""
+    start = np.zeros(n_docs + 1, dtype=np.int64)
+    for i in range(p_row.shape[0]):
+        start[p_row[i] + 1] += 1
+    for d in range(n_docs):
+        start[d + 1] += start[d]
+    fill = start[:-1].copy()
+    terms = np.empty(p_row.shape[0], dtype=np.int32)
+    for i in range(p_row.shape[0]):
+        r = p_row[i]
+        terms[fill[r]] = p_term[i]
+        fill[r] += 1
+    return start, terms

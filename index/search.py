@@ -5,6 +5,15 @@ generation into ``<db>.index/gen-*``, then points ``<db>.index/CURRENT`` at it w
 rename.  ``PassageIndex.search`` checks ``CURRENT`` on every call and maps the newer
 generation when there is one, so a running bot needs no restart.
 
+A generation is a list of segments (``<db>.index/seg-*``, immutable, shared between
+generations), the rows of each that are tombstoned, and the corpus statistics.  A refresh
+after a small change writes one small delta segment of the passages changed since the current
+generation (the database logs them, ``index.token_store``) and tombstones their old rows: its
+cost follows the change, not the corpus.  At ``MAX_SEGMENTS`` segments the deltas are merged into
+one (their live passages read again: the cost of the deltas, not of the corpus).  When deltas
+and tombstones pass ``MERGE_FRACTION`` of the base, or the tokens were all cut again, the next
+refresh rebuilds one segment of everything; ``refresh(full=True)`` always does.
+
 Each generation records the database's ``generation`` (raised by every change of the
 reports) it was read from, in the same read transaction.  ``is_current`` compares the two, so a
 run killed between its last commit and its refresh is detected on the next open and repaired
@@ -20,26 +29,48 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index import kernels
-from index.impact import BuildInput, ImpactIndex, Params, build, write_meta
-from index.token_store import INDEXED_KINDS, SyncStats, sync
-from index.tokens import USER_WORD_FREQ, Tokenizer
+from index.impact import (
+    SEGMENT_INFO,
+    BuildInput,
+    ImpactIndex,
+    Params,
+    Segment,
+    Statistics,
+    approximate_average_idf,
+    build,
+)
+from index.token_store import (
+    INDEXED_KINDS,
+    SyncStats,
+    changed_passages,
+    forget_log,
+    log_position,
+    sync,
+    token_signature,
+)
+from index.tokens import USER_WORD_FREQ, Tokenizer, dictionary_entries, stop_words
 from ingest.store import connect_reader, generation, open_db
 from ingest.vocab import load_toml
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
+FORMAT = 2  # generations of another format are rebuilt whole
 REFRESH_ATTEMPTS = 3  # syncs before giving up on a database that keeps changing
+MERGE_FRACTION = 0.25  # delta rows + tombstones beyond this share of the base: full rebuild
+MIN_BASE = 2000  # a base this small is treated as this large (tiny corpora keep deltas)
+MAX_SEGMENTS = 8  # base + deltas; then the deltas are merged (each segment costs every query)
 _ROW_ARRAYS = ("passage_id", "unit_code", "year", "section_code")
 
 
@@ -66,6 +97,7 @@ class RefreshStats:
     tokenize_seconds: float
     build_seconds: float
     generation: str
+    kind: str = "full"  # "delta": a segment added; "full": everything rebuilt
 
 
 def index_dir(db_path: Path) -> Path:
@@ -78,14 +110,9 @@ def load_params() -> Params:
     return Params(**load_toml("index.data", "bm25.toml")["bm25"])
 
 
-def _read_corpus(db: sqlite3.Connection) -> tuple[BuildInput, dict[str, np.ndarray], list, list]:
-    kinds = ", ".join("?" for _ in INDEXED_KINDS)
-    rows = db.execute(
-        "SELECT p.id, t.tokens, r.unit, r.year, coalesce(p.section, '') "
-        "FROM passages p JOIN passage_tokens t ON t.passage_id = p.id "
-        f"JOIN reports r ON r.id = p.report_id WHERE p.kind IN ({kinds}) ORDER BY p.id",
-        INDEXED_KINDS,
-    ).fetchall()
+def _read_rows(rows: list[tuple], segment: Path) -> tuple[BuildInput, list[str], list[str]]:
+    """Rows (passage id, token blob, unit, year, section), sorted by passage id, as a
+    corpus; their per-row arrays (passage id, unit, year, section codes) go into the segment."""
     n = len(rows)
     lengths = np.fromiter((len(r[1]) // 4 for r in rows), dtype=np.int64, count=n)
     doc_start = np.zeros(n + 1, dtype=np.int64)
@@ -101,7 +128,19 @@ def _read_corpus(db: sqlite3.Connection) -> tuple[BuildInput, dict[str, np.ndarr
             (sections.setdefault(r[4], len(sections)) for r in rows), np.int32, n
         ),
     }
-    return BuildInput(tokens, doc_start), per_row, list(units), list(sections)
+    segment.mkdir(parents=True, exist_ok=True)
+    for name, arr in per_row.items():
+        np.save(segment / f"{name}.npy", arr, allow_pickle=False)
+    (segment / "units.json").write_text(json.dumps(list(units), ensure_ascii=False), "utf-8")
+    (segment / "sections.json").write_text(json.dumps(list(sections), ensure_ascii=False), "utf-8")
+    return BuildInput(tokens, doc_start), list(units), list(sections)
+
+
+_ROWS_SQL = (
+    "SELECT p.id, t.tokens, r.unit, r.year, coalesce(p.section, '') "
+    "FROM passages p LEFT JOIN passage_tokens t ON t.passage_id = p.id "
+    "JOIN reports r ON r.id = p.report_id WHERE p.kind IN ({kinds})"
+)
 
 
 class StaleTokens(Exception):
@@ -119,8 +158,22 @@ def _untokenized(conn: sqlite3.Connection) -> int:
     )
 
 
+def _snapshot_meta(conn: sqlite3.Connection, tokenizer: Tokenizer, params: Params) -> dict:
+    """What a generation records of the database it was read from (inside the snapshot)."""
+    return {
+        "format": FORMAT,
+        "params": params.__dict__,
+        "token_signature": token_signature(conn),
+        "units_words": list(tokenizer.extra_words),
+        "tokenizer_options": tokenizer.options(),
+        "built_at": time.time(),
+        "db_generation": generation(conn),
+        "log_seq": log_position(conn),
+    }
+
+
 def build_index(db_path: Path, tokenizer: Tokenizer, params: Params | None = None) -> Path:
-    """Write a new generation from the stored tokens and make it current; returns its folder.
+    """Write a whole new generation (one segment of every passage) and make it current.
 
     Raises ``StaleTokens`` when passages without tokens turned up (another process added
     reports since the tokens were synced): an index without them would claim a generation it
@@ -129,36 +182,53 @@ def build_index(db_path: Path, tokenizer: Tokenizer, params: Params | None = Non
     params = params or load_params()
     root = index_dir(db_path)
     root.mkdir(parents=True, exist_ok=True)
-    gen = root / f"gen-{time.time_ns()}"
-    tmp = root / f".{gen.name}.tmp"
+    segment = root / f"seg-{time.time_ns()}"
+    tmp = root / f".{segment.name}.tmp"
     conn = connect_reader(db_path)
     try:
         conn.execute("BEGIN")  # one snapshot: the generation, the passages, their tokens
         if _untokenized(conn):
             raise StaleTokens
-        db_generation = generation(conn)
-        corpus, per_row, units, sections = _read_corpus(conn)
-        term_rows = dict(conn.execute("SELECT id, term FROM terms").fetchall())
+        meta = _snapshot_meta(conn, tokenizer, params)
+        kinds = ", ".join("?" for _ in INDEXED_KINDS)
+        rows = conn.execute(_ROWS_SQL.format(kinds=kinds) + " ORDER BY p.id", INDEXED_KINDS)
+        corpus, _, _ = _read_rows(rows.fetchall(), tmp)
     finally:
         conn.close()
-    meta = build(
-        corpus,
-        params,
-        tmp,
-        {
-            "tokenizer": tokenizer.signature,
-            "units_words": list(tokenizer.extra_words),
-            "tokenizer_options": tokenizer.options(),
-            "built_at": time.time(),
-            "db_generation": db_generation,
-        },
+    info = build(corpus, params, tmp, {})
+    term_ids = np.asarray(info["term_ids"], dtype=np.int64)
+    os.replace(tmp, segment)
+    df = np.zeros(int(term_ids.max()) + 1 if len(term_ids) else 0, dtype=np.int32)
+    df[term_ids] = np.load(segment / "df.npy")
+    meta.update(
+        n_docs=info["n_docs"],
+        total_len=info["total_len"],
+        idf_average=info["idf_average"],
+        exact=True,
     )
-    terms = [term_rows[t] for t in meta.pop("term_ids")]
-    for name, arr in per_row.items():
-        np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
-    (tmp / "units.json").write_text(json.dumps(units, ensure_ascii=False), "utf-8")
-    (tmp / "sections.json").write_text(json.dumps(sections, ensure_ascii=False), "utf-8")
-    write_meta(tmp, meta, terms)
+    return _publish(root, [segment.name], {}, df, meta)
+
+
+def _publish(
+    root: Path, segments: list[str], dead: dict[str, np.ndarray], df: np.ndarray, meta: dict
+) -> Path:
+    """Write a generation folder over these segments and point ``CURRENT`` at it."""
+    gen = root / f"gen-{time.time_ns()}"
+    tmp = root / f".{gen.name}.tmp"
+    tmp.mkdir(parents=True)
+    np.save(tmp / "df.npy", df, allow_pickle=False)
+    for name, rows in dead.items():
+        np.save(tmp / f"dead-{name}.npy", np.asarray(rows, dtype=np.int64), allow_pickle=False)
+    infos = [json.loads((root / s / SEGMENT_INFO).read_text("utf-8")) for s in segments]
+    meta.update(
+        segments=segments,
+        n_rows=sum(i["n_docs"] for i in infos),
+        n_dead=sum(len(r) for r in dead.values()),
+        n_terms=int(np.count_nonzero(df)),
+        n_postings=sum(i["n_postings"] for i in infos),
+        n_dense=sum(i["n_dense"] for i in infos),
+    )
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
     os.replace(tmp, gen)
     pointer = root / f".{CURRENT}.tmp"
     pointer.write_text(gen.name, "utf-8")
@@ -168,14 +238,132 @@ def build_index(db_path: Path, tokenizer: Tokenizer, params: Params | None = Non
 
 
 def _remove_old_generations(root: Path, keep: set[str]) -> None:
-    """Keep the newest previous generation too: a reader may be about to map it."""
+    """Keep the newest previous generation too (a reader may be about to map it), and every
+    segment a kept generation uses."""
     gens = sorted((p for p in root.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
     survivors = keep | {p.name for p in [g for g in gens if g.name not in keep][-1:]}
+    used: set[str] = set()
     for p in gens:
         if p.name not in survivors:
             shutil.rmtree(p, ignore_errors=True)
-    for p in root.glob(".gen-*.tmp"):
-        shutil.rmtree(p, ignore_errors=True)
+            continue
+        try:
+            used.update(json.loads((p / "meta.json").read_text("utf-8")).get("segments", []))
+        except (OSError, ValueError):
+            continue
+    for p in root.glob("seg-*"):
+        if p.name not in used:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in root.glob(".*.tmp"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _update_index(
+    db_path: Path, tokenizer: Tokenizer, current: _Generation | None
+) -> tuple[Path, str]:
+    """A delta segment over the current generation when it can take one, else a full build.
+
+    Returns the new generation's folder and which it was (``delta`` or ``full``).
+    """
+    if current is not None:
+        gen = _build_delta(db_path, tokenizer, current)
+        if gen is not None:
+            return gen, "delta"
+    return build_index(db_path, tokenizer), "full"
+
+
+def _build_delta(db_path: Path, tokenizer: Tokenizer, current: _Generation) -> Path | None:
+    """Tombstone the changed passages' rows and add a segment of their new versions.
+
+    None when a full build is due: another format, parameters or tokens (every passage was
+    cut again), or deltas and tombstones beyond ``MERGE_FRACTION`` of the base.
+    """
+    params = load_params()
+    meta = current.meta
+    if meta.get("format") != FORMAT or Params(**meta["params"]) != params:
+        return None
+    root = index_dir(db_path)
+    segment = root / f"seg-{time.time_ns()}"
+    tmp = root / f".{segment.name}.tmp"
+    conn = connect_reader(db_path)
+    try:
+        conn.execute("BEGIN")
+        new_meta = _snapshot_meta(conn, tokenizer, params)
+        if new_meta["token_signature"] != meta.get("token_signature"):
+            return None
+        changed = changed_passages(conn, int(meta["log_seq"]))
+        if changed is None or not _fits(current, len(changed)):
+            return None
+        merged = current.deltas_live() if len(current.loaded) >= MAX_SEGMENTS else set()
+        kinds = ", ".join("?" for _ in INDEXED_KINDS)
+        rows = []
+        for chunk in _chunks(sorted(changed | merged)):
+            marks = ", ".join("?" for _ in chunk)
+            rows += conn.execute(
+                _ROWS_SQL.format(kinds=kinds) + f" AND p.id IN ({marks})",
+                [*INDEXED_KINDS, *chunk],
+            ).fetchall()
+    finally:
+        conn.close()
+    if any(r[1] is None for r in rows):
+        raise StaleTokens
+    rows.sort(key=lambda r: r[0])
+    none = np.zeros(0, dtype=np.int64)
+    dead = {name: none if d is None else d for name, d in current.dead_lists()}
+    gone_terms, gone_len, gone_rows = [], 0, 0
+    ids = np.asarray(sorted(changed | merged), dtype=np.int64)
+    for name, loaded in zip(current.segment_names, current.loaded, strict=True):
+        keys = loaded.segment.keys
+        assert keys is not None
+        pos = np.minimum(np.searchsorted(keys, ids), max(len(keys) - 1, 0))
+        found = pos[(keys[pos] == ids)] if len(keys) else pos[:0]
+        fresh = np.setdiff1d(found.astype(np.int64), dead[name])
+        if len(fresh):
+            dead[name] = np.union1d(dead[name], fresh)
+            gone_terms.append(loaded.segment.distinct_terms(fresh))
+            gone_len += int(loaded.segment.doc_len[fresh].sum())
+            gone_rows += len(fresh)
+    df = np.asarray(current.df, dtype=np.int32)
+    segments = list(current.segment_names)
+    if merged:  # the deltas' live rows are all in the new delta: the old deltas go
+        for name in segments[1:]:
+            dead.pop(name)
+        segments = segments[:1]
+    n_docs, total_len = int(meta["n_docs"]) - gone_rows, int(meta["total_len"]) - gone_len
+    if rows:
+        corpus, _, _ = _read_rows(rows, tmp)
+        info = build(corpus, params, tmp, {}, compiled=False)
+        os.replace(tmp, segment)
+        term_ids = np.asarray(info["term_ids"], dtype=np.int64)
+        if len(term_ids) and int(term_ids[-1]) >= len(df):
+            df = np.concatenate((df, np.zeros(int(term_ids[-1]) + 1 - len(df), np.int32)))
+        df = df.copy()
+        df[term_ids] += np.load(segment / "df.npy")
+        segments.append(segment.name)
+        n_docs, total_len = n_docs + info["n_docs"], total_len + info["total_len"]
+    else:
+        df = df.copy()
+    if gone_terms:
+        np.subtract.at(df, np.concatenate(gone_terms), 1)
+    average = approximate_average_idf(df, n_docs) if params.variant == "BM25Okapi" else 0.0
+    new_meta.update(n_docs=n_docs, total_len=total_len, idf_average=average, exact=False)
+    return _publish(root, segments, {k: v for k, v in dead.items() if len(v)}, df, new_meta)
+
+
+def _fits(current: _Generation, changed: int) -> bool:
+    """Whether deltas and tombstones stay within their share of the base after ``changed``
+    more (else the whole index is rebuilt: amortised, each passage is rebuilt a few times)."""
+    base = current.loaded[0].segment.n_docs
+    extra = int(current.meta.get("n_dead", 0)) + sum(
+        loaded.segment.n_docs for loaded in current.loaded[1:]
+    )
+    return extra + changed <= MERGE_FRACTION * max(base, MIN_BASE)
+
+
+def _chunks(ids: list[int], size: int = 900) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 @contextlib.contextmanager
@@ -191,26 +379,55 @@ def _refresh_lock(db_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def refresh(db_path: Path, workers: int | None = None) -> RefreshStats:
-    """Tokenise new passages, drop tokens of deleted ones, rebuild the index atomically."""
+def _load_current(db_path: Path) -> _Generation | None:
+    """The current generation when it is of this format (else a full build replaces it)."""
+    root = index_dir(db_path)
+    try:
+        pointer = (root / CURRENT).read_text("utf-8").strip()
+        gen = _Generation(root, pointer, {})
+    except (OSError, ValueError, KeyError):
+        return None
+    return gen if gen.meta.get("format") == FORMAT else None
+
+
+def refresh(db_path: Path, workers: int | None = None, full: bool = False) -> RefreshStats:
+    """Tokenise new passages, drop tokens of deleted ones, update the index atomically.
+
+    The index takes a delta segment when it can (``full``: rebuild it whole).
+    """
     db_path = Path(db_path)
     with _refresh_lock(db_path):
         for attempt in range(REFRESH_ATTEMPTS):
+            current = None if full else _load_current(db_path)
             db = open_db(db_path)
             try:
                 start = time.perf_counter()
-                tokenizer, stats = sync(db, workers)
+                mentions = None if current is None else current.mentions(db.conn)
+                tokenizer, stats = sync(
+                    db,
+                    workers,
+                    mentions=mentions,
+                    index_seq=None if current is None else int(current.meta["log_seq"]),
+                )
                 tokenized = time.perf_counter()
             finally:
                 db.close()
             try:
-                gen = build_index(db_path, tokenizer)
+                if full:
+                    gen, kind = build_index(db_path, tokenizer), "full"
+                else:
+                    gen, kind = _update_index(db_path, tokenizer, current)
                 break
             except StaleTokens:
                 if attempt == REFRESH_ATTEMPTS - 1:
                     raise
-    meta = json.loads((gen / "meta.json").read_text("utf-8"))
-    return _stats(stats, meta, tokenized - start, time.perf_counter() - tokenized, gen.name)
+        meta = json.loads((gen / "meta.json").read_text("utf-8"))
+        db = open_db(db_path)
+        try:
+            forget_log(db, min(int(meta["log_seq"]), stats.log_seq))
+        finally:
+            db.close()
+    return _stats(stats, meta, tokenized - start, time.perf_counter() - tokenized, gen.name, kind)
 
 
 def _current_meta(db_path: Path) -> dict | None:
@@ -225,7 +442,7 @@ def _current_meta(db_path: Path) -> dict | None:
 def is_current(db_path: Path) -> bool:
     """Whether the index was built from the database as it is now (False: refresh it)."""
     meta = _current_meta(db_path)
-    if meta is None:
+    if meta is None or meta.get("format") != FORMAT:  # an older layout: rebuilt whole
         return False
     conn = connect_reader(db_path)
     try:
@@ -236,7 +453,9 @@ def is_current(db_path: Path) -> bool:
     return now is None or meta.get("db_generation") == now
 
 
-def _stats(s: SyncStats, meta: dict, tok: float, build_s: float, gen: str) -> RefreshStats:
+def _stats(
+    s: SyncStats, meta: dict, tok: float, build_s: float, gen: str, kind: str
+) -> RefreshStats:
     return RefreshStats(
         s.tokenized,
         s.dropped,
@@ -247,29 +466,118 @@ def _stats(s: SyncStats, meta: dict, tok: float, build_s: float, gen: str) -> Re
         tok,
         build_s,
         gen,
+        kind,
     )
 
 
-class _Generation:
-    """One loaded index generation: arrays memory-mapped, vocabulary in a dict."""
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _covers(term: str, name: str, at: int) -> bool:
+    """Whether ``term``, placed in a text where ``name`` occurs, can be the token that cuts
+    across position ``at`` of the name (it agrees with the name wherever they overlap)."""
+    for j, char in enumerate(term):
+        if char != name[at]:
+            continue
+        shift = at - j
+        if all(term[k] == name[shift + k] for k in range(len(term)) if 0 <= shift + k < len(name)):
+            return True
+    return False
+
+
+class _Segment:
+    """One segment folder loaded: the scoring arrays and the per-row filter arrays, mapped."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.meta = json.loads((folder / "meta.json").read_text("utf-8"))
-        self.params = Params(**self.meta["params"])
-        self.n = int(self.meta["n_docs"])
-        self.impact = ImpactIndex.load(folder, self.n)
-        terms = json.loads((folder / "terms.json").read_text("utf-8"))
-        self.term_index = {t: i for i, t in enumerate(terms)}
-        self.terms = terms
-        self.units = json.loads((folder / "units.json").read_text("utf-8"))
-        self.unit_index = {u: i for i, u in enumerate(self.units)}
-        self.sections = json.loads((folder / "sections.json").read_text("utf-8"))
+        self.name = folder.name
         self.rows = {
             name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
             for name in _ROW_ARRAYS
         }
-        self.buffer = np.zeros(self.n, dtype=np.float64)
+        self.segment = Segment.load(folder, keys=self.rows["passage_id"])
+        self.units = json.loads((folder / "units.json").read_text("utf-8"))
+        self.unit_index = {u: i for i, u in enumerate(self.units)}
+        self.sections = json.loads((folder / "sections.json").read_text("utf-8"))
+
+
+class _Generation:
+    """One loaded index generation: segments (shared with the previous generation's when
+    unchanged), tombstones and the corpus statistics; arrays memory-mapped, never copied."""
+
+    def __init__(self, root: Path, name: str, cache: dict[str, _Segment]) -> None:
+        folder = root / name
+        self.folder = folder
+        self.meta = json.loads((folder / "meta.json").read_text("utf-8"))
+        self.params = Params(**self.meta["params"])
+        self.n = int(self.meta["n_docs"])
+        self.segment_names: list[str] = list(self.meta["segments"])
+        self.loaded = [cache.get(s) or _Segment(root / s) for s in self.segment_names]
+        self.df = np.load(folder / "df.npy", mmap_mode="r").view(np.ndarray)
+        dead = []
+        for s in self.segment_names:
+            path = folder / f"dead-{s}.npy"
+            dead.append(np.load(path) if path.exists() else None)
+        stats = Statistics(
+            self.params, self.n, int(self.meta["total_len"]), float(self.meta["idf_average"])
+        )
+        self.impact = ImpactIndex(
+            [s.segment for s in self.loaded], stats, df=self.term_df, dead=dead
+        )
+        self.buffer = np.zeros(self.impact.n_docs, dtype=np.float64)
+
+    def term_df(self, term: int) -> int:
+        return int(self.df[term]) if 0 <= term < len(self.df) else 0
+
+    def deltas_live(self) -> set[int]:
+        """Passage ids of the live rows of every segment but the base."""
+        found: set[int] = set()
+        for i, loaded in enumerate(self.loaded[1:], start=1):
+            rows = np.arange(loaded.segment.n_docs)
+            dead = self.impact.dead[i]
+            if dead is not None:
+                rows = np.setdiff1d(rows, dead, assume_unique=True)
+            found.update(loaded.rows["passage_id"][rows].tolist())
+        return found
+
+    def dead_lists(self) -> list[tuple[str, np.ndarray | None]]:
+        return list(zip(self.segment_names, self.impact.dead, strict=True))
+
+    def mentions(self, conn: sqlite3.Connection) -> Callable[[str], set[int] | None]:
+        """Passage ids (live in this generation) that may contain a name, found through the
+        postings of the terms that can cut across one of its characters, not by reading
+        every passage; None when no character allows it (the caller reads them all)."""
+        stops = stop_words()
+
+        def find(name: str) -> set[int] | None:
+            chars = sorted({c for c in name if _CJK.match(c)})
+            if not chars:
+                return None
+            where = " OR ".join("instr(term, ?) > 0" for _ in chars)
+            vocab = conn.execute(f"SELECT id, term FROM terms WHERE {where}", chars).fetchall()
+            best: tuple[int, list[int]] | None = None
+            for at, char in enumerate(name):
+                if not _CJK.match(char) or any(_covers(s, name, at) for s in stops):
+                    continue
+                cover = [tid for tid, term in vocab if _covers(term, name, at)]
+                size = sum(self.term_df(t) for t in cover)
+                if best is None or size < best[0]:
+                    best = (size, cover)
+            if best is None:
+                return None
+            found: set[int] = set()
+            for term in best[1]:
+                for i, loaded in enumerate(self.loaded):
+                    local = loaded.segment.local(term)
+                    if local < 0:
+                        continue
+                    rows = loaded.segment.rows_of(local)
+                    dead = self.impact.dead[i]
+                    if dead is not None:
+                        rows = np.setdiff1d(rows, dead, assume_unique=True)
+                    found.update(loaded.rows["passage_id"][rows].tolist())
+            return found
+
+        return find
 
 
 class PassageIndex:
@@ -299,15 +607,22 @@ class PassageIndex:
     # -- loading ---------------------------------------------------------------------------
 
     def _check(self) -> _Generation | None:
-        """Map the generation ``CURRENT`` names, if it is not the one already mapped."""
+        """Map the generation ``CURRENT`` names, if it is not the one already mapped.
+
+        Segments the mapped generation shares with the new one are reused as loaded: after a
+        delta refresh only the delta's arrays are mapped and its vocabulary read.
+        """
         try:
             pointer = (self.root / CURRENT).read_text("utf-8").strip()
         except FileNotFoundError:
             return self._gen
         if pointer != self._pointer:
+            cache = {s.name: s for s in self._gen.loaded} if self._gen is not None else {}
             try:
-                gen = _Generation(self.root / pointer)
+                gen = _Generation(self.root, pointer, cache)
             except FileNotFoundError:  # replaced again while we read: keep what we have
+                return self._gen
+            except KeyError:  # a generation of an older format: refresh rebuilds it
                 return self._gen
             self._gen, self._pointer = gen, pointer
             self._sync_tokenizer(gen.meta)
@@ -321,13 +636,17 @@ class PassageIndex:
         words = tuple(meta["units_words"])
         options = meta["tokenizer_options"]
         old = self._tokenizer
-        if old is not None and old.options() == options and set(old.extra_words) <= set(words):
-            if old._jieba is not None:
-                fresh = Tokenizer(extra_words=words, **options)
-                for word in set(fresh.words) - set(old.words):
-                    old._jieba.add_word(word, max(old._jieba.suggest_freq(word), USER_WORD_FREQ))
-            old.extra_words = words
-            return
+        if old is not None and old.options() == options:
+            known = set(old.extra_words)
+            added = [w for w in words if w not in known]
+            if len(known) + len(added) == len(set(words)):
+                if old._jieba is not None and added:
+                    for word in dictionary_entries(added):
+                        if word not in old._jieba.FREQ or not old._jieba.FREQ[word]:
+                            freq = max(old._jieba.suggest_freq(word), USER_WORD_FREQ)
+                            old._jieba.add_word(word, freq)
+                old.extra_words = words
+                return
         self._tokenizer = Tokenizer(extra_words=words, **options)
 
     @property
@@ -343,42 +662,75 @@ class PassageIndex:
 
     # -- searching -------------------------------------------------------------------------
 
+    def _term_ids(self, tokens: list[str]) -> dict[str, int]:
+        """The stored term ids of tokens (the database's vocabulary, looked up by index)."""
+        distinct = list(dict.fromkeys(tokens))
+        if not distinct:
+            return {}
+        marks = ", ".join("?" for _ in distinct)
+        with self._lock:
+            rows = (
+                self._db()
+                .execute(f"SELECT term, id FROM terms WHERE term IN ({marks})", distinct)
+                .fetchall()
+            )
+        return {str(term): int(tid) for term, tid in rows}
+
     def query_terms(self, question: str) -> list[int]:
-        """Index term numbers of the question's tokens, repeats kept (rank-bm25 counts them)."""
+        """Term ids of the question's tokens the index holds, repeats kept (rank-bm25 counts
+        them)."""
         gen = self._gen
         if gen is None:
             return []
         tokens = self.tokenizer.tokens(question)
-        return [gen.term_index[t] for t in tokens if t in gen.term_index]
+        ids = self._term_ids(tokens)
+        return [ids[t] for t in tokens if t in ids and gen.term_df(ids[t]) > 0]
 
     def _candidate_rows(
         self, gen: _Generation, unit: str | None, year: int | None, section: str | None
     ) -> np.ndarray | None:
-        """Rows the filters allow (None: no filter); empty when nothing can match."""
-        mask: np.ndarray | None = None
-        if unit is not None:
-            code = gen.unit_index.get(unit)
-            if code is None:
-                return np.zeros(0, dtype=np.int64)
-            mask = gen.rows["unit_code"] == code
-        if year is not None:
-            m = gen.rows["year"] == year
-            mask = m if mask is None else mask & m
-        if section is not None:
-            codes = [i for i, s in enumerate(gen.sections) if section in s]
-            m = np.isin(gen.rows["section_code"], codes)
-            mask = m if mask is None else mask & m
-        return None if mask is None else np.flatnonzero(mask)
+        """Live rows the filters allow (None: no filter); empty when nothing can match."""
+        if unit is None and year is None and section is None:
+            return None
+        parts = []
+        for i, loaded in enumerate(gen.loaded):
+            mask: np.ndarray | None = None
+            if unit is not None:
+                code = loaded.unit_index.get(unit)
+                if code is None:
+                    continue
+                mask = loaded.rows["unit_code"] == code
+            if year is not None:
+                m = loaded.rows["year"] == year
+                mask = m if mask is None else mask & m
+            if section is not None:
+                codes = [c for c, s in enumerate(loaded.sections) if section in s]
+                m = np.isin(loaded.rows["section_code"], codes)
+                mask = m if mask is None else mask & m
+            assert mask is not None
+            rows = np.flatnonzero(mask)
+            dead = gen.impact.dead[i]
+            if dead is not None:
+                rows = np.setdiff1d(rows, dead, assume_unique=True)
+            parts.append(rows + gen.impact.starts[i])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def rank(
         self, terms: list[int], rows: np.ndarray | None = None, k: int = 3
     ) -> list[tuple[int, float]]:
-        """Top-k (row, score) among the rows matching a term, best first, ties by row."""
+        """Top-k (row, score) among the rows matching a term, best first, ties by passage id."""
         gen = self._gen
         if gen is None:
             return []
         with self._lock:
             return gen.impact.top(terms, rows, k, gen.buffer)
+
+    def passage_ids(self, rows: list[int]) -> list[int]:
+        """The passage ids of ranked rows."""
+        gen = self._gen
+        if gen is None or not rows:
+            return []
+        return [int(i) for i in gen.impact.keys(np.asarray(rows, dtype=np.int64))]
 
     def search(
         self,
@@ -393,17 +745,24 @@ class PassageIndex:
             gen = self._check()
             if gen is None:
                 return []
-            terms = self.query_terms(question)
+            tokens = self.tokenizer.tokens(question)
+            ids = self._term_ids(tokens)
+            terms = [ids[t] for t in tokens if t in ids and gen.term_df(ids[t]) > 0]
             rows = self._candidate_rows(gen, unit, year, section)
             ranked = self.rank(terms, rows, k)
-            return self._hits(gen, terms, ranked)
+            names = {tid: term for term, tid in ids.items()}
+            return self._hits(gen, terms, names, ranked)
 
     def _hits(
-        self, gen: _Generation, terms: list[int], ranked: list[tuple[int, float]]
+        self,
+        gen: _Generation,
+        terms: list[int],
+        names: dict[int, str],
+        ranked: list[tuple[int, float]],
     ) -> list[Hit]:
         if not ranked:
             return []
-        ids = [int(gen.rows["passage_id"][r]) for r, _ in ranked]
+        ids = [int(i) for i in gen.impact.keys(np.asarray([r for r, _ in ranked]))]
         marks = ",".join("?" for _ in ids)
         found = {
             row[0]: row
@@ -420,6 +779,6 @@ class PassageIndex:
             if rec is None:  # deleted since the index was built; the next refresh drops it
                 continue
             one = np.asarray([row])
-            matched = tuple(gen.terms[t] for t in unique_terms if gen.impact.contains(t, one)[0])
+            matched = tuple(names[t] for t in unique_terms if gen.impact.contains(t, one)[0])
             hits.append(Hit(pid, rec[1], rec[2], rec[3], rec[4], rec[5], score, matched))
         return hits

@@ -401,6 +401,33 @@ def remove(run: Invocation, unit: str | None, year: int | None, file: Path | Non
 @main.command()
 @config_option
 @db_option
+@click.pass_obj
+def reindex(run: Invocation) -> None:
+    """Rebuild the passage index whole (after an ingest it is updated by small additions).
+
+    \b
+    Example:
+      nianbao reindex --db corpus.db
+    """
+    from index.search import refresh
+
+    run.existing_db().close()
+    started = time.perf_counter()
+    try:
+        stats = refresh(run.settings.db, full=True)
+    except (sqlite3.Error, OSError) as exc:
+        raise click.ClickException(
+            f"the passage index could not be rebuilt: {exc}; check the disk and try again"
+        ) from exc
+    click.echo(
+        f"passage index rebuilt: {stats.passages} passages, {stats.terms} terms, "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+
+@main.command()
+@config_option
+@db_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per unit.")
 @click.pass_obj
 def units(run: Invocation, as_json: bool) -> None:

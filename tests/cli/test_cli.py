@@ -183,6 +183,7 @@ def test_config_option_works_for_every_command(
         "compare": ["compare", "--stat", "行政诉讼"],
         "export": ["export", "-o", str(tmp_path / "export.csv")],
         "remove": ["remove", "--unit", "西塘镇"],
+        "reindex": ["reindex"],
     }
     outputs = {}
     for name, args in calls.items():
@@ -204,6 +205,7 @@ def test_config_option_works_for_every_command(
     assert outputs["compare"].splitlines()[-2].startswith("合计")
     assert (tmp_path / "export.csv").stat().st_size > 0
     assert "1 reports removed" in outputs["remove"]
+    assert "passage index rebuilt" in outputs["reindex"]
     assert set(calls) | {"ingest", "bot"} == set(main.commands)
 
 
