@@ -2,6 +2,7 @@
 
     python -m benchmarks.scale_clone SOURCE_DIR OUT_DIR [--reports 100000] [--seed 0]
                                      [--sample 6] [--per-kind 5] [--no-check]
+    python -m benchmarks.scale_clone --check-only OUT_DIR
 
 ``SOURCE_DIR`` is a corpus folder kept by ``python -m benchmarks.scale --keep`` (corpus.db,
 manifest.jsonl, reports/, extra/); it is only read.  ``OUT_DIR`` becomes a folder that
@@ -67,6 +68,7 @@ from benchmarks.scale_corpus import (
 from benchmarks.scale_questions import KINDS, build
 
 _REPORTS_PER_FOLDER = 1000
+CLONE_RECORD = "clone.json"  # what the folder is: source, copies, times of each step
 _AREA = "片区管理局"
 # Tables besides reports and passages whose rows belong to one report (ids shift per copy).
 _COPIED_TABLES = ("statistics", "conflicts", "checks", "row_problems", "findings")
@@ -394,7 +396,7 @@ def clone(
     with _step("passage tokens and index (index.search.refresh)", times):
         shutil.rmtree(out / "corpus.db.index", ignore_errors=True)
         (refresh_index or _refresh)(db_path)
-    return CloneResult(
+    result = CloneResult(
         out=out,
         reports=base + len(clones),
         copies=copies,
@@ -404,6 +406,18 @@ def clone(
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         peak_children_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     )
+    record = {k: v for k, v in asdict(result).items() if k != "manifest"}
+    record.update(out=str(out), source=str(source), seed=seed)
+    (out / CLONE_RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+    return result
+
+
+def read_clone(out: Path) -> CloneResult:
+    """A clone written before, from its record (for ``--check-only``)."""
+    record = json.loads((out / CLONE_RECORD).read_text("utf-8"))
+    fields = {k: v for k, v in record.items() if k in CloneResult.__dataclass_fields__}
+    fields.update(out=out, manifest=read_manifest(out))
+    return CloneResult(**fields)
 
 
 def _insert_reports(
@@ -632,23 +646,27 @@ def check_answers(result: CloneResult, per_kind: int, seed: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> CloneResult:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="a kept corpus folder (only read)")
+    parser.add_argument("source", type=Path, nargs="?", help="a kept corpus folder (only read)")
     parser.add_argument("out", type=Path, help="the folder to write (replaced)")
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sample", type=int, default=6, help="cloned files ingested to check")
     parser.add_argument("--per-kind", type=int, default=5, help="questions of each kind")
-    parser.add_argument("--no-check", action="store_true")
+    parser.add_argument("--no-check", action="store_true", help="only build the clone")
+    parser.add_argument("--check-only", action="store_true", help="only check OUT, built before")
     args = parser.parse_args(argv)
-    if args.out.resolve() == args.source.resolve():
-        raise SystemExit("write the clone to another folder: the source is only read")
-    started = time.perf_counter()
-    result = clone(args.source, args.out, args.reports, args.seed)
-    _log(
-        f"{result.reports:,} reports ({result.copies} copies) in {args.out} in "
-        f"{time.perf_counter() - started:.0f} s; peak RSS {result.peak_rss_mb:,.0f} MB "
-        f"(index workers {result.peak_children_rss_mb:,.0f} MB)"
-    )
+    if args.check_only:
+        result = read_clone(args.out)
+    elif args.source is None or args.out.resolve() == args.source.resolve():
+        raise SystemExit("give a kept corpus folder and another folder to write the clone to")
+    else:
+        started = time.perf_counter()
+        result = clone(args.source, args.out, args.reports, args.seed)
+        _log(
+            f"{result.reports:,} reports ({result.copies} copies) in {args.out} in "
+            f"{time.perf_counter() - started:.0f} s; peak RSS {result.peak_rss_mb:,.0f} MB "
+            f"(index workers {result.peak_children_rss_mb:,.0f} MB)"
+        )
     if not args.no_check:
         times: dict[str, float] = {}
         for name, run in (
