@@ -389,6 +389,10 @@ class Gazetteer:
                 pos += 1
                 continue
             end, units, rank = match
+            inner = self._longer_inside(text, pos, end)
+            if inner is not None:  # 和源 of 乡和源琼市应急管理局 gives way to 源琼市应急管理局
+                pos = inner
+                continue
             if not self._names_a_part(text, end, units):
                 found.append(UnitMatch(pos, end, folded.source(pos, end), units, rank))
             pos = end
@@ -462,6 +466,16 @@ class Gazetteer:
         for start, end in spans:
             chars[start:end] = " " * (end - start)
         return "".join(chars)
+
+    def _longer_inside(self, text: str, start: int, end: int) -> int | None:
+        """Where a longer name starts inside ``text[start:end]`` and runs past its end: a
+        short name overlapping a longer one is a coincidence of characters (with tens of
+        thousands of units, some town's short name hides in most runs of characters)."""
+        for pos in range(start + 1, end):
+            match = self._longest_at(text, pos)
+            if match is not None and match[0] > end and match[0] - pos > end - start:
+                return pos
+        return None
 
     def _longest_at(self, text: str, pos: int) -> tuple[int, tuple[str, ...], int] | None:
         for end in range(min(len(text), pos + self._longest), pos + 1, -1):

@@ -230,3 +230,23 @@ def test_a_department_not_loaded_is_no_question_about_the_region(
     q = parse_question(text, Gazetteer(rows), load_catalogue())
     assert q.unknown_units == unknown
     assert [u.unit for u in q.units] == ([] if unknown else ["东湖综合实验区"])
+
+
+@pytest.mark.parametrize("joiner", ["和", "与", "跟"])
+def test_a_short_name_overlapping_a_longer_one_gives_way(joiner: str) -> None:
+    """With tens of thousands of units some town's short name (和源 of 和源镇) hides in the
+    characters around a conjunction; the longer name it overlaps is the one meant."""
+    rows = [
+        {"unit": "琼南乡", "unit_full": "琼南乡人民政府", "parent": "源琼市", "level": "乡"},
+        {"unit": "源琼市应急管理局", "unit_full": "", "parent": "源琼市", "level": "部门"},
+        {"unit": "和源镇", "unit_full": "", "parent": "北江县", "level": "镇"},
+        {"unit": "与源镇", "unit_full": "", "parent": "北江县", "level": "镇"},
+        {"unit": "跟源镇", "unit_full": "", "parent": "北江县", "level": "镇"},
+        {"unit": "北江县应急管理局", "unit_full": "", "parent": "北江县", "level": "部门"},
+    ]
+    text = f"琼南乡{joiner}源琼市应急管理局2014年行政诉讼相比"
+    q = parse_question(text, Gazetteer(rows), load_catalogue())
+    assert [u.unit for u in q.units] == ["琼南乡", "源琼市应急管理局"]
+    assert q.ambiguous == ()
+    alone = parse_question("和源镇2014年行政诉讼", Gazetteer(rows), load_catalogue())
+    assert [u.unit for u in alone.units] == ["和源镇"]
