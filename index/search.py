@@ -72,6 +72,7 @@ MERGE_FRACTION = 0.25  # delta rows + tombstones beyond this share of the base: 
 MIN_BASE = 2000  # a base this small is treated as this large (tiny corpora keep deltas)
 MAX_SEGMENTS = 8  # base + deltas; then the deltas are merged (each segment costs every query)
 _ROW_ARRAYS = ("passage_id", "unit_code", "year", "section_code")
+_UNIT_ARRAYS = ("unit_rows", "unit_start")  # a segment's rows grouped by unit (rows_by_unit)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,15 @@ def load_params() -> Params:
     return Params(**load_toml("index.data", "bm25.toml")["bm25"])
 
 
+def rows_by_unit(unit_code: np.ndarray, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """A segment's rows grouped by unit, ascending within each: unit ``c`` holds
+    ``unit_rows[unit_start[c]:unit_start[c + 1]]``.  A question about one unit then reads
+    that unit's rows instead of comparing the unit of every passage of the corpus."""
+    order = np.argsort(unit_code, kind="stable").astype(np.int64)
+    start = np.searchsorted(unit_code[order], np.arange(n_units + 1)).astype(np.int64)
+    return order, start
+
+
 def _read_rows(rows: list[tuple], segment: Path) -> tuple[BuildInput, list[str], list[str]]:
     """Rows (passage id, token blob, unit, year, section), sorted by passage id, as a
     corpus; their per-row arrays (passage id, unit, year, section codes) go into the segment."""
@@ -130,6 +140,8 @@ def _read_rows(rows: list[tuple], segment: Path) -> tuple[BuildInput, list[str],
     }
     segment.mkdir(parents=True, exist_ok=True)
     for name, arr in per_row.items():
+        np.save(segment / f"{name}.npy", arr, allow_pickle=False)
+    for name, arr in zip(_UNIT_ARRAYS, rows_by_unit(per_row["unit_code"], len(units)), strict=True):
         np.save(segment / f"{name}.npy", arr, allow_pickle=False)
     (segment / "units.json").write_text(json.dumps(list(units), ensure_ascii=False), "utf-8")
     (segment / "sections.json").write_text(json.dumps(list(sections), ensure_ascii=False), "utf-8")
@@ -498,6 +510,21 @@ class _Segment:
         self.units = json.loads((folder / "units.json").read_text("utf-8"))
         self.unit_index = {u: i for i, u in enumerate(self.units)}
         self.sections = json.loads((folder / "sections.json").read_text("utf-8"))
+        self._by_unit: tuple[np.ndarray, np.ndarray] | None = None
+        if all((folder / f"{name}.npy").exists() for name in _UNIT_ARRAYS):
+            unit_rows, unit_start = (
+                np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+                for name in _UNIT_ARRAYS
+            )
+            self._by_unit = (unit_rows, unit_start)
+
+    def rows_of_unit(self, code: int) -> np.ndarray:
+        """The segment's rows of one unit, ascending (grouped once for a segment written
+        before segments kept them grouped)."""
+        if self._by_unit is None:
+            self._by_unit = rows_by_unit(self.rows["unit_code"], len(self.units))
+        unit_rows, unit_start = self._by_unit
+        return np.asarray(unit_rows[unit_start[code] : unit_start[code + 1]])
 
 
 class _Generation:
@@ -694,21 +721,26 @@ class PassageIndex:
             return None
         parts = []
         for i, loaded in enumerate(gen.loaded):
-            mask: np.ndarray | None = None
             if unit is not None:
                 code = loaded.unit_index.get(unit)
                 if code is None:
                     continue
-                mask = loaded.rows["unit_code"] == code
-            if year is not None:
-                m = loaded.rows["year"] == year
-                mask = m if mask is None else mask & m
-            if section is not None:
-                codes = [c for c, s in enumerate(loaded.sections) if section in s]
-                m = np.isin(loaded.rows["section_code"], codes)
-                mask = m if mask is None else mask & m
-            assert mask is not None
-            rows = np.flatnonzero(mask)
+                rows = loaded.rows_of_unit(code)
+                if year is not None:
+                    rows = rows[loaded.rows["year"][rows] == year]
+                if section is not None:
+                    codes = [c for c, s in enumerate(loaded.sections) if section in s]
+                    rows = rows[np.isin(loaded.rows["section_code"][rows], codes)]
+            else:
+                mask: np.ndarray | None = None
+                if year is not None:
+                    mask = loaded.rows["year"] == year
+                if section is not None:
+                    codes = [c for c, s in enumerate(loaded.sections) if section in s]
+                    m = np.isin(loaded.rows["section_code"], codes)
+                    mask = m if mask is None else mask & m
+                assert mask is not None
+                rows = np.flatnonzero(mask)
             dead = gen.impact.dead[i]
             if dead is not None:
                 rows = np.setdiff1d(rows, dead, assume_unique=True)
