@@ -32,6 +32,7 @@ import numpy as np
 import sqlite_utils
 
 from index.tokens import Tokenizer, tokenize_all
+from ingest.store import writing
 from ingest.text import search_form
 
 INDEXED_KINDS = ("paragraph", "table_row")
@@ -249,7 +250,10 @@ def sync(
     new_units = [u for u in units if u not in known]
     forms = _unit_forms(state) if same_rules else set()
     fresh = sorted({search_form(u) for u in new_units} - forms - {""})
-    with db.atomic():
+    # BEGIN IMMEDIATE: a transaction that reads before it writes cannot take the write lock
+    # once an ingest in another process has committed since its read (SQLite answers "locked"
+    # at once, without waiting), so each takes the lock first.
+    with writing(db):
         if not same_rules:
             stats.retokenized = db.execute("DELETE FROM passage_tokens").rowcount
             recut: list[int] = []
@@ -294,8 +298,8 @@ def sync(
     if len(texts) < POOL_THRESHOLD:
         workers = 1
     all_forms = forms | {search_form(u) for u in new_units} if same_rules else None
-    with db.atomic():
-        cut = tokenize_all(tokenizer, texts, workers)
+    cut = tokenize_all(tokenizer, texts, workers)
+    with writing(db):
         blobs = _term_ids(db, cut, stats, many=len(texts) > PRELOAD_TERMS)
         db.conn.executemany(
             "INSERT OR REPLACE INTO passage_tokens (passage_id, tokens) VALUES (?, ?)",

@@ -107,6 +107,7 @@ class WordCounts(MutableMapping[str, int]):
         self._read: dict[str, int | None] = {}
         self._whole: dict[str, int] | None = None
         self._lookups = 0
+        self._table: object = _MISSING  # found on the first look-up
 
     def _base(self, word: str) -> int | None:
         if self._whole is not None:
@@ -114,8 +115,10 @@ class WordCounts(MutableMapping[str, int]):
         found = self._read.get(word, _MISSING)
         if found is _MISSING:
             self._lookups += 1
-            table = _default_table(self._create_table)
-            if table is None or self._lookups > LOOKUPS_BEFORE_LOADING:
+            if self._table is _MISSING:  # finding it names jieba's version: not per word
+                self._table = _default_table(self._create_table)
+            table = self._table
+            if not isinstance(table, LookupTable) or self._lookups > LOOKUPS_BEFORE_LOADING:
                 return self.whole().get(word)
             found = self._read[word] = table.get(word)  # type: ignore[assignment]
         return found  # type: ignore[return-value]

@@ -672,7 +672,7 @@ def ingest_paths(
     readable = [e for e in entries if not e.refusal]
     prepared = prepared_in_order(
         (Job(e.path, unit=unit, year=year, max_bytes=max_bytes) for e in readable),
-        workers=workers,
+        workers=min(workers, len(readable)),  # a worker more than files only costs its start
         limits=limits,
         hook=hook,
     )

@@ -17,6 +17,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
@@ -201,8 +202,13 @@ def _death_reason(exitcode: int | None) -> str:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """A fork server: workers start from a clean process that imported the parsers once, not
-    from a copy of a process that may be running threads (the bot, a progress bar)."""
+    """How workers start.  A process running only its main thread (a command-line ingest)
+    forks them: they are copies of a process that has imported the parsers already, ready in
+    milliseconds, where a fork server first imports them again (a second or more, the whole
+    time of adding one report).  A process that may be running threads (the bot, a progress
+    bar) uses a fork server instead: a copy of it could inherit a lock another thread holds."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
     try:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["ingest.workers", "ingest.pipeline"])

@@ -322,12 +322,15 @@ def test_stats_ingest_summary_and_reports_count_alike_in_local_time(tmp_path: Pa
 
     summary = cli("ingest", str(SAMPLES))
     listing = cli("reports")
-    counted = re.search(r"(\d+) reports, (\d+) units, (\d+) passages, (\d+) statistics", summary)
+    total = listing.splitlines()[-1]
+    counted = re.search(r"(\d+) reports, (\d+) units, (\d+) passages, (\d+) statistics", total)
     assert counted is not None
-    assert counted.group(0) in listing.splitlines()[-1]
+    assert f"{counted.group(1)} reports, {counted.group(2)} units" in summary
+    stored = re.search(r"this run stored passages (\d+), statistics (\d+)", summary)
+    assert stored is not None and stored.groups() == counted.groups()[2:]  # into an empty db
     per_report = sum(int(n) for n in re.findall(r"\t(\d+) statistics\t", listing))
     assert per_report == int(counted.group(4))
-    local = re.search(r"last ingest (\d{4}-\d\d-\d\d \d\d:\d\d) Asia/Shanghai", summary)
+    local = re.search(r"last ingest (\d{4}-\d\d-\d\d \d\d:\d\d) Asia/Shanghai", total)
     assert local is not None
     with (
         FakeBotApi() as api,
