@@ -121,9 +121,10 @@ def source_blocks(context: PassageContext) -> list[str]:
     return blocks
 
 
-def units_blocks(overview: CorpusOverview, wanted: str = "", shown: int = UNITS_SHOWN) -> list[str]:
+def units_blocks(overview: CorpusOverview, wanted: str = "", shown: int | None = None) -> list[str]:
     """``/units [words]``: the loaded units (those whose names contain the words), at most
-    ``shown`` of them with a hint to narrow down; a deployment has thousands."""
+    ``shown`` (``UNITS_SHOWN``) of them with a hint to narrow down; a deployment has thousands."""
+    shown = UNITS_SHOWN if shown is None else shown
     if not overview.units:
         return [escape_html(sentence("units_none"))]
     units = list(overview.units.items())

@@ -543,9 +543,15 @@ def test_questions_are_answered_while_an_upload_is_ingested(
         own_api.wait_for("sendMessage", lambda p: "已收录：" in p["text"], timeout=60)
 
 
-def test_over_long_answer_is_split_between_blocks(tmp_path: Path, sample_db_path: Path) -> None:
-    db = copy_corpus(sample_db_path, tmp_path / "many.db")
+def test_over_long_answer_is_split_between_blocks(
+    tmp_path: Path, sample_db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sqlite_utils
+
+    import bot.telegram.render
+
+    monkeypatch.setattr(bot.telegram.render, "UNITS_SHOWN", 1000)  # /units lists them all
+    db = copy_corpus(sample_db_path, tmp_path / "many.db")
 
     rows = [
         {
