@@ -7,6 +7,7 @@ not guessed. Front ends never query the database themselves: they ask the ``Answ
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,7 @@ class Answerer:
         self._context = ComposeContext(figures, finder)
         self._gazetteer: Gazetteer | None = None
         self._gazetteer_stamp: CorpusStamp | None = None
+        self.cache_writer: threading.Thread | None = None  # the last names written behind
 
     def gazetteer(self) -> Gazetteer:
         """Kept in step with the reports and aliases, so new units and names are known at
@@ -59,7 +61,7 @@ class Answerer:
             if len(self._gazetteer.units) != stamp.units:
                 self._gazetteer = None
             else:
-                gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
+                self._store_later(stamp, self._gazetteer)
         if self._gazetteer is None and self._gazetteer_stamp is None:
             self._gazetteer = gazetteer_cache.load(self.db_path, stamp)
             if self._gazetteer is not None:
@@ -70,6 +72,21 @@ class Answerer:
             gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
         self._gazetteer_stamp = stamp
         return self._gazetteer
+
+    def _store_later(self, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:
+        """Keep the refreshed names for the next process without making this question wait:
+        at 100,000 reports writing them takes seconds.  Written from a snapshot, to a
+        temporary file renamed into place, so a process ending meanwhile leaves no half file
+        in use."""
+        taken = gazetteer_cache.snapshot(gazetteer)
+        thread = threading.Thread(
+            target=gazetteer_cache.store,
+            args=(self.db_path, stamp, gazetteer, taken),
+            name="gazetteer-cache",
+            daemon=True,
+        )
+        thread.start()
+        self.cache_writer = thread
 
     def parse(self, text: str) -> Question:
         """What the question asks, against the units loaded now."""

@@ -232,7 +232,8 @@ class Gazetteer:
         report (a county's database: "去年收到几件申请" asks about the county).
         """
         regions = [u for u in self.units if self.levels.get(u) in _REGION_LEVELS]
-        others = [u for u in self.units if u not in regions]
+        region_set = set(regions)
+        others = [u for u in self.units if u not in region_set]
         if len(regions) != 1 or len(others) < 2:
             return None
         region = regions[0]

@@ -24,12 +24,13 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from bot.qa import gazetteer as gazetteer_module
 from bot.qa.gazetteer import Gazetteer
 from bot.qa.report_table import CorpusStamp
 from ingest import text as text_module
+from ingest.text import fold_question
 from ingest.user_cache import cache_dir, prune
 
 KEPT = 8  # gazetteer files kept (one per database in use)
@@ -190,12 +191,32 @@ def load(db_path: Path, stamp: CorpusStamp) -> Gazetteer | None:
     return Gazetteer.stored(names)
 
 
-def store(db_path: Path, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:
-    """Keep the gazetteer for the next process; failing to write costs only time."""
+class Snapshot(NamedTuple):
+    """What a names file keeps of a gazetteer, taken at once (another thread writes it while
+    the gazetteer goes on changing)."""
+
+    forms: dict[str, dict[str, int]]
+    levels: dict[str, str]
+    parents: dict[str, str]
+    longest: int
+    default_unit: str | None
+
+
+def snapshot(gazetteer: Gazetteer) -> Snapshot:
+    forms, levels, parents = gazetteer.names()
+    return Snapshot(forms, levels, parents, gazetteer._longest, gazetteer.default_unit)
+
+
+def store(
+    db_path: Path, stamp: CorpusStamp, gazetteer: Gazetteer, taken: Snapshot | None = None
+) -> None:
+    """Keep the gazetteer for the next process; failing to write costs only time.
+
+    ``taken`` is a snapshot taken by a caller that writes from another thread."""
     path = _path(db_path) if stamp.generation is not None else None
     if path is None:
         return
-    forms, levels, parents = gazetteer.names()
+    names = taken if taken is not None else snapshot(gazetteer)
     temp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,28 +224,21 @@ def store(db_path: Path, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:
         os.close(fd)
         conn = sqlite3.connect(temp)
         try:
-            _write(conn, stamp, gazetteer, forms, levels, parents)
+            _write(conn, stamp, names)
         finally:
             conn.close()
         os.replace(temp, path)
         temp = None
         prune(path.parent, "*.sqlite", KEPT)
         prune(path.parent, "*.pickle", 0)  # the former format
-    except (OSError, sqlite3.Error, pickle.PicklingError):
-        pass
+    except (OSError, sqlite3.Error, pickle.PicklingError, RuntimeError):
+        pass  # RuntimeError: an inner dict changed while it was written from another thread
     finally:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
 
 
-def _write(
-    conn: sqlite3.Connection,
-    stamp: CorpusStamp,
-    gazetteer: Gazetteer,
-    forms: dict[str, dict[str, int]],
-    levels: dict[str, str],
-    parents: dict[str, str],
-) -> None:
+def _write(conn: sqlite3.Connection, stamp: CorpusStamp, names: Snapshot) -> None:
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.executescript(
@@ -238,19 +252,20 @@ def _write(
     )
     meta = {
         "stamp": pickle.dumps(stamp, protocol=pickle.HIGHEST_PROTOCOL),
-        "longest": gazetteer._longest,
-        "default_unit": gazetteer.default_unit,
+        "longest": names.longest,
+        "default_unit": names.default_unit,
     }
     conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     conn.executemany(
         "INSERT INTO forms VALUES (?, ?)",
-        sorted((f, json.dumps(u, ensure_ascii=False)) for f, u in forms.items()),
+        sorted((f, json.dumps(u, ensure_ascii=False)) for f, u in names.forms.items()),
     )
     conn.executemany(
         "INSERT INTO units VALUES (?, ?, ?)",
-        sorted((u, level, parents.get(u)) for u, level in levels.items()),
+        sorted((u, level, names.parents.get(u)) for u, level in names.levels.items()),
     )
     conn.executemany(
-        "INSERT INTO folded_parents VALUES (?)", sorted((p,) for p in gazetteer.folded_parents)
+        "INSERT INTO folded_parents VALUES (?)",
+        sorted((p,) for p in {fold_question(p) for p in names.parents.values()}),
     )
     conn.commit()

@@ -82,3 +82,23 @@ def test_a_damaged_file_is_rebuilt(db_path: Path) -> None:
     (stored,) = (db_path.parent / "cache" / "gazetteer").glob("*.sqlite")
     stored.write_bytes(b"not a names file")
     assert "西塘镇" in Answerer(db_path, warm=False).gazetteer().units
+
+
+def test_a_warm_process_keeps_the_refreshed_names_without_making_the_question_wait(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.corpus import ingest_and_index
+    from tests.support import write_report
+
+    warm = Answerer(db_path, warm=False)
+    warm.gazetteer()
+    folder = tmp_path / "new"
+    folder.mkdir()
+    report = write_report(folder, "r.txt", "东坪镇2019年政府信息公开工作年度报告")
+    assert [o.status for o in ingest_and_index(db_path, [report])] == ["added"]
+    assert "东坪镇" in warm.gazetteer().units  # refreshed in place, the names written behind
+    assert warm.cache_writer is not None
+    warm.cache_writer.join(timeout=30)
+    _no_build(monkeypatch)
+    fresh = Answerer(db_path, warm=False)
+    assert [u.unit for u in fresh.parse("东坪镇2019年收到几件申请").units] == ["东坪镇"]
