@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -24,6 +24,8 @@ from bot.cli.invocation import Invocation, config_option, db_option
 from bot.cli.table_commands import compare, export, review
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from bot.qa.answerer import Answerer
     from bot.qa.model import Answer
     from bot.qa.overview import RowProblemRecord
@@ -245,19 +247,29 @@ def _cannot_write(db: Path, exc: BaseException) -> str:
     return f"cannot load reports into {db}: {cause}"
 
 
-def _totals_line(db_path: Path) -> str:
-    """What the database holds after an ingest, as far as indexes count it at once (the
-    line before says what the run stored; ``nianbao reports`` counts everything)."""
-    from ingest.store import DatabaseUnreadable, corpus_totals, open_reader
+def _counted(db_path: Path, count: Callable[[sqlite_utils.Database], dict]) -> dict | str:
+    """The counts ``count`` reads from the database, or why it cannot be read (the reader's
+    words, which name the database already)."""
+    from ingest.store import DatabaseUnreadable, open_reader
 
     try:
         db = open_reader(db_path)
     except (DatabaseUnreadable, sqlite3.Error) as exc:
         return str(exc)
     try:
-        c = corpus_totals(db)
+        return count(db)
     finally:
         db.close()
+
+
+def _totals_line(db_path: Path) -> str:
+    """What the database holds after an ingest, as far as indexes count it at once (the
+    line before says what the run stored; ``nianbao reports`` counts everything)."""
+    from ingest.store import corpus_totals
+
+    c = _counted(db_path, corpus_totals)
+    if isinstance(c, str):
+        return c
     return (
         f"database {db_path}: {c['reports']} reports, {c['units']} units, "
         f"{c['conflicts']} conflicts, {c['failed_checks']} failed checks"
@@ -265,19 +277,13 @@ def _totals_line(db_path: Path) -> str:
 
 
 def _corpus_line(db_path: Path, zone: ZoneInfo) -> str:
-    """What the database holds, counted as /stats counts it (or why it cannot be counted,
-    in the reader's words, which name the database already)."""
+    """What the database holds, counted as /stats counts it."""
     from bot.clock import local_time
-    from ingest.store import DatabaseUnreadable, corpus_counts, open_reader
+    from ingest.store import corpus_counts
 
-    try:
-        db = open_reader(db_path)
-    except (DatabaseUnreadable, sqlite3.Error) as exc:
-        return str(exc)
-    try:
-        c = corpus_counts(db)
-    finally:
-        db.close()
+    c = _counted(db_path, corpus_counts)
+    if isinstance(c, str):
+        return c
     return (
         f"database {db_path}: {c['reports']} reports, {c['units']} units, "
         f"{c['passages']} passages, {c['statistics']} statistics, {c['conflicts']} conflicts, "
