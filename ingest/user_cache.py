@@ -71,6 +71,33 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+def write_sqlite(path: Path, fill: Callable[[sqlite3.Connection], None]) -> bool:
+    """Write a cache file in one piece: ``fill`` writes a temporary file that is then renamed
+    over ``path``, so a reader never sees half of one; False when it could not be written
+    (a cache costs only time).  Other errors of ``fill`` propagate, the temporary file gone."""
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        os.close(fd)
+        conn = sqlite3.connect(temp)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            fill(conn)
+            conn.commit()
+        finally:
+            conn.close()
+        os.replace(temp, path)
+        temp = None
+        return True
+    except (OSError, sqlite3.Error):
+        return False
+    finally:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+
+
 class LookupTable:
     """A table of text keys and text or integer values in a small SQLite file, read one key
     at a time: for a process that needs a few hundred entries of a large table (a question's
@@ -91,27 +118,12 @@ class LookupTable:
     @staticmethod
     def write(path: Path, entries: Iterable[tuple[str, int | str]]) -> None:
         """Write the table in one piece (it replaces any other); failing costs only time."""
-        temp: str | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-            os.close(fd)
-            conn = sqlite3.connect(temp)
-            try:
-                conn.execute("PRAGMA journal_mode = OFF")
-                conn.execute("PRAGMA synchronous = OFF")
-                conn.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
-                conn.executemany("INSERT INTO entries VALUES (?, ?)", sorted(entries))
-                conn.commit()
-            finally:
-                conn.close()
-            os.replace(temp, path)
-            temp = None
-        except (OSError, sqlite3.Error):
-            pass
-        finally:
-            if temp is not None:
-                Path(temp).unlink(missing_ok=True)
+
+        def fill(conn: sqlite3.Connection) -> None:
+            conn.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
+            conn.executemany("INSERT INTO entries VALUES (?, ?)", sorted(entries))
+
+        write_sqlite(path, fill)
 
     @classmethod
     def open_or_write(

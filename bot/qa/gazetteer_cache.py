@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from functools import cache
@@ -31,7 +29,7 @@ from bot.qa.gazetteer import Gazetteer
 from bot.qa.report_table import CorpusStamp
 from ingest import text as text_module
 from ingest.text import fold_question
-from ingest.user_cache import cache_dir, prune
+from ingest.user_cache import cache_dir, prune, write_sqlite
 
 KEPT = 8  # gazetteer files kept (one per database in use)
 FORMAT = "1"  # bump when the tables below change
@@ -217,30 +215,16 @@ def store(
     if path is None:
         return
     names = taken if taken is not None else snapshot(gazetteer)
-    temp: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        os.close(fd)
-        conn = sqlite3.connect(temp)
-        try:
-            _write(conn, stamp, names)
-        finally:
-            conn.close()
-        os.replace(temp, path)
-        temp = None
+        written = write_sqlite(path, lambda conn: _write(conn, stamp, names))
+    except (pickle.PicklingError, RuntimeError):
+        return  # RuntimeError: an inner dict changed while another thread wrote it
+    if written:
         prune(path.parent, "*.sqlite", KEPT)
         prune(path.parent, "*.pickle", 0)  # the former format
-    except (OSError, sqlite3.Error, pickle.PicklingError, RuntimeError):
-        pass  # RuntimeError: an inner dict changed while it was written from another thread
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
 
 
 def _write(conn: sqlite3.Connection, stamp: CorpusStamp, names: Snapshot) -> None:
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
     conn.executescript(
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -268,4 +252,3 @@ def _write(conn: sqlite3.Connection, stamp: CorpusStamp, names: Snapshot) -> Non
         "INSERT INTO folded_parents VALUES (?)",
         sorted((p,) for p in {fold_question(p) for p in names.parents.values()}),
     )
-    conn.commit()
