@@ -19,7 +19,7 @@ from index import search
 from index.search import PassageIndex, index_dir, refresh
 from ingest.store import delete_report, open_db
 from ingest.text import normalise
-from tests.index.test_search import add_report
+from tests.index.test_search import small_db
 
 WORDS = [
     "信息公开",
@@ -209,15 +209,7 @@ def test_the_log_is_pruned_after_a_refresh(db_path: Path) -> None:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    from tests.index.test_search import REPORTS
-
-    path = tmp_path / "small.db"
-    db = open_db(path)
-    for unit, year, passages in REPORTS:
-        add_report(db, unit, year, passages)
-    db.close()
-    refresh(path, workers=1)
-    return path
+    return small_db(tmp_path)
 
 
 def test_questions_agree_with_full_rebuild_over_many_deltas(tmp_path: Path) -> None:

@@ -90,15 +90,20 @@ def add_report(db, unit: str, year: int, passages) -> int:
     return rid
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    path = tmp_path / "small.db"
+def small_db(folder: Path) -> Path:
+    """The reports of ``REPORTS`` in a new database, indexed."""
+    path = folder / "small.db"
     db = open_db(path)
     for unit, year, passages in REPORTS:
         add_report(db, unit, year, passages)
     db.close()
     refresh(path, workers=1)
     return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return small_db(tmp_path)
 
 
 @pytest.fixture
