@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -135,6 +136,9 @@ def _die_with_parent() -> None:
 def _serve(conn: Connection, memory_mb: float, hook: PassageHook | None) -> None:
     """A worker: warm up, then prepare each file sent until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # A forked worker inherits the parent's crash reporter (pytest's, a debugging session's);
+    # a worker's crash is the parent's to report, as the file's refusal.
+    faulthandler.disable()
     _die_with_parent()
     if hook is not None:
         hook.warm()
