@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Iterator, MutableMapping
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ingest.user_cache import LookupTable, cache_dir
+from ingest.user_cache import LookupTable, cache_dir, write_whole
 
 if TYPE_CHECKING:
     import jieba
@@ -207,14 +205,9 @@ def attach(jt: jieba.Tokenizer, freq: MutableMapping[str, int], total: int) -> j
 
 def _store(path: Path, value: tuple) -> None:
     """Keep a dictionary for the next process; failing to write costs only time."""
-    temp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as f:
+
+    def dump(temp: Path) -> None:
+        with temp.open("wb") as f:
             marshal.dump(value, f)
-        os.replace(temp, path)
-        temp = None
-    except OSError:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+
+    write_whole(path, dump)

@@ -40,21 +40,40 @@ def package_stamp(name: str) -> str:
     return h.hexdigest()[:24]
 
 
+def write_whole(path: Path, write: Callable[[Path], None]) -> bool:
+    """Write a cache file in one piece: ``write`` fills a temporary file that is then renamed
+    over ``path``, so a reader never sees half of one; False when it could not be written
+    (a cache costs only time).  Other errors of ``write`` propagate, the temporary file gone."""
+    temp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        os.close(fd)
+        temp = Path(name)
+        write(temp)
+        os.replace(temp, path)
+        temp = None
+        return True
+    except OSError:
+        return False
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+
+
 def store_pickle(path: Path, value: object, keep: int) -> None:
     """Keep a value for the next process, and only the ``keep`` newest files of its kind;
     failing to write costs only time."""
-    temp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as f:
+
+    def dump(temp: Path) -> None:
+        with temp.open("wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-        temp = None
-        prune(path.parent, f"*{path.suffix}", keep)
-    except (OSError, pickle.PicklingError):
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+
+    try:
+        if write_whole(path, dump):
+            prune(path.parent, f"*{path.suffix}", keep)
+    except pickle.PicklingError:
+        pass
 
 
 def prune(folder: Path, pattern: str, keep: int) -> None:
@@ -72,14 +91,10 @@ def _mtime(path: Path) -> float:
 
 
 def write_sqlite(path: Path, fill: Callable[[sqlite3.Connection], None]) -> bool:
-    """Write a cache file in one piece: ``fill`` writes a temporary file that is then renamed
-    over ``path``, so a reader never sees half of one; False when it could not be written
-    (a cache costs only time).  Other errors of ``fill`` propagate, the temporary file gone."""
-    temp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        os.close(fd)
+    """Write an SQLite cache file in one piece (``write_whole``); ``fill`` makes its tables.
+    False when it could not be written; other errors of ``fill`` propagate."""
+
+    def write(temp: Path) -> None:
         conn = sqlite3.connect(temp)
         try:
             conn.execute("PRAGMA journal_mode = OFF")
@@ -88,14 +103,11 @@ def write_sqlite(path: Path, fill: Callable[[sqlite3.Connection], None]) -> bool
             conn.commit()
         finally:
             conn.close()
-        os.replace(temp, path)
-        temp = None
-        return True
-    except (OSError, sqlite3.Error):
+
+    try:
+        return write_whole(path, write)
+    except sqlite3.Error:
         return False
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
 
 
 class LookupTable:

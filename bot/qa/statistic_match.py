@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import pickle
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest import text as text_module
 from ingest.catalogue import Catalogue
 from ingest.text import CJK, fold_question
-from ingest.user_cache import cache_dir, prune
+from ingest.user_cache import cache_dir, store_pickle
 from ingest.vocab import load_toml
 
 _LETTER = re.compile("[a-z]")
@@ -252,16 +250,5 @@ def _load_matcher(path: Path) -> StatisticMatcher | None:
 
 
 def _store_matcher(matcher: StatisticMatcher, path: Path) -> None:
-    """Keep the matcher for the next process; failing to write costs only time."""
-    temp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(replace(matcher, _compiled={}), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-        temp = None
-        prune(path.parent, "*.pickle", 4)
-    except (OSError, pickle.PicklingError):
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+    """Keep the matcher for the next process (its compiled patterns left out)."""
+    store_pickle(path, replace(matcher, _compiled={}), keep=4)
