@@ -11,6 +11,7 @@ import pickle
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def write_whole(path: Path, write: Callable[[Path], None]) -> bool:
     temp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        sweep_stale_parts(path.parent)
         fd, name = tempfile.mkstemp(dir=path.parent, suffix=".part")
         os.close(fd)
         temp = Path(name)
@@ -59,6 +61,21 @@ def write_whole(path: Path, write: Callable[[Path], None]) -> bool:
     finally:
         if temp is not None:
             temp.unlink(missing_ok=True)
+
+
+STALE_PART_S = 3600.0  # far longer than any cache write takes
+
+
+def sweep_stale_parts(folder: Path) -> None:
+    """Remove temporary files of writers that were killed before renaming them: nothing
+    else would, and each is as large as the cache file it was becoming."""
+    now = time.time()
+    for part in folder.glob("*.part"):
+        try:
+            if now - part.stat().st_mtime > STALE_PART_S:
+                part.unlink()
+        except OSError:
+            continue  # renamed or removed by its writer meanwhile
 
 
 def store_pickle(path: Path, value: object, keep: int) -> None:
