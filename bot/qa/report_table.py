@@ -161,7 +161,10 @@ class ReportTable:
         self._regions: RegionIndex | None = None
         self._names: UnitNameIndex | None = None
         self._scopes: dict[tuple[str | None, int | None], list[ReportRef]] | None = None
+        # Reports per (level or None, year or None), to tell a scope that is all of them.
+        self._counts: Counter[tuple[str | None, int | None]] = Counter()
         self._years: Counter[int] = Counter()  # reports per year
+        self._templates: set[str] = set()
 
     # -- keeping in step ----------------------------------------------------------------------
 
@@ -266,15 +269,51 @@ class ReportTable:
                 chosen.append(report)
         return chosen
 
+    def whole_scope(self, levels: list[str], years: tuple[int, ...]) -> bool:
+        """Whether ``scope(levels, years)`` holds every report of those levels and years (no
+        unit has two of them), so that a filter on year and level selects it exactly."""
+        self._current()
+        if self._scopes is None:
+            self._scopes = self._scope_lists()
+        level_keys: list[str | None] = [*levels] or [None]
+        year_keys: list[int | None] = [*years] or [None]
+        keys = [(level, year) for level in level_keys for year in year_keys]
+        chosen = sum(len(self._scopes.get(key, ())) for key in keys)
+        if chosen != sum(self._counts[key] for key in keys):
+            return False
+        return len(keys) == 1 or len(self.scope(levels, years)) == chosen
+
+    def refs(self, report_ids: Iterable[int]) -> dict[int, ReportRef]:
+        """Reports by id (those loaded)."""
+        self._current()
+        found: dict[int, ReportRef] = {}
+        for report_id in report_ids:
+            unit = self._unit_of.get(report_id)
+            for row in self._by_unit.get(unit, ()) if unit is not None else ():
+                if row.ref.id == report_id:
+                    found[report_id] = row.ref
+        return found
+
+    def templates(self) -> set[str]:
+        """The templates of the reports loaded."""
+        self._current()
+        if self._scopes is None:
+            self._scopes = self._scope_lists()
+        return self._templates
+
     def _scope_lists(self) -> dict[tuple[str | None, int | None], list[ReportRef]]:
         """Per (level or None, year or None): each unit's newest such report, by unit."""
         lists: dict[tuple[str | None, int | None], list[ReportRef]] = {}
+        self._counts = Counter()
+        self._templates = set()
         for unit in self._units:
             taken: set[tuple[str | None, int | None]] = set()
             for row in self._by_unit[unit]:
                 report = row.ref
                 level = report.level or ""
+                self._templates.add(report.template)
                 for key in ((None, None), (level, None), (None, report.year), (level, report.year)):
+                    self._counts[key] += 1
                     if key not in taken:
                         taken.add(key)
                         lists.setdefault(key, []).append(report)
