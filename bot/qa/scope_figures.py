@@ -184,8 +184,24 @@ class TableFigures(ScopeFigures):
         return [(row[0], row[1]) for row in rows]
 
     def missing(self, limit: int | None = None) -> list[ReportRef]:
+        """When the first ``limit`` are likely among the first quarter of the scope, the
+        reports are looked up in scope order a batch at a time, each by its primary key;
+        else every figure's report is read once."""
         if not self.missing_count:
             return []
+        scope = self.filed.scope
+        expected = (limit or self.missing_count) * len(scope) // self.missing_count
+        if limit is None or expected > len(scope) // 4:
+            return self._missing_of(self._reports_with_figures(), limit)
+        found: list[ReportRef] = []
+        start, batch = 0, max(2 * expected, 64)
+        while start < len(scope) and len(found) < limit:
+            chosen = scope[start : start + batch]
+            found += [chosen[i] for i in self._without_figures(chosen)]
+            start, batch = start + batch, 2 * batch
+        return found[:limit]
+
+    def _reports_with_figures(self) -> set[int]:
         have: set[int] = set()
         for _key, where, params in self._ranges:
             have.update(
@@ -195,6 +211,9 @@ class TableFigures(ScopeFigures):
                     params,
                 )
             )
+        return have
+
+    def _missing_of(self, have: set[int], limit: int | None) -> list[ReportRef]:
         found: list[ReportRef] = []
         for report in self.filed.scope:
             if report.id not in have:
@@ -202,6 +221,25 @@ class TableFigures(ScopeFigures):
                 if limit is not None and len(found) >= limit:
                     break
         return found
+
+    def _without_figures(self, reports: Sequence[ReportRef]) -> list[int]:
+        """Which of these reports (by position) have no figure: one primary-key look-up
+        each, in one statement."""
+        key_of = {t: key for key, templates in self.filed.keys.items() for t in templates}
+        probes = [
+            [r.id, key_of.get(r.template), r.year, r.level or "", r.template] for r in reports
+        ]
+        rows = self.db.conn.execute(
+            """SELECT j.key FROM json_each(?) AS j WHERE NOT EXISTS (
+                   SELECT 1 FROM year_figures f WHERE f.key = json_extract(j.value, '$[1]')
+                   AND f.year = json_extract(j.value, '$[2]')
+                   AND f.level = json_extract(j.value, '$[3]')
+                   AND f.template = json_extract(j.value, '$[4]')
+                   AND f.report_id = json_extract(j.value, '$[0]') AND f.value IS NOT NULL)
+               ORDER BY j.key""",
+            [json.dumps(probes, ensure_ascii=False)],
+        )
+        return [row[0] for row in rows]
 
     def first(self, limit: int, sign: int) -> list[OfficialValue]:
         direction = "DESC" if sign < 0 else "ASC"

@@ -39,28 +39,38 @@ def read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(OfficialFigures, "_filed_scope", lambda *_args: None)
 
 
-def add_unit_figures(db: sqlite_utils.Database, rng: random.Random, fractions: bool) -> None:
+def add_unit_figures(
+    db: sqlite_utils.Database,
+    rng: random.Random,
+    fractions: bool,
+    towns: int = 40,
+    years: tuple[int, ...] = (2019, 2020, 2021),
+    not_given: float = 0.1,
+) -> None:
     """Towns whose figures tie often (a few small values), some with fractions."""
     with db.atomic():
-        for n in range(40):
-            for year in (2019, 2020, 2021):
+        for n in range(towns):
+            for year in years:
                 value = rng.choice([0, 1, 2, 2.5]) if fractions else rng.choice([3, 3, 3, 4])
                 add_report(
                     db,
-                    f"临{n:02d}镇",
+                    f"临{n:03d}镇",
                     year,
                     "镇",
                     "甲县",
-                    {"requests.received": value if rng.random() > 0.1 else None},
+                    {"requests.received": value if rng.random() > not_given else None},
                 )
 
 
-@pytest.fixture(params=["plain", "ties", "fractions"])
+@pytest.fixture(params=["plain", "ties", "fractions", "sparse"])
 def corpus(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """``sparse``: so many towns without the figure that the first are looked up alone."""
     path = tmp_path / f"{request.param}.db"
     db = open_db(path)
     if request.param == "plain":
         build(db, MANY_COUNTIES, seed=3)
+    elif request.param == "sparse":
+        add_unit_figures(db, random.Random(7), False, towns=400, years=(2020,), not_given=0.5)
     else:
         add_unit_figures(db, random.Random(5), fractions=request.param == "fractions")
     db.close()
@@ -88,6 +98,8 @@ def test_a_year_of_every_unit_is_read_from_year_figures(corpus: Path) -> None:
     assert (filed.given, filed.missing_count) == (whole.given, whole.missing_count)
     assert filed.total() == whole.total() and filed.extremes() == whole.extremes()
     assert filed.missing() == whole.missing()
+    for limit in (1, 2, 3, 5, 30):
+        assert filed.missing(limit) == whole.missing(limit)
     for sign in (1, -1):
         assert filed.first(7, sign) == whole.first(7, sign)
     assert filed.by_unit(7) == whole.by_unit(7)

@@ -273,10 +273,12 @@ def _shared_first(
     themselves (the first ``length`` entries in answer order are ordered; ``ordered`` holds
     the first of them)."""
     top = ordered[0].value
-    count = min(length, figures.count_equal(top) + sum(1 for e in read if e.value == top))
+    first = [e for e in ordered if e.value == top]
+    count = len(first)
+    if count == len(ordered) < length:  # the first place may go on past those read
+        count = min(length, figures.count_equal(top) + sum(1 for e in read if e.value == top))
     if count < 2:
         return []
-    first = [e for e in ordered if e.value == top]
     names = [str(e.report.year) if by_year else e.report.unit for e in first]
     return [words.line("shared_first", names=listed(words, names, count=count))]
 
