@@ -10,7 +10,6 @@ were only added are read alone; anything else (a removal, a renamed unit) reads 
 
 from __future__ import annotations
 
-import bisect
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -328,27 +327,48 @@ class ReportTable:
 
 
 class RegionIndex:
-    """Which units lie in a region, from their parents and names, for look-ups by region."""
+    """Which units lie in a region, from their parents and names, for look-ups by region.
+
+    Names are folded when a question asks, and only those that can match: the units whose
+    first character folds to the region's first, the parents whose last character folds to
+    its last (folding every name of 100,000 reports would take a second).  A name whose
+    character folds to no or several characters is always folded and compared.
+    """
 
     def __init__(self, by_unit: dict[str, list[ReportRow]]) -> None:
-        self._by_parent: dict[str, set[str]] = {}
-        names = []
+        self._units_of: dict[str, set[str]] = {}  # parent region as written → its units
         for unit, rows in by_unit.items():
             parent = next((r.parent for r in rows if r.parent), "")
-            folded = fold_question(parent) if parent else ""
-            for start in range(len(folded) - 1):
-                self._by_parent.setdefault(folded[start:], set()).add(unit)
-            names.append((fold_question(unit), unit))
-        names.sort()
-        self._names = names
-        self._keys = [n for n, _ in names]
+            if parent:
+                self._units_of.setdefault(parent, set()).add(unit)
+        self._units = list(by_unit)
+        self._by_first = _by_folded_char(self._units, 0)
+        self._parents_by_last = _by_folded_char(list(self._units_of), -1)
 
     def inside(self, region: str) -> list[str]:
         name = fold_question(region)
-        found = set(self._by_parent.get(name, ()))
-        at = bisect.bisect_left(self._keys, name)
-        while at < len(self._keys) and self._keys[at].startswith(name):
-            found.add(self._names[at][1])
-            at += 1
+        found: set[str] = set()
+        if len(name) >= 2:
+            for parent in (*self._parents_by_last.get(name[-1], ()), *self._parents_by_last[""]):
+                folded = fold_question(parent)
+                if len(folded) >= len(name) and folded.endswith(name):
+                    found |= self._units_of[parent]
+        candidates = (
+            (*self._by_first.get(name[0], ()), *self._by_first[""]) if name else self._units
+        )
+        found.update(unit for unit in candidates if fold_question(unit).startswith(name))
         found.discard(region)
         return sorted(found)
+
+
+def _by_folded_char(names: list[str], at: int) -> dict[str, list[str]]:
+    """Names by what their character ``at`` folds to ('' when to no or several characters,
+    or when the name is empty): each distinct character is folded once."""
+    by_char: dict[str, list[str]] = {}
+    for name in names:
+        by_char.setdefault(name[at] if name else "", []).append(name)
+    found: dict[str, list[str]] = {"": []}
+    for char, chosen in by_char.items():
+        folded = fold_question(char) if char else ""
+        found.setdefault(folded if len(folded) == 1 else "", []).extend(chosen)
+    return found
