@@ -159,11 +159,12 @@ class ReportTable:
         self._units: list[str] = []
         self._regions: RegionIndex | None = None
         self._names: UnitNameIndex | None = None
-        self._scopes: dict[tuple[str | None, int | None], list[ReportRef]] | None = None
-        # Reports per (level or None, year or None), to tell a scope that is all of them.
-        self._counts: Counter[tuple[str | None, int | None]] = Counter()
+        # Per (level or None, year or None): each unit's newest such report, by unit, and how
+        # many such reports there are; made when first asked, per state of the corpus.
+        self._scopes: dict[tuple[str | None, int | None], tuple[list[ReportRef], int]] = {}
         self._years: Counter[int] = Counter()  # reports per year
-        self._templates: set[str] = set()
+        self._by_year: dict[int, list[ReportRow]] = {}
+        self._templates: set[str] = set()  # of the reports loaded (and of some removed)
 
     # -- keeping in step ----------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ class ReportTable:
         self._stamp = stamp
         self._regions = None
         self._names = None
-        self._scopes = None
+        self._scopes = {}
 
     def _reread(self, units: set[str], stamp: CorpusStamp) -> bool:
         """Read these units' reports again; False when the result cannot be right (a report
@@ -189,6 +190,8 @@ class ReportTable:
                 self._years[old.ref.year] -= 1
                 if not self._years[old.ref.year]:
                     del self._years[old.ref.year]
+                year = self._by_year.get(old.ref.year, [])
+                self._by_year[old.ref.year] = [r for r in year if r.ref.id != old.ref.id]
             rows = conn.execute(_REPORT_SQL + " WHERE unit = ?", [unit]).fetchall()
             if any(row[0] in self._unit_of for row in rows):
                 return False
@@ -200,6 +203,7 @@ class ReportTable:
         self._by_unit = {}
         self._unit_of = {}
         self._years = Counter()
+        self._by_year = {}
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall())
         self._units = sorted(self._by_unit)
 
@@ -210,6 +214,8 @@ class ReportTable:
             self._by_unit.setdefault(report.ref.unit, []).append(report)
             self._unit_of[report.ref.id] = report.ref.unit
             self._years[report.ref.year] += 1
+            self._by_year.setdefault(report.ref.year, []).append(report)
+            self._templates.add(report.ref.template)
             touched.add(report.ref.unit)
         for unit in touched:
             self._by_unit[unit].sort(key=lambda r: (-r.ref.year, -r.ref.id))
@@ -248,18 +254,14 @@ class ReportTable:
 
     def scope(self, levels: list[str], years: tuple[int, ...]) -> list[ReportRef]:
         """One report per unit, by unit: its newest of the levels and years asked (any when
-        none are).  Read from lists made once per corpus, so the cost is that of the
-        scope, not of the corpus."""
+        none are).  A year's list is made from that year's reports, once per corpus, so the
+        cost is that of the scope, not of the corpus."""
         self._current()
-        if self._scopes is None:
-            self._scopes = self._scope_lists()
-        level_keys: list[str | None] = [*levels] or [None]
-        year_keys: list[int | None] = [*years] or [None]
-        keys = [(level, year) for level in level_keys for year in year_keys]
+        keys = _scope_keys(levels, years)
         if len(keys) == 1:
-            return list(self._scopes.get(keys[0], ()))
+            return list(self._scope_of(keys[0])[0])
         found = sorted(
-            (r for key in keys for r in self._scopes.get(key, ())),
+            (r for key in keys for r in self._scope_of(key)[0]),
             key=lambda r: (r.unit, -r.year, -r.id),
         )
         chosen: list[ReportRef] = []
@@ -272,13 +274,10 @@ class ReportTable:
         """Whether ``scope(levels, years)`` holds every report of those levels and years (no
         unit has two of them), so that a filter on year and level selects it exactly."""
         self._current()
-        if self._scopes is None:
-            self._scopes = self._scope_lists()
-        level_keys: list[str | None] = [*levels] or [None]
-        year_keys: list[int | None] = [*years] or [None]
-        keys = [(level, year) for level in level_keys for year in year_keys]
-        chosen = sum(len(self._scopes.get(key, ())) for key in keys)
-        if chosen != sum(self._counts[key] for key in keys):
+        keys = _scope_keys(levels, years)
+        lists = [self._scope_of(key) for key in keys]
+        chosen = sum(len(reports) for reports, _count in lists)
+        if chosen != sum(count for _reports, count in lists):
             return False
         return len(keys) == 1 or len(self.scope(levels, years)) == chosen
 
@@ -294,29 +293,26 @@ class ReportTable:
         return found
 
     def templates(self) -> set[str]:
-        """The templates of the reports loaded."""
+        """The templates of the reports loaded (a removed report's may stay)."""
         self._current()
-        if self._scopes is None:
-            self._scopes = self._scope_lists()
         return self._templates
 
-    def _scope_lists(self) -> dict[tuple[str | None, int | None], list[ReportRef]]:
-        """Per (level or None, year or None): each unit's newest such report, by unit."""
-        lists: dict[tuple[str | None, int | None], list[ReportRef]] = {}
-        self._counts = Counter()
-        self._templates = set()
-        for unit in self._units:
-            taken: set[tuple[str | None, int | None]] = set()
-            for row in self._by_unit[unit]:
-                report = row.ref
-                level = report.level or ""
-                self._templates.add(report.template)
-                for key in ((None, None), (level, None), (None, report.year), (level, report.year)):
-                    self._counts[key] += 1
-                    if key not in taken:
-                        taken.add(key)
-                        lists.setdefault(key, []).append(report)
-        return lists
+    def _scope_of(self, key: tuple[str | None, int | None]) -> tuple[list[ReportRef], int]:
+        """Each unit's newest report of a (level or None, year or None), by unit, and how
+        many reports there are of it."""
+        if key in self._scopes:
+            return self._scopes[key]
+        level, year = key
+        rows: Iterable[ReportRow] = (
+            self._by_year.get(year, ())
+            if year is not None
+            else (row for unit in self._units for row in self._by_unit[unit])
+        )
+        matching = [r.ref for r in rows if level is None or (r.ref.level or "") == level]
+        matching.sort(key=lambda r: (r.unit, -r.year, -r.id))
+        newest = [r for i, r in enumerate(matching) if not i or matching[i - 1].unit != r.unit]
+        self._scopes[key] = (newest, len(matching))
+        return self._scopes[key]
 
     def rows(self, units: Iterable[str] | None = None) -> Iterator[ReportRow]:
         """Reports by unit (sorted), newest year first within each; every unit when None."""
@@ -324,6 +320,12 @@ class ReportTable:
         chosen = self._units if units is None else sorted(set(units))
         for unit in chosen:
             yield from self._by_unit.get(unit, ())
+
+
+def _scope_keys(levels: list[str], years: tuple[int, ...]) -> list[tuple[str | None, int | None]]:
+    level_keys: list[str | None] = [*levels] or [None]
+    year_keys: list[int | None] = [*years] or [None]
+    return [(level, year) for level in level_keys for year in year_keys]
 
 
 class RegionIndex:
