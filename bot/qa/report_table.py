@@ -10,7 +10,9 @@ were only added are read alone; anything else (a removal, a renamed unit) reads 
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -165,6 +167,9 @@ class ReportTable:
         self._years: Counter[int] = Counter()  # reports per year
         self._by_year: dict[int, list[ReportRow]] = {}
         self._templates: set[str] = set()  # of the reports loaded (and of some removed)
+        # Each unit's newest stated parent region, and the units of each, for region scopes.
+        self._parent_of: dict[str, str] = {}
+        self._units_of_parent: dict[str, set[str]] = {}
 
     # -- keeping in step ----------------------------------------------------------------------
 
@@ -196,6 +201,7 @@ class ReportTable:
             if any(row[0] in self._unit_of for row in rows):
                 return False
             self._add(rows)
+            self._set_parent(unit)
         self._units = sorted(self._by_unit)
         return len(self._unit_of) == stamp.reports
 
@@ -204,6 +210,8 @@ class ReportTable:
         self._unit_of = {}
         self._years = Counter()
         self._by_year = {}
+        self._parent_of = {}
+        self._units_of_parent = {}
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall())
         self._units = sorted(self._by_unit)
 
@@ -219,6 +227,19 @@ class ReportTable:
             touched.add(report.ref.unit)
         for unit in touched:
             self._by_unit[unit].sort(key=lambda r: (-r.ref.year, -r.ref.id))
+            self._set_parent(unit)
+
+    def _set_parent(self, unit: str) -> None:
+        """Note the unit's newest stated parent region (none when it has no report)."""
+        old = self._parent_of.pop(unit, "")
+        if old:
+            self._units_of_parent[old].discard(unit)
+            if not self._units_of_parent[old]:
+                del self._units_of_parent[old]
+        parent = next((r.parent for r in self._by_unit.get(unit, ()) if r.parent), "")
+        if parent:
+            self._parent_of[unit] = parent
+            self._units_of_parent.setdefault(parent, set()).add(unit)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -249,7 +270,7 @@ class ReportTable:
         with it (某省某县), or whose name starts with it (某某县教育局); sorted."""
         self._current()
         if self._regions is None:
-            self._regions = RegionIndex(self._by_unit)
+            self._regions = RegionIndex(self._units, self._units_of_parent)
         return self._regions.inside(region)
 
     def scope(self, levels: list[str], years: tuple[int, ...]) -> list[ReportRef]:
@@ -332,20 +353,17 @@ class RegionIndex:
     """Which units lie in a region, from their parents and names, for look-ups by region.
 
     Names are folded when a question asks, and only those that can match: the units whose
-    first character folds to the region's first, the parents whose last character folds to
-    its last (folding every name of 100,000 reports would take a second).  A name whose
-    character folds to no or several characters is always folded and compared.
+    first character folds to the region's first (a range of the sorted units per character),
+    the parents whose last character folds to its last (folding every name of 100,000
+    reports would take a second).  A name whose character folds to no or several characters
+    is always folded and compared.
     """
 
-    def __init__(self, by_unit: dict[str, list[ReportRow]]) -> None:
-        self._units_of: dict[str, set[str]] = {}  # parent region as written → its units
-        for unit, rows in by_unit.items():
-            parent = next((r.parent for r in rows if r.parent), "")
-            if parent:
-                self._units_of.setdefault(parent, set()).add(unit)
-        self._units = list(by_unit)
-        self._by_first = _by_folded_char(self._units, 0)
-        self._parents_by_last = _by_folded_char(list(self._units_of), -1)
+    def __init__(self, units: list[str], units_of_parent: dict[str, set[str]]) -> None:
+        self._units = units  # sorted
+        self._units_of = units_of_parent  # parent region as written → its units
+        self._parents_by_last = _by_folded_char(list(units_of_parent), -1)
+        self._by_first: dict[str, list[tuple[int, int]]] | None = None
 
     def inside(self, region: str) -> list[str]:
         name = fold_question(region)
@@ -355,12 +373,37 @@ class RegionIndex:
                 folded = fold_question(parent)
                 if len(folded) >= len(name) and folded.endswith(name):
                     found |= self._units_of[parent]
-        candidates = (
-            (*self._by_first.get(name[0], ()), *self._by_first[""]) if name else self._units
-        )
+        if not name:
+            candidates: list[str] = self._units
+        else:
+            ranges = self._first_chars()
+            candidates = [
+                unit
+                for start, end in (*ranges.get(name[0], ()), *ranges.get("", ()))
+                for unit in self._units[start:end]
+            ]
         found.update(unit for unit in candidates if fold_question(unit).startswith(name))
         found.discard(region)
         return sorted(found)
+
+    def _first_chars(self) -> dict[str, list[tuple[int, int]]]:
+        """The ranges of the sorted units by what their first character folds to ('' when
+        to no or several characters)."""
+        if self._by_first is None:
+            self._by_first = {}
+            units, at = self._units, 0
+            while at < len(units):
+                first = units[at][:1]
+                if not first:
+                    end = bisect.bisect_right(units, "", at)
+                elif ord(first) < sys.maxunicode:
+                    end = bisect.bisect_left(units, chr(ord(first) + 1), at)
+                else:
+                    end = len(units)
+                folded = fold_question(first) if first else ""
+                self._by_first.setdefault(folded if len(folded) == 1 else "", []).append((at, end))
+                at = end
+        return self._by_first
 
 
 def _by_folded_char(names: list[str], at: int) -> dict[str, list[str]]:
