@@ -250,7 +250,20 @@ class TableFigures(ScopeFigures):
         return sorted(self._values(self._ordered("unit, year", limit)), key=_unit_order)[:limit]
 
     def in_scope_order(self, limit: int) -> list[OfficialValue]:
-        return self.by_unit(limit)
+        """The scope's first reports looked up by primary key a batch at a time, until
+        ``limit`` of them have a figure (the scope is in unit order, as ``by_unit``)."""
+        scope = self.filed.scope
+        key_of = {t: key for key, templates in self.filed.keys.items() for t in templates}
+        chosen: list[tuple[str, int]] = []
+        start, batch = 0, max(2 * limit, 16)
+        while start < len(scope) and len(chosen) < limit and self.given:
+            reports = scope[start : start + batch]
+            without = set(self._without_figures(reports))
+            chosen += [
+                (key_of[r.template], r.id) for i, r in enumerate(reports) if i not in without
+            ]
+            start, batch = start + batch, 2 * batch
+        return self._values(chosen[:limit])
 
     def scope_place(self, report: ReportRef) -> tuple:
         return (report.unit, report.year)

@@ -103,6 +103,8 @@ def test_a_year_of_every_unit_is_read_from_year_figures(corpus: Path) -> None:
     for sign in (1, -1):
         assert filed.first(7, sign) == whole.first(7, sign)
     assert filed.by_unit(7) == whole.by_unit(7)
+    for limit in (1, 7, 100):
+        assert filed.in_scope_order(limit) == whole.in_scope_order(limit)
 
 
 def test_a_unit_with_two_reports_of_a_year_is_read_report_by_report(tmp_path: Path) -> None:
