@@ -388,11 +388,15 @@ def _refile(report_id: str, key: str) -> str:
 
 
 YEAR_FIGURES_TRIGGERS = {
-    # An inserted row leaves the key with an official row, filed under the same primary key.
-    "year_figures_statistic_insert": "AFTER INSERT ON statistics BEGIN "
-    "INSERT OR REPLACE INTO year_figures "
-    + _OFFICIAL_ROWS.format(where="s.report_id = NEW.report_id AND s.key = NEW.key")
-    + "; END",
+    # An inserted row that goes before the key's other rows (as answers order them) is the
+    # official one now, filed under the same primary key; one that goes after changes nothing.
+    "year_figures_statistic_insert": "AFTER INSERT ON statistics WHEN NOT EXISTS ("
+    "SELECT 1 FROM statistics o WHERE o.report_id = NEW.report_id AND o.key = NEW.key "
+    "AND o.id <> NEW.id AND (coalesce(o.official, -1) > coalesce(NEW.official, -1) OR "
+    "(coalesce(o.official, -1) = coalesce(NEW.official, -1) AND o.id < NEW.id))) BEGIN "
+    "INSERT OR REPLACE INTO year_figures SELECT NEW.key, r.year, coalesce(r.level, ''), "
+    "coalesce(r.template, 'unknown'), r.id, r.unit, NEW.value, NEW.measure FROM reports r "
+    "WHERE r.id = NEW.report_id; END",
     "year_figures_statistic_delete": "AFTER DELETE ON statistics BEGIN "
     + _refile("OLD.report_id", "OLD.key")
     + " END",
