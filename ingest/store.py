@@ -17,6 +17,9 @@ One SQLite file, written with sqlite-utils.  Tables:
   severity and the evidence quoted; findings across years point at the other year's report.
 - ``db_state``: ``generation``, a number every change of ``reports`` raises (triggers), so
   the passage index can tell whether it was built from the database as it is now.
+- ``year_figures``: each report's official figure of each key, filed by key, year, level and
+  template (kept by triggers), so a total or ranking over a year's thousands of reports reads
+  one range of it, never each report's rows.
 
 Every report is written in one transaction (``writing``), so a failure halfway, or a kill -9,
 leaves the previous state intact.  WAL mode lets ``ask`` and a running bot read the last
@@ -34,13 +37,15 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # 2: statistics point at the passage that holds their evidence
 # 3: units, unit_aliases and report_history tables; reports.matched and reports.names
 # 4: findings table (the review of every report), filled for the reports already loaded
 # 5: db_state with the generation of the reports, raised by triggers
 # 6: indexes for the answers' look-ups (a report's figures of a key with their values, the
 #    conflicts of a figure, the failed checks of a report)
+# 7: year_figures, each report's official figure of each key by (key, year, level, template),
+#    kept by triggers on statistics and reports; built for the reports already loaded
 READABLE_SINCE = 3  # readers work on databases this old (they never upgrade them)
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another process's write
 
@@ -305,6 +310,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _ensure_findings(db, version)
     _ensure_generation(db)
     _ensure_lookup_indexes(db)
+    _ensure_year_figures(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -327,6 +333,117 @@ def _ensure_lookup_indexes(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(list(columns), if_not_exists=True)
     for name in _REPLACED_INDEXES:
         db.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+# Each report's official figure of each key (the row ``ORDER BY official DESC, id`` puts first,
+# as answers pick it; its value may be NULL, "not given"), filed so that one year's figures of
+# a key at a level are one range of the primary key.  Level and template are never NULL here
+# ('' and 'unknown'), so a scope names them with "=".
+YEAR_FIGURES_SQL = """CREATE TABLE IF NOT EXISTS year_figures (
+    key TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    template TEXT NOT NULL,
+    report_id INTEGER NOT NULL,
+    unit TEXT NOT NULL,
+    value REAL,
+    measure TEXT,
+    PRIMARY KEY (key, year, level, template, report_id)
+) WITHOUT ROWID"""
+
+# The official row of each key of the reports chosen by {where} (over statistics s), with its
+# report's filing columns: what year_figures holds for them.
+_OFFICIAL_ROWS = """SELECT s.key, r.year, coalesce(r.level, ''), coalesce(r.template, 'unknown'),
+                           r.id, r.unit, s.value, s.measure
+                    FROM statistics s JOIN reports r ON r.id = s.report_id
+                    WHERE {where} AND s.id = (
+                        SELECT o.id FROM statistics o WHERE o.report_id = s.report_id
+                        AND o.key = s.key ORDER BY o.official DESC, o.id LIMIT 1)"""
+
+
+def _filed(report: str, key: str) -> str:
+    """The year_figures rows of one report's key (``key`` None: of all its keys), by their
+    primary key as the report's row ``report`` (NEW or OLD) files them."""
+    keys = (
+        f"key = {key}"
+        if key
+        else f"key IN (SELECT key FROM statistics WHERE report_id = {report}.id)"
+    )
+    return (
+        f"DELETE FROM year_figures WHERE {keys} AND year = {report}.year "
+        f"AND level = coalesce({report}.level, '') "
+        f"AND template = coalesce({report}.template, 'unknown') AND report_id = {report}.id;"
+    )
+
+
+def _refile(report_id: str, key: str) -> str:
+    """Statements that file again the official figure of one report's key."""
+    by_pk = (
+        f"DELETE FROM year_figures WHERE key = {key} AND report_id = {report_id} AND "
+        "(year, level, template) = (SELECT year, coalesce(level, ''), "
+        f"coalesce(template, 'unknown') FROM reports WHERE id = {report_id});"
+    )
+    where = f"s.report_id = {report_id} AND s.key = {key}"
+    return by_pk + " INSERT INTO year_figures " + _OFFICIAL_ROWS.format(where=where) + ";"
+
+
+YEAR_FIGURES_TRIGGERS = {
+    # An inserted row that goes before the key's other rows (as answers order them) is the
+    # official one now, filed under the same primary key; one that goes after changes nothing.
+    "year_figures_statistic_insert": "AFTER INSERT ON statistics WHEN NOT EXISTS ("
+    "SELECT 1 FROM statistics o WHERE o.report_id = NEW.report_id AND o.key = NEW.key "
+    "AND o.id <> NEW.id AND (coalesce(o.official, -1) > coalesce(NEW.official, -1) OR "
+    "(coalesce(o.official, -1) = coalesce(NEW.official, -1) AND o.id < NEW.id))) BEGIN "
+    "INSERT OR REPLACE INTO year_figures SELECT NEW.key, r.year, coalesce(r.level, ''), "
+    "coalesce(r.template, 'unknown'), r.id, r.unit, NEW.value, NEW.measure FROM reports r "
+    "WHERE r.id = NEW.report_id; END",
+    "year_figures_statistic_delete": "AFTER DELETE ON statistics BEGIN "
+    + _refile("OLD.report_id", "OLD.key")
+    + " END",
+    "year_figures_statistic_update": "AFTER UPDATE OF report_id, key, value, measure, official "
+    "ON statistics BEGIN "
+    + _refile("OLD.report_id", "OLD.key")
+    + " "
+    + _refile("NEW.report_id", "NEW.key")
+    + " END",
+    "year_figures_report_delete": "BEFORE DELETE ON reports BEGIN " + _filed("OLD", "") + " END",
+    "year_figures_report_update": "AFTER UPDATE OF unit, year, level, template ON reports "
+    "WHEN OLD.unit IS NOT NEW.unit OR OLD.year IS NOT NEW.year OR OLD.level IS NOT NEW.level "
+    "OR OLD.template IS NOT NEW.template BEGIN "
+    + _filed("OLD", "")
+    + " INSERT INTO year_figures "
+    + _OFFICIAL_ROWS.format(where="s.report_id = NEW.id")
+    + "; END",
+}
+
+
+def _ensure_year_figures(db: sqlite_utils.Database) -> None:
+    """Version 7: the year_figures table and its triggers; the figures of the reports already
+    loaded are filed on upgrade (one pass over the statistics)."""
+    fresh = "year_figures" not in db.table_names()
+    db.execute(YEAR_FIGURES_SQL)
+    for name, body in YEAR_FIGURES_TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    if fresh:
+        rebuild_year_figures(db)
+
+
+def rebuild_year_figures(db: sqlite_utils.Database) -> None:
+    """File every report's official figures again, from the statistics (on upgrade, or after
+    a bulk copy that bypassed the triggers): one pass over the statistics' look-up index,
+    sorted once into the table's order."""
+    db.execute("DELETE FROM year_figures")
+    db.execute(
+        """INSERT INTO year_figures
+           SELECT f.key, r.year, coalesce(r.level, ''), coalesce(r.template, 'unknown'), r.id,
+                  r.unit, f.value, f.measure
+           FROM (SELECT report_id, key, value, measure, row_number() OVER (
+                     PARTITION BY report_id, key ORDER BY official DESC, id) AS place
+                 FROM statistics) AS f
+           JOIN reports r ON r.id = f.report_id
+           WHERE f.place = 1
+           ORDER BY 1, 2, 3, 4, 5"""
+    )
 
 
 def _ensure_findings(db: sqlite_utils.Database, version: int) -> None:

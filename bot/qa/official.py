@@ -30,6 +30,7 @@ from bot.qa.lookup import (
 from bot.qa.overview import ExampleSubject, example_subject
 from bot.qa.question import Question
 from bot.qa.report_table import CorpusWatch, PerCorpus, ReportTable
+from bot.qa.scope_figures import FiledScope, ListFigures, ScopeFigures, TableFigures
 from ingest.catalogue import Catalogue, Statistic
 from ingest.text import fold
 from ingest.units import REGION_LEVELS
@@ -50,6 +51,7 @@ class OfficialFigures:
         # The parts of the derived figures read by the last ``across``: (report, key) → parts.
         self._parts: dict[tuple[int, str], dict[str, Fact]] = {}
         self._examples = PerCorpus(self.watch, lambda: example_subject(db, catalogue))
+        self._filed = PerCorpus(self.watch, lambda: "year_figures" in db.table_names())
 
     def statistic_for(self, statistic: Statistic, template: str, mention: str) -> Statistic | None:
         """The statistic of this template that the question's words mean.
@@ -131,6 +133,43 @@ class OfficialFigures:
             else:
                 values.append(value)
         return values, missing
+
+    def scope_figures(
+        self, q: Question, statistic: Statistic, scope: list[ReportRef] | None = None
+    ) -> ScopeFigures:
+        """The official figures of the statistic in the question's scope (``scope`` when
+        given): from ``year_figures`` when the scope is every report of the asked years and
+        levels, else read report by report."""
+        mention = q.statistic_mention
+        if scope is None:
+            levels = q.level.split(",") if q.level else []
+            filed = self._filed_scope(q, statistic, levels)
+            if filed is not None:
+                return TableFigures(self.db, filed)
+            scope = self.scope_reports(q)
+        return ListFigures(*self.values_across(scope, statistic, mention))
+
+    def _filed_scope(
+        self, q: Question, statistic: Statistic, levels: list[str]
+    ) -> FiledScope | None:
+        """The question's scope as ranges of ``year_figures``, when it is one: no unit named,
+        some years asked, and every report of those years and levels in it."""
+        if q.units or not q.years or not self._filed.get():
+            return None
+        if not self.table.whole_scope(levels, q.years):
+            return None
+        keys: dict[str, tuple[str, ...]] = {}
+        for template in sorted(self.table.templates()):
+            own = self.statistic_for(statistic, template, q.statistic_mention)
+            if own is not None:
+                keys[own.key] = (*keys.get(own.key, ()), template)
+        return FiledScope(
+            scope=self.table.scope(levels, q.years),
+            years=q.years,
+            levels=tuple(levels),
+            keys=keys,
+            refs=self.table.refs,
+        )
 
     def facts_of(self, values: list[OfficialValue]) -> list[Fact]:
         """The facts of these official values, in their order (one query); the parts of

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -160,8 +161,15 @@ class ReportTable:
         self._units: list[str] = []
         self._regions: RegionIndex | None = None
         self._names: UnitNameIndex | None = None
-        self._scopes: dict[tuple[str | None, int | None], list[ReportRef]] | None = None
+        # Per (level or None, year or None): each unit's newest such report, by unit, and how
+        # many such reports there are; made when first asked, per state of the corpus.
+        self._scopes: dict[tuple[str | None, int | None], tuple[list[ReportRef], int]] = {}
         self._years: Counter[int] = Counter()  # reports per year
+        self._by_year: dict[int, list[ReportRow]] = {}
+        self._templates: set[str] = set()  # of the reports loaded (and of some removed)
+        # Each unit's newest stated parent region, and the units of each, for region scopes.
+        self._parent_of: dict[str, str] = {}
+        self._units_of_parent: dict[str, set[str]] = {}
 
     # -- keeping in step ----------------------------------------------------------------------
 
@@ -175,7 +183,7 @@ class ReportTable:
         self._stamp = stamp
         self._regions = None
         self._names = None
-        self._scopes = None
+        self._scopes = {}
 
     def _reread(self, units: set[str], stamp: CorpusStamp) -> bool:
         """Read these units' reports again; False when the result cannot be right (a report
@@ -187,10 +195,13 @@ class ReportTable:
                 self._years[old.ref.year] -= 1
                 if not self._years[old.ref.year]:
                     del self._years[old.ref.year]
+                year = self._by_year.get(old.ref.year, [])
+                self._by_year[old.ref.year] = [r for r in year if r.ref.id != old.ref.id]
             rows = conn.execute(_REPORT_SQL + " WHERE unit = ?", [unit]).fetchall()
             if any(row[0] in self._unit_of for row in rows):
                 return False
             self._add(rows)
+            self._set_parent(unit)
         self._units = sorted(self._by_unit)
         return len(self._unit_of) == stamp.reports
 
@@ -198,6 +209,9 @@ class ReportTable:
         self._by_unit = {}
         self._unit_of = {}
         self._years = Counter()
+        self._by_year = {}
+        self._parent_of = {}
+        self._units_of_parent = {}
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall())
         self._units = sorted(self._by_unit)
 
@@ -208,9 +222,24 @@ class ReportTable:
             self._by_unit.setdefault(report.ref.unit, []).append(report)
             self._unit_of[report.ref.id] = report.ref.unit
             self._years[report.ref.year] += 1
+            self._by_year.setdefault(report.ref.year, []).append(report)
+            self._templates.add(report.ref.template)
             touched.add(report.ref.unit)
         for unit in touched:
             self._by_unit[unit].sort(key=lambda r: (-r.ref.year, -r.ref.id))
+            self._set_parent(unit)
+
+    def _set_parent(self, unit: str) -> None:
+        """Note the unit's newest stated parent region (none when it has no report)."""
+        old = self._parent_of.pop(unit, "")
+        if old:
+            self._units_of_parent[old].discard(unit)
+            if not self._units_of_parent[old]:
+                del self._units_of_parent[old]
+        parent = next((r.parent for r in self._by_unit.get(unit, ()) if r.parent), "")
+        if parent:
+            self._parent_of[unit] = parent
+            self._units_of_parent.setdefault(parent, set()).add(unit)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -241,23 +270,19 @@ class ReportTable:
         with it (某省某县), or whose name starts with it (某某县教育局); sorted."""
         self._current()
         if self._regions is None:
-            self._regions = RegionIndex(self._by_unit)
+            self._regions = RegionIndex(self._units, self._units_of_parent)
         return self._regions.inside(region)
 
     def scope(self, levels: list[str], years: tuple[int, ...]) -> list[ReportRef]:
         """One report per unit, by unit: its newest of the levels and years asked (any when
-        none are).  Read from lists made once per corpus, so the cost is that of the
-        scope, not of the corpus."""
+        none are).  A year's list is made from that year's reports, once per corpus, so the
+        cost is that of the scope, not of the corpus."""
         self._current()
-        if self._scopes is None:
-            self._scopes = self._scope_lists()
-        level_keys: list[str | None] = [*levels] or [None]
-        year_keys: list[int | None] = [*years] or [None]
-        keys = [(level, year) for level in level_keys for year in year_keys]
+        keys = _scope_keys(levels, years)
         if len(keys) == 1:
-            return list(self._scopes.get(keys[0], ()))
+            return list(self._scope_of(keys[0])[0])
         found = sorted(
-            (r for key in keys for r in self._scopes.get(key, ())),
+            (r for key in keys for r in self._scope_of(key)[0]),
             key=lambda r: (r.unit, -r.year, -r.id),
         )
         chosen: list[ReportRef] = []
@@ -266,19 +291,49 @@ class ReportTable:
                 chosen.append(report)
         return chosen
 
-    def _scope_lists(self) -> dict[tuple[str | None, int | None], list[ReportRef]]:
-        """Per (level or None, year or None): each unit's newest such report, by unit."""
-        lists: dict[tuple[str | None, int | None], list[ReportRef]] = {}
-        for unit in self._units:
-            taken: set[tuple[str | None, int | None]] = set()
-            for row in self._by_unit[unit]:
-                report = row.ref
-                level = report.level or ""
-                for key in ((None, None), (level, None), (None, report.year), (level, report.year)):
-                    if key not in taken:
-                        taken.add(key)
-                        lists.setdefault(key, []).append(report)
-        return lists
+    def whole_scope(self, levels: list[str], years: tuple[int, ...]) -> bool:
+        """Whether ``scope(levels, years)`` holds every report of those levels and years (no
+        unit has two of them), so that a filter on year and level selects it exactly."""
+        self._current()
+        keys = _scope_keys(levels, years)
+        lists = [self._scope_of(key) for key in keys]
+        chosen = sum(len(reports) for reports, _count in lists)
+        if chosen != sum(count for _reports, count in lists):
+            return False
+        return len(keys) == 1 or len(self.scope(levels, years)) == chosen
+
+    def refs(self, report_ids: Iterable[int]) -> dict[int, ReportRef]:
+        """Reports by id (those loaded)."""
+        self._current()
+        found: dict[int, ReportRef] = {}
+        for report_id in report_ids:
+            unit = self._unit_of.get(report_id)
+            for row in self._by_unit.get(unit, ()) if unit is not None else ():
+                if row.ref.id == report_id:
+                    found[report_id] = row.ref
+        return found
+
+    def templates(self) -> set[str]:
+        """The templates of the reports loaded (a removed report's may stay)."""
+        self._current()
+        return self._templates
+
+    def _scope_of(self, key: tuple[str | None, int | None]) -> tuple[list[ReportRef], int]:
+        """Each unit's newest report of a (level or None, year or None), by unit, and how
+        many reports there are of it."""
+        if key in self._scopes:
+            return self._scopes[key]
+        level, year = key
+        rows: Iterable[ReportRow] = (
+            self._by_year.get(year, ())
+            if year is not None
+            else (row for unit in self._units for row in self._by_unit[unit])
+        )
+        matching = [r.ref for r in rows if level is None or (r.ref.level or "") == level]
+        matching.sort(key=lambda r: (r.unit, -r.year, -r.id))
+        newest = [r for i, r in enumerate(matching) if not i or matching[i - 1].unit != r.unit]
+        self._scopes[key] = (newest, len(matching))
+        return self._scopes[key]
 
     def rows(self, units: Iterable[str] | None = None) -> Iterator[ReportRow]:
         """Reports by unit (sorted), newest year first within each; every unit when None."""
@@ -288,28 +343,77 @@ class ReportTable:
             yield from self._by_unit.get(unit, ())
 
 
-class RegionIndex:
-    """Which units lie in a region, from their parents and names, for look-ups by region."""
+def _scope_keys(levels: list[str], years: tuple[int, ...]) -> list[tuple[str | None, int | None]]:
+    level_keys: list[str | None] = [*levels] or [None]
+    year_keys: list[int | None] = [*years] or [None]
+    return [(level, year) for level in level_keys for year in year_keys]
 
-    def __init__(self, by_unit: dict[str, list[ReportRow]]) -> None:
-        self._by_parent: dict[str, set[str]] = {}
-        names = []
-        for unit, rows in by_unit.items():
-            parent = next((r.parent for r in rows if r.parent), "")
-            folded = fold_question(parent) if parent else ""
-            for start in range(len(folded) - 1):
-                self._by_parent.setdefault(folded[start:], set()).add(unit)
-            names.append((fold_question(unit), unit))
-        names.sort()
-        self._names = names
-        self._keys = [n for n, _ in names]
+
+class RegionIndex:
+    """Which units lie in a region, from their parents and names, for look-ups by region.
+
+    Names are folded when a question asks, and only those that can match: the units whose
+    first character folds to the region's first (a range of the sorted units per character),
+    the parents whose last character folds to its last (folding every name of 100,000
+    reports would take a second).  A name whose character folds to no or several characters
+    is always folded and compared.
+    """
+
+    def __init__(self, units: list[str], units_of_parent: dict[str, set[str]]) -> None:
+        self._units = units  # sorted
+        self._units_of = units_of_parent  # parent region as written → its units
+        self._parents_by_last = _by_folded_char(list(units_of_parent), -1)
+        self._by_first: dict[str, list[tuple[int, int]]] | None = None
 
     def inside(self, region: str) -> list[str]:
         name = fold_question(region)
-        found = set(self._by_parent.get(name, ()))
-        at = bisect.bisect_left(self._keys, name)
-        while at < len(self._keys) and self._keys[at].startswith(name):
-            found.add(self._names[at][1])
-            at += 1
+        found: set[str] = set()
+        if len(name) >= 2:
+            for parent in (*self._parents_by_last.get(name[-1], ()), *self._parents_by_last[""]):
+                folded = fold_question(parent)
+                if len(folded) >= len(name) and folded.endswith(name):
+                    found |= self._units_of[parent]
+        if not name:
+            candidates: list[str] = self._units
+        else:
+            ranges = self._first_chars()
+            candidates = [
+                unit
+                for start, end in (*ranges.get(name[0], ()), *ranges.get("", ()))
+                for unit in self._units[start:end]
+            ]
+        found.update(unit for unit in candidates if fold_question(unit).startswith(name))
         found.discard(region)
         return sorted(found)
+
+    def _first_chars(self) -> dict[str, list[tuple[int, int]]]:
+        """The ranges of the sorted units by what their first character folds to ('' when
+        to no or several characters)."""
+        if self._by_first is None:
+            self._by_first = {}
+            units, at = self._units, 0
+            while at < len(units):
+                first = units[at][:1]
+                if not first:
+                    end = bisect.bisect_right(units, "", at)
+                elif ord(first) < sys.maxunicode:
+                    end = bisect.bisect_left(units, chr(ord(first) + 1), at)
+                else:
+                    end = len(units)
+                folded = fold_question(first) if first else ""
+                self._by_first.setdefault(folded if len(folded) == 1 else "", []).append((at, end))
+                at = end
+        return self._by_first
+
+
+def _by_folded_char(names: list[str], at: int) -> dict[str, list[str]]:
+    """Names by what their character ``at`` folds to ('' when to no or several characters,
+    or when the name is empty): each distinct character is folded once."""
+    by_char: dict[str, list[str]] = {}
+    for name in names:
+        by_char.setdefault(name[at] if name else "", []).append(name)
+    found: dict[str, list[str]] = {"": []}
+    for char, chosen in by_char.items():
+        folded = fold_question(char) if char else ""
+        found.setdefault(folded if len(folded) == 1 else "", []).extend(chosen)
+    return found

@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks import scale, scale_clone
 from benchmarks.scale_corpus import nianbao_command
+from tests.ingest.test_year_figures import DIRECT
 
 SOURCE_REPORTS = 8
 
@@ -54,7 +55,7 @@ def test_every_copy_has_new_unique_unit_names(cloned: scale_clone.CloneResult) -
 
 
 @pytest.mark.parametrize(
-    "table", ["reports", "passages", "statistics", "findings", "passage_tokens"]
+    "table", ["reports", "passages", "statistics", "findings", "passage_tokens", "year_figures"]
 )
 def test_each_copy_holds_the_source_rows(cloned: scale_clone.CloneResult, table: str) -> None:
     conn = sqlite3.connect(cloned.out / "corpus.db")
@@ -68,6 +69,12 @@ def test_each_copy_holds_the_source_rows(cloned: scale_clone.CloneResult, table:
         rows = conn.execute(f"SELECT {column} FROM {table}").fetchall()
     per_copy = [sum(1 for (r,) in rows if k * top < r <= (k + 1) * top) for k in range(3)]
     assert per_copy[0] > 0 and per_copy == [per_copy[0]] * 3
+
+
+def test_the_copies_figures_are_filed_by_year(cloned: scale_clone.CloneResult) -> None:
+    conn = sqlite3.connect(cloned.out / "corpus.db")
+    filed = conn.execute("SELECT * FROM year_figures ORDER BY 1, 2, 3, 4, 5").fetchall()
+    assert filed and filed == conn.execute(DIRECT).fetchall()
 
 
 def test_copies_answer_with_their_names_and_the_source_figures(

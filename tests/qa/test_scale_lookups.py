@@ -364,7 +364,13 @@ def gazetteer_state(g: Gazetteer) -> tuple:
 
 
 def table_state(table: ReportTable) -> list:
-    return [(r.ref, r.parent) for r in table.rows()]
+    """Its reports, and the scopes a question reads from it (each year's, at each level)."""
+    scopes = [
+        (levels, years, table.scope(levels, years), table.whole_scope(levels, years))
+        for levels in ([], ["镇"], ["镇", "乡"], ["部门"])
+        for years in ((), (2019,), (2020,), (2021,), (2022,), (2020, 2021))
+    ]
+    return [[(r.ref, r.parent) for r in table.rows()], scopes, table.units_in("东岭县")]
 
 
 def test_memory_follows_additions_renames_and_removals(corpus: Path) -> None:
@@ -373,7 +379,7 @@ def test_memory_follows_additions_renames_and_removals(corpus: Path) -> None:
     writer = open_db(corpus)
     answerer.gazetteer()
     table = answerer._context.figures.table
-    table.units()
+    table_state(table)
 
     def check() -> None:
         fresh_table = ReportTable(CorpusWatch(answerer.db))

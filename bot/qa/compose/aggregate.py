@@ -18,6 +18,7 @@ from bot.qa.lookup import Fact, OfficialValue, ReportRef, passages_of_reports
 from bot.qa.model import Answer, AnswerKind, Figure, Line, Quote, RankEntry, Source, StatedFigure
 from bot.qa.prose_figures import ANSWER, find_figures
 from bot.qa.question import Intent, Question
+from bot.qa.scope_figures import ScopeFigures
 from bot.qa.wording import Phrasebook, measure_shown, number_text, one_line, plain_number
 from ingest.catalogue import Statistic
 
@@ -55,31 +56,47 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     sep = words.separator
     kind = _KINDS.get(intent, AnswerKind.COMPARE)
     by_year = kind == AnswerKind.RANKING and q.over == "years" and len(q.units) == 1
-    scope = _scope(ctx, q, by_year)
-    values, without = ctx.figures.values_across(scope, statistic, q.statistic_mention)
-    missing = [_name(r) for r in without]
-    entries = [_Entry(v.report, v.value or 0, v.measure or statistic.measure, v) for v in values]
-    unread = kind != AnswerKind.SUM and len(without) > TEXT_READ_MOST
+    scope = ctx.figures.unit_years(q.units[0].unit, q.years) if by_year else None
+    figures = ctx.figures.scope_figures(q, statistic, scope)
+    unread = kind != AnswerKind.SUM and figures.missing_count > TEXT_READ_MOST
+    read: list[_Entry] = []
     if kind != AnswerKind.SUM and not unread:
-        read = _read_from_text(ctx, q, statistic, scope, {v.report.id for v in values}, words)
-        entries += read
-        missing = [m for m in missing if m not in {_name(e.report) for e in read}]
+        without = figures.missing()
+        read = _read_from_text(ctx, q, statistic, without, words)
+        names_read = {_name(e.report) for e in read}
+        missing = [_name(r) for r in without if _name(r) not in names_read]
+        missing_count = len(missing)
+    else:
+        missing = [_name(r) for r in figures.missing(LISTED)]
+        missing_count = figures.missing_count
     one = q.units[0].unit if by_year or len(q.units) == 1 else ""
     notes = year_notes(ctx, q, words, one)
-    if missing:
+    if missing_count:
         key = "text_unread" if unread else "missing_units"
-        units = listed(words, missing, "reports_more")
-        notes.append(words.line(key, units=units, count=len(missing)))
-    if not entries:
-        none_of_the_years = not missing and len(notes) == 1
+        units = listed(words, missing, "reports_more", count=missing_count)
+        notes.append(words.line(key, units=units, count=missing_count))
+    count = figures.given + len(read)
+    if not count:
+        none_of_the_years = not missing_count and len(notes) == 1
         answer = ctx.nothing(q, notes[0] if none_of_the_years else words.line("no_data"))
         answer.notes = [] if none_of_the_years else notes
         return answer
-    measure = measure_shown(entries[0].measure, words.lang).strip()
+
+    def official(v: OfficialValue) -> _Entry:
+        return _Entry(v.report, v.value or 0, v.measure or statistic.measure, v)
+
+    first = figures.in_scope_order(1)
+    measure = measure_shown((official(first[0]) if first else read[0]).measure, words.lang)
+    measure = measure.strip()
     sign = 1 if q.order == "asc" else -1
-    ordered = sorted(entries, key=lambda e: (sign * e.value, e.report.unit, e.report.year))
+    answer_order = lambda e: (sign * e.value, e.report.unit, e.report.year)  # noqa: E731
+    wanted = max(LISTED, q.top or 0)
+    ordered = sorted([*map(official, figures.first(wanted, sign)), *read], key=answer_order)
+    ordered = ordered[:wanted]
+    length = count  # how many entries the answer orders
     if kind == AnswerKind.RANKING and q.top:
         ordered = ordered[: q.top]
+        length = min(q.top, count)
     fields = {"label": statistic.label, "label_en": statistic.label_en, "measure": measure}
 
     def part(e: _Entry, figure: bool) -> Line:
@@ -91,32 +108,32 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
         return words.line("part", name=name, value=shown)
 
     value: float | None = None
-    tie = len(ordered) > 1 and len({e.value for e in ordered}) == 1
-    if tie and kind != AnswerKind.SUM:
-        ordered = sorted(entries, key=lambda e: (e.report.unit, e.report.year))
+    tie = kind != AnswerKind.SUM and length > 1 and _all_equal(figures, read, ordered, length)
+    if tie:
+        by_unit = lambda e: (e.report.unit, e.report.year)  # noqa: E731
+        ordered = sorted([*map(official, figures.by_unit(LISTED)), *read], key=by_unit)
+        length = count
     # The entries shown: the first LISTED in answer order (a total's largest parts, in the
     # order of its parts); only their facts are read.
     shown = _with_facts(ctx, ordered[:LISTED])
-    if len(ordered) > LISTED:
+    if length > LISTED:
         more = "sum_more" if kind == AnswerKind.SUM else "entries_more"
-        notes.append(words.line(more, count=len(ordered), shown=len(shown)))
+        notes.append(words.line(more, count=length, shown=len(shown)))
     if kind == AnswerKind.SUM:
-        value = sum(e.value for e in entries)
-        listed_ids = {e.report.id for e in shown}
+        value = figures.total()
+        in_scope = sorted(shown, key=lambda e: figures.scope_place(e.report))
         headline = words.line(
             "sum",
             scope=sep.join(u.unit for u in q.units) + " " if q.units else "",
             value=Figure(number_text(value)),
-            count=len(entries),
-            parts=Line.joined(
-                sep, (part(e, figure=False) for e in entries if e.report.id in listed_ids)
-            ),
+            count=count,
+            parts=Line.joined(sep, (part(e, figure=False) for e in in_scope)),
             **fields,
         )
     elif tie:
         headline = words.line(
             "tie_years" if by_year else "tie",
-            count=len(ordered),
+            count=length,
             value=Figure(number_text(ordered[0].value)),
             unit=q.units[0].unit if by_year else "",
             parts=Line.joined(sep, (part(e, figure=False) for e in shown)),
@@ -129,7 +146,7 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
             key = "ranking_years" if by_year else "ranking"
             unit = q.units[0].unit if by_year else ""
             headline = words.line(key, order=order, parts=parts, unit=unit, **fields)
-            notes = _shared_first(words, ordered, by_year) + notes
+            notes = _shared_first(words, figures, read, ordered, length, by_year) + notes
         else:
             headline = words.line("compare", parts=parts, **fields)
     return Answer(
@@ -151,24 +168,36 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     )
 
 
-def listed(words: Phrasebook, items: list[str], more: str = "listed_more") -> str:
+def _all_equal(
+    figures: ScopeFigures, read: list[_Entry], ordered: list[_Entry], length: int
+) -> bool:
+    """Every entry ordered has the same value: the first ``length`` in answer order, or all
+    of them when the answer orders them all."""
+    if length < figures.given + len(read):
+        return ordered[0].value == ordered[length - 1].value
+    values = [e.value for e in read]
+    extremes = figures.extremes()
+    if extremes is not None:
+        values += list(extremes)
+    return min(values) == max(values)
+
+
+def listed(
+    words: Phrasebook, items: list[str], more: str = "listed_more", count: int | None = None
+) -> str:
     """The items joined; past ``LISTED`` of them, the first ``LISTED`` and how many there are
-    (the phrase ``more``)."""
+    (the phrase ``more``).  ``count`` is how many there are when ``items`` holds only the
+    first of them."""
+    count = len(items) if count is None else count
     joined = words.separator.join(items[:LISTED])
-    if len(items) <= LISTED:
+    if count <= LISTED:
         return joined
-    return words.text(more, items=joined, count=len(items), more=len(items) - LISTED)
+    return words.text(more, items=joined, count=count, more=count - LISTED)
 
 
 def _name(report: ReportRef) -> str:
     """How an entry names itself: unit and year (a ranking of years names the year too)."""
     return f"{report.unit} {report.year}"
-
-
-def _scope(ctx: ComposeContext, q: Question, by_year: bool) -> list[ReportRef]:
-    if by_year:
-        return ctx.figures.unit_years(q.units[0].unit, q.years)
-    return ctx.figures.scope_reports(q)
 
 
 def year_notes(ctx: ComposeContext, q: Question, words: Phrasebook, unit: str = "") -> list[Line]:
@@ -198,15 +227,13 @@ def _read_from_text(
     ctx: ComposeContext,
     q: Question,
     statistic: Statistic,
-    scope: list[ReportRef],
-    have: set[int],
+    unread: list[ReportRef],
     words: Phrasebook,
 ) -> list[_Entry]:
     """For reports in scope without an official figure: the one their text clearly states, in
     the statistic's measure (a figure in 元 is no figure in 万元; 0 is 0 in any)."""
     drop = [u.mention for u in q.units]
     found = []
-    unread = [report for report in scope if report.id not in have]
     texts = passages_of_reports(ctx.db, (report.id for report in unread)) if unread else {}
     for report in unread:
         finding = find_figures(q.text, texts.get(report.id, []), drop=drop)
@@ -234,14 +261,26 @@ def _with_facts(ctx: ComposeContext, entries: list[_Entry]) -> list[_Entry]:
     ]
 
 
-def _shared_first(words: Phrasebook, ordered: list[_Entry], by_year: bool) -> list[Line]:
+def _shared_first(
+    words: Phrasebook,
+    figures: ScopeFigures,
+    read: list[_Entry],
+    ordered: list[_Entry],
+    length: int,
+    by_year: bool,
+) -> list[Line]:
     """Several entries sharing the first place are named as such, not ordered among
-    themselves."""
-    first = [e for e in ordered if e.value == ordered[0].value]
-    if len(first) < 2:
+    themselves (the first ``length`` entries in answer order are ordered; ``ordered`` holds
+    the first of them)."""
+    top = ordered[0].value
+    first = [e for e in ordered if e.value == top]
+    count = len(first)
+    if count == len(ordered) < length:  # the first place may go on past those read
+        count = min(length, figures.count_equal(top) + sum(1 for e in read if e.value == top))
+    if count < 2:
         return []
-    names = listed(words, [str(e.report.year) if by_year else e.report.unit for e in first])
-    return [words.line("shared_first", names=names)]
+    names = [str(e.report.year) if by_year else e.report.unit for e in first]
+    return [words.line("shared_first", names=listed(words, names, count=count))]
 
 
 def _source(ctx: ComposeContext, words: Phrasebook, e: _Entry, by_year: bool) -> Source:
