@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.qa.word_spans import WordSpans
 from ingest import text as text_module
 from ingest.catalogue import Catalogue
 from ingest.text import CJK, fold_question
@@ -54,6 +55,7 @@ class StatisticMatcher:
     _compiled: dict[bool, list[tuple[re.Pattern[str], str, bool]]] = field(
         default_factory=dict, repr=False
     )
+    _spans: WordSpans | None = field(default=None, repr=False)  # the zh forms, when first needed
 
     def en(self, text: str) -> list[tuple[re.Pattern[str], str, bool]]:
         """The English patterns that can match ``text``, compiled when first needed.
@@ -118,13 +120,12 @@ class StatisticMatcher:
 
     def hits(self, text: str) -> list[StatisticHit]:
         spans: dict[tuple[int, int], dict[str, bool]] = {}
-        for form, keys in self.zh.items():
-            start = text.find(form)
-            while start >= 0:
-                found = spans.setdefault((start, start + len(form)), {})
-                for key, labelled in keys.items():
-                    found[key] = found.get(key, False) or labelled
-                start = text.find(form, start + 1)
+        if self._spans is None:
+            self._spans = WordSpans(self.zh)
+        for start, end, form in self._spans.find(text):
+            found = spans.setdefault((start, end), {})
+            for key, labelled in self.zh[form].items():
+                found[key] = found.get(key, False) or labelled
         for pattern, key, labelled in self.en(text):
             for match in pattern.finditer(text):
                 found = spans.setdefault(match.span(), {})
@@ -251,4 +252,4 @@ def _load_matcher(path: Path) -> StatisticMatcher | None:
 
 def _store_matcher(matcher: StatisticMatcher, path: Path) -> None:
     """Keep the matcher for the next process (its compiled patterns left out)."""
-    store_pickle(path, replace(matcher, _compiled={}), keep=4)
+    store_pickle(path, replace(matcher, _compiled={}, _spans=None), keep=4)

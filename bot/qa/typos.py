@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot.qa import colloquial
 from bot.qa.folded_words import fold_fingerprint
+from bot.qa.word_spans import WordSpans
 from ingest.jieba_import import default_counts
 from ingest.text import CJK, fold_question
 from ingest.user_cache import LookupTable, cache_dir, package_stamp, store_pickle
@@ -144,6 +145,7 @@ class TypoReader:
             for key in _keys(word, fuzzy=True):
                 self._fuzzy.setdefault(key, set()).add(word)
         self._longest = max(map(len, self.words), default=0)
+        self._spans = WordSpans(self.words)  # to find them all in a question at once
 
     def _allowed(self, length: int) -> int:
         vocab = vocabulary()
@@ -197,12 +199,9 @@ class TypoReader:
             for i in range(max(0, start), min(len(text), end)):
                 blocked[i] = True
         correct = [False] * len(text)
-        for word in self.words:
-            start = text.find(word)
-            while start >= 0:
-                for i in range(start, start + len(word)):
-                    correct[i] = True
-                start = text.find(word, start + 1)
+        for start, end, _word in self._spans.find(text):
+            for i in range(start, end):
+                correct[i] = True
         found: list[Correction] = []
         pos = 0
         while pos < len(text):
