@@ -530,6 +530,11 @@ class _Segment:
             self._section_codes[section] = codes
         return codes
 
+    def codes_among(self, section: str, codes: np.ndarray) -> list[int]:
+        """Those of the given section codes (one unit's) whose titles contain ``section``:
+        a unit's rows have a few dozen titles, the segment hundreds of thousands."""
+        return [c for c in np.unique(codes).tolist() if section in self.sections[c]]
+
     def rows_of_unit(self, code: int) -> np.ndarray:
         """The segment's rows of one unit, ascending (grouped once for a segment written
         before segments kept them grouped)."""
@@ -741,8 +746,8 @@ class PassageIndex:
                 if year is not None:
                     rows = rows[loaded.rows["year"][rows] == year]
                 if section is not None:
-                    codes = loaded.section_codes(section)
-                    rows = rows[np.isin(loaded.rows["section_code"][rows], codes)]
+                    codes = loaded.rows["section_code"][rows]
+                    rows = rows[np.isin(codes, loaded.codes_among(section, codes))]
             else:
                 mask: np.ndarray | None = None
                 if year is not None:
