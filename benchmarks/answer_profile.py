@@ -2,7 +2,7 @@
 not depend on the machine's load.
 
     python -m benchmarks.answer_profile FOLDER [FOLDER ...] [--per-kind 20] [--seed 0]
-                                        [--json FILE] [--cprofile KIND]
+                                        [--json FILE] [--cprofile KIND] [--calls]
 
 FOLDER is a size folder of ``benchmarks.scale`` (``corpus.db`` and ``manifest.jsonl``); the
 questions are the benchmark's own (``benchmarks.scale_questions``, same seed and count). One
@@ -19,7 +19,9 @@ and times the stages: parsing the question, composing the answer (of which SQL),
 the JSON, and the process's CPU time per answer (on a busy machine wall times stretch, CPU
 times much less). Counts are per answer, mean and maximum per kind; a count that grows with the
 corpus is work that grows with it. ``--cprofile KIND`` also prints the functions that took
-the most time over that kind's questions.
+the most time over that kind's questions; ``--calls`` counts each answer's Python function
+calls, a measure of the engine's own work that no other process bends (its stage times then
+include the profiler's overhead).
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ class Measure:
     render_ms: float
     chars: int
     cpu_ms: float  # the process's CPU time for the whole answer: less bent by other processes
+    calls: int | None = None  # Python function calls (``--calls``): not bent by load at all
 
     @property
     def total_ms(self) -> float:
@@ -176,7 +179,11 @@ def _timed(run: Any) -> tuple[Any, float]:
 
 
 def profile(
-    folder: Path, per_kind: int, seed: int, cprofile_kind: str | None = None
+    folder: Path,
+    per_kind: int,
+    seed: int,
+    cprofile_kind: str | None = None,
+    count_calls: bool = False,
 ) -> SizeProfile:
     from bot.cli.render_json import render_json
     from bot.qa.answerer import Answerer
@@ -188,9 +195,11 @@ def profile(
     result = SizeProfile(str(folder), len(corpus))
     for q in warm_up(corpus, seed):
         render_json(answerer.ask(q.text))
-    profiler = cProfile.Profile() if cprofile_kind else None
+    kind_stats: pstats.Stats | None = None
     for q in build(corpus, per_kind, seed):
-        if profiler is not None and q.kind == cprofile_kind:
+        profiled = count_calls or q.kind == cprofile_kind
+        profiler = cProfile.Profile() if profiled else None
+        if profiler is not None:
             profiler.enable()
         TALLY.reset()
         TALLY.seen = set()
@@ -201,16 +210,23 @@ def profile(
         counts = (TALLY.statements, TALLY.rows, TALLY.ticks)
         rendered, render_ms = _timed(lambda a=answer: render_json(a))  # type: ignore[misc]
         cpu_ms = (time.process_time() - cpu) * 1000
+        calls = None
         if profiler is not None:
             profiler.disable()
-        measure = Measure(*counts, parse_ms, compose_ms, sql_ms, render_ms, len(rendered), cpu_ms)
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            calls = stats.total_calls if count_calls else None
+            if q.kind == cprofile_kind:
+                kind_stats = stats if kind_stats is None else kind_stats.add(stats)
+        measure = Measure(
+            *counts, parse_ms, compose_ms, sql_ms, render_ms, len(rendered), cpu_ms, calls
+        )
         result.by_kind.setdefault(q.kind, []).append(measure)
         result.scans.setdefault(q.kind, set()).update(_scans(answerer.db.conn, TALLY.seen))
         TALLY.seen = None
         result.answers.append(_answer_line(q, answer.kind, measure))
-    if profiler is not None:
+    if kind_stats is not None:
         print(f"\n{folder}: functions by cumulative time over the {cprofile_kind} questions")
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
+        kind_stats.sort_stats("cumulative").print_stats(30)
     return result
 
 
@@ -247,6 +263,7 @@ def _answer_line(q: Question, kind: object, m: Measure) -> dict:
         "ms": round(m.total_ms, 2),
         "cpu_ms": round(m.cpu_ms, 2),
         "chars": m.chars,
+        "calls": m.calls,
     }
 
 
@@ -276,15 +293,17 @@ def table(profiles: list[SizeProfile]) -> Iterator[str]:
                 "render ms",
                 "total p50 / max",
                 "CPU p50 / max",
+                "Python calls (k)",
             ]
         )
-        yield _row(["---"] * 12)
+        yield _row(["---"] * 13)
         for kind in KINDS:
             ms = p.by_kind.get(kind)
             if not ms:
                 continue
             totals = sorted(m.total_ms for m in ms)
             cpus = sorted(m.cpu_ms for m in ms)
+            calls = [m.calls / 1000 for m in ms if m.calls is not None]
             yield _row(
                 [
                     kind,
@@ -299,6 +318,7 @@ def table(profiles: list[SizeProfile]) -> Iterator[str]:
                     f"{statistics.median(m.render_ms for m in ms):.1f}",
                     f"{statistics.median(totals):.1f} / {totals[-1]:.1f}",
                     f"{statistics.median(cpus):.1f} / {cpus[-1]:.1f}",
+                    _mean_max(calls, 1) if calls else "—",
                 ]
             )
 
@@ -319,9 +339,16 @@ def main(argv: list[str] | None = None) -> list[SizeProfile]:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write every answer's counts here")
     parser.add_argument("--cprofile", choices=KINDS, help="profile this kind's questions")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="count each answer's Python function calls (its times then include the profiler's)",
+    )
     args = parser.parse_args(argv)
     _count_connections()
-    profiles = [profile(f, args.per_kind, args.seed, args.cprofile) for f in args.folders]
+    profiles = [
+        profile(f, args.per_kind, args.seed, args.cprofile, args.calls) for f in args.folders
+    ]
     for line in table(profiles):
         print(line)
     for p in profiles:

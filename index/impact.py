@@ -396,6 +396,7 @@ class Segment:
         """Scores of the given rows only (sorted ascending): for filters that leave few rows."""
         out = np.zeros(len(rows), dtype=np.float64)
         local = query.local(self)
+        same = _as_post_rows(rows, self.post_rows)
         terms = zip(local.tolist(), query.idfs.tolist(), query.bases.tolist(), strict=True)
         for t, idf, base in terms:
             if t < 0:
@@ -412,7 +413,7 @@ class Segment:
             if hi == lo:
                 continue
             post_rows = self.post_rows[lo:hi]
-            pos = np.minimum(np.searchsorted(post_rows, rows), hi - lo - 1)
+            pos = np.minimum(np.searchsorted(post_rows, same), hi - lo - 1)
             found = post_rows[pos] == rows
             w = table[self.post_codes[lo:hi][pos]] * idf
             if base:
@@ -430,8 +431,15 @@ class Segment:
         post_rows = self.post_rows[int(self.offsets[local]) : int(self.offsets[local + 1])]
         if not len(post_rows):
             return np.zeros(len(rows), dtype=bool)
-        pos = np.minimum(np.searchsorted(post_rows, rows), len(post_rows) - 1)
-        return np.asarray(post_rows[pos] == rows)
+        same = _as_post_rows(rows, post_rows)
+        pos = np.minimum(np.searchsorted(post_rows, same), len(post_rows) - 1)
+        return np.asarray(post_rows[pos] == same)
+
+
+def _as_post_rows(rows: np.ndarray, post_rows: np.ndarray) -> np.ndarray:
+    """The rows in the posting lists' own type: ``np.searchsorted`` with needles of a wider
+    type converts the whole posting list first, a copy as long as the term's postings."""
+    return rows.astype(post_rows.dtype, copy=False)
 
 
 @dataclass

@@ -510,6 +510,7 @@ class _Segment:
         self.units = json.loads((folder / "units.json").read_text("utf-8"))
         self.unit_index = {u: i for i, u in enumerate(self.units)}
         self.sections = json.loads((folder / "sections.json").read_text("utf-8"))
+        self._section_codes: dict[str, np.ndarray] = {}
         self._by_unit: tuple[np.ndarray, np.ndarray] | None = None
         if all((folder / f"{name}.npy").exists() for name in _UNIT_ARRAYS):
             unit_rows, unit_start = (
@@ -517,6 +518,22 @@ class _Segment:
                 for name in _UNIT_ARRAYS
             )
             self._by_unit = (unit_rows, unit_start)
+
+    def section_codes(self, section: str) -> np.ndarray:
+        """The codes of the segment's section titles containing ``section``: kept, as a
+        segment's titles never change and a large segment has hundreds of thousands."""
+        codes = self._section_codes.get(section)
+        if codes is None:
+            codes = np.asarray(
+                [c for c, s in enumerate(self.sections) if section in s], dtype=np.int64
+            )
+            self._section_codes[section] = codes
+        return codes
+
+    def codes_among(self, section: str, codes: np.ndarray) -> list[int]:
+        """Those of the given section codes (one unit's) whose titles contain ``section``:
+        a unit's rows have a few dozen titles, the segment hundreds of thousands."""
+        return [c for c in np.unique(codes).tolist() if section in self.sections[c]]
 
     def rows_of_unit(self, code: int) -> np.ndarray:
         """The segment's rows of one unit, ascending (grouped once for a segment written
@@ -729,15 +746,14 @@ class PassageIndex:
                 if year is not None:
                     rows = rows[loaded.rows["year"][rows] == year]
                 if section is not None:
-                    codes = [c for c, s in enumerate(loaded.sections) if section in s]
-                    rows = rows[np.isin(loaded.rows["section_code"][rows], codes)]
+                    codes = loaded.rows["section_code"][rows]
+                    rows = rows[np.isin(codes, loaded.codes_among(section, codes))]
             else:
                 mask: np.ndarray | None = None
                 if year is not None:
                     mask = loaded.rows["year"] == year
                 if section is not None:
-                    codes = [c for c, s in enumerate(loaded.sections) if section in s]
-                    m = np.isin(loaded.rows["section_code"], codes)
+                    m = np.isin(loaded.rows["section_code"], loaded.section_codes(section))
                     mask = m if mask is None else mask & m
                 assert mask is not None
                 rows = np.flatnonzero(mask)
@@ -805,12 +821,14 @@ class PassageIndex:
             )
         }
         unique_terms = list(dict.fromkeys(terms))
+        rows = np.unique(np.asarray([r for r, _ in ranked], dtype=np.int64))
+        has = {t: gen.impact.contains(t, rows) for t in unique_terms}  # each term once
         hits = []
         for (row, score), pid in zip(ranked, ids, strict=True):
             rec = found.get(pid)
             if rec is None:  # deleted since the index was built; the next refresh drops it
                 continue
-            one = np.asarray([row])
-            matched = tuple(names[t] for t in unique_terms if gen.impact.contains(t, one)[0])
+            at = int(np.searchsorted(rows, row))
+            matched = tuple(names[t] for t in unique_terms if has[t][at])
             hits.append(Hit(pid, rec[1], rec[2], rec[3], rec[4], rec[5], score, matched))
         return hits

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import marshal
 import sys
+import threading
 from collections.abc import Iterator, MutableMapping
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 LOOKUPS_BEFORE_LOADING = 20_000  # table look-ups after which the whole dictionary is read
 _MISSING = object()
+_WHOLE = threading.Event()  # set: every WordCounts reads the whole dictionary at once
 
 
 def jieba_module() -> ModuleType:
@@ -62,6 +64,20 @@ def default_dictionary() -> tuple[dict[str, int], int]:
     built.initialize()
     _store(path, (built.FREQ, built.total))
     return built.FREQ, built.total
+
+
+def read_whole_in_background() -> threading.Thread:
+    """For a process that will answer many questions: read jieba's dictionary in a daemon
+    thread, then let every ``WordCounts`` use it whole. Looked up word by word, a long
+    report's new words cost hundreds of table reads in the question that first cuts them."""
+
+    def read() -> None:
+        default_dictionary()
+        _WHOLE.set()
+
+    thread = threading.Thread(target=read, name="jieba-dictionary", daemon=True)
+    thread.start()
+    return thread
 
 
 def plain_tokenizer() -> jieba.Tokenizer:
@@ -116,7 +132,11 @@ class WordCounts(MutableMapping[str, int]):
             if self._table is _MISSING:  # finding it names jieba's version: not per word
                 self._table = _default_table(self._create_table)
             table = self._table
-            if not isinstance(table, LookupTable) or self._lookups > LOOKUPS_BEFORE_LOADING:
+            if (
+                not isinstance(table, LookupTable)
+                or self._lookups > LOOKUPS_BEFORE_LOADING
+                or _WHOLE.is_set()
+            ):
                 return self.whole().get(word)
             found = self._read[word] = table.get(word)  # type: ignore[assignment]
         return found  # type: ignore[return-value]

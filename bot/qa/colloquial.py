@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.qa.folded_words import folded_words
 from bot.qa.rewrite import Rewrite
+from bot.qa.word_spans import WordSpans
 from ingest.text import CJK, fold_question
 from ingest.vocab import load_toml
 
@@ -60,15 +61,15 @@ def _inside(start: int, end: int, a: int, b: int) -> bool:
     return within or a < start < b or a < end < b
 
 
+@lru_cache(maxsize=4)
+def _domain_index(words: tuple[str, ...]) -> WordSpans:
+    """The domain's words (two characters or more, folded), indexed once per vocabulary."""
+    return WordSpans(folded_words(w for w in words if len(w) >= 2))
+
+
 def _domain_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
     """Where the domain's words stand in the text."""
-    spans = []
-    for word in set(folded_words(w for w in words if len(w) >= 2)):
-        start = text.find(word)
-        while start >= 0:
-            spans.append((start, start + len(word)))
-            start = text.find(word, start + 1)
-    return spans
+    return [(start, end) for start, end, _word in _domain_index(tuple(words)).find(text)]
 
 
 def rewrites(

@@ -122,7 +122,7 @@ def credit(word: str, text: str) -> float:
             share = scores["inner_word"] * len(inner) / len(word)
             head = word.endswith(inner) and inner not in neutral_words() and _bare(inner, text)
             best = max(best, max(share, scores["head_word"]) if head else share)
-    if not best and 2 <= len(word) <= 3 and _abbreviation(word).search(text):
+    if not best and 2 <= len(word) <= 3 and abbreviated(word, text):
         return scores["abbreviation"]
     return best
 
@@ -140,11 +140,35 @@ def _bare(word: str, text: str) -> bool:
     return False
 
 
-@cache
-def _abbreviation(word: str) -> re.Pattern[str]:
-    """The characters of a short word in order, each followed by at most one other (农.机.)."""
-    return re.compile(
-        "".join(re.escape(ch) + "[^,;:。]?" for ch in word[:-1]) + re.escape(word[-1])
+_CLAUSE_ENDS = frozenset(",;:。")  # an abbreviation's characters never stand across these
+
+
+def abbreviated(word: str, text: str) -> bool:
+    """Whether the characters of a word stand in the text in order, each followed by at most
+    one other that ends no clause (农业机械 holds 农机). Plain string steps, not a pattern per
+    word: compiling one costs more than the search, and questions bring new words."""
+    if not word:
+        return True
+    start = text.find(word[0])
+    while start >= 0:
+        if _rest_follows(word, 1, text, start + 1):
+            return True
+        start = text.find(word[0], start + 1)
+    return False
+
+
+def _rest_follows(word: str, i: int, text: str, at: int) -> bool:
+    """Whether ``word[i:]`` continues at ``at``, right there or after one other character."""
+    if i == len(word):
+        return True
+    ch = word[i]
+    if text.startswith(ch, at) and _rest_follows(word, i + 1, text, at + 1):
+        return True
+    return (
+        at + 1 < len(text)
+        and text[at] not in _CLAUSE_ENDS
+        and text[at + 1] == ch
+        and _rest_follows(word, i + 1, text, at + 2)
     )
 
 

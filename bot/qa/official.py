@@ -48,6 +48,7 @@ class OfficialFigures:
         self.table = ReportTable(self.watch)
         self._siblings: dict[tuple[str, str, str], Statistic | None] = {}
         self._descendants: dict[str, list[str]] = {}
+        self._folded_names: dict[str, tuple[set[str], set[str]]] = {}  # key → (zh, en) names
         # The parts of the derived figures read by the last ``across``: (report, key) → parts.
         self._parts: dict[tuple[int, str], dict[str, Fact]] = {}
         self._examples = PerCorpus(self.watch, lambda: example_subject(db, catalogue))
@@ -70,16 +71,28 @@ class OfficialFigures:
         english = {fold(w) for w in statistic.aliases_en}
         broader = self._broader(statistic)
         best: tuple[int, Statistic] | None = None
+        said = fold(mention)
         for other in self.catalogue.for_template(template):
             if other.key in broader:
                 continue
-            names = {fold(w) for w in (*other.labels, *other.aliases)}
-            score = len(words & names) + (2 if fold(mention) in names else 0)
-            score += len(english & {fold(w) for w in other.aliases_en})
+            names, names_en = self._names_of(other)
+            score = len(words & names) + (2 if said in names else 0)
+            score += len(english & names_en)
             if score and (best is None or score > best[0]):
                 best = (score, other)
         self._siblings[memo] = best[1] if best else None
         return self._siblings[memo]
+
+    def _names_of(self, statistic: Statistic) -> tuple[set[str], set[str]]:
+        """A statistic's names and English aliases, folded once: a new mention or template
+        compares them for every statistic of the template."""
+        found = self._folded_names.get(statistic.key)
+        if found is None:
+            found = self._folded_names[statistic.key] = (
+                {fold(w) for w in (*statistic.labels, *statistic.aliases)},
+                {fold(w) for w in statistic.aliases_en},
+            )
+        return found
 
     def _broader(self, statistic: Statistic) -> set[str]:
         """The statistics ``statistic`` is part of: never a stand-in for it (收到申请数 does not

@@ -164,6 +164,10 @@ class StatisticLinker:
     cumulative: dict[str, str] = field(default_factory=dict)
     wholes: dict[str, list[str]] = field(default_factory=dict)
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    _families: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _family_names: dict[tuple[str, bool], tuple[tuple[str, ...], str]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> StatisticLinker:
@@ -190,10 +194,28 @@ class StatisticLinker:
     def family(self, key: str) -> list[str]:
         """The statistic and those it belongs to (its parents, and a total it adds into:
         复议后起诉 is part of 行政诉讼): their names account for its words."""
-        found = [key, *self.matcher.ancestors(key)]
-        for k in list(found):
-            found.extend(w for w in self.wholes.get(k, ()) if w not in found)
-        return found
+        kept = self._families.get(key)
+        if kept is None:
+            found = [key, *self.matcher.ancestors(key)]
+            for k in list(found):
+                found.extend(w for w in self.wholes.get(k, ()) if w not in found)
+            kept = self._families[key] = found
+        return list(kept)
+
+    def _names_hold(self, key: str, own: bool, forms: Iterable[str]) -> bool:
+        """Whether a name of the statistic (or of its family, unless ``own``) holds one of
+        the forms. The names are joined once per statistic: the question's words are checked
+        against every statistic of the catalogue, name by name that is thousands of tests."""
+        kept = self._family_names.get((key, own))
+        if kept is None:
+            family = [key] if own else self.family(key)
+            names = tuple(name for k in family for name in self.names[k])
+            kept = self._family_names[(key, own)] = (names, "\x00".join(names))
+        names, joined = kept
+        return any(
+            form in joined if form and "\x00" not in form else any(form in n for n in names)
+            for form in forms
+        )
 
     def covers(self, key: str, word: str, own: bool = False) -> bool:
         """Whether the statistic (or one it belongs to, unless ``own``) names the word."""
@@ -205,14 +227,8 @@ class StatisticLinker:
             stem = _stem(word)
             if any(stem in self.english[k] for k in family):
                 return True
-            return any(
-                form in name
-                for form in _glossary().get(stem, ())
-                for k in family
-                for name in self.names[k]
-            )
-        forms = (word, *_synonyms().get(word, ()))
-        return any(form in name for form in forms for k in family for name in self.names[k])
+            return self._names_hold(key, own, _glossary().get(stem, ()))
+        return self._names_hold(key, own, (word, *_synonyms().get(word, ())))
 
     def _measure_fits(self, key: str, asked: str) -> bool:
         return _compatible(asked, _measure_group(self.catalogue.statistics[key].measure))

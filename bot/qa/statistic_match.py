@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.qa.word_spans import WordSpans
 from ingest import text as text_module
 from ingest.catalogue import Catalogue
 from ingest.text import CJK, fold_question
@@ -54,6 +55,8 @@ class StatisticMatcher:
     _compiled: dict[bool, list[tuple[re.Pattern[str], str, bool]]] = field(
         default_factory=dict, repr=False
     )
+    _spans: WordSpans | None = field(default=None, repr=False)  # the zh forms, when first needed
+    _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def en(self, text: str) -> list[tuple[re.Pattern[str], str, bool]]:
         """The English patterns that can match ``text``, compiled when first needed.
@@ -106,25 +109,28 @@ class StatisticMatcher:
         return matcher
 
     def ancestors(self, key: str) -> list[str]:
-        """Parents up the tree (``subset_of`` counts as a parent: 其中 rows belong to it)."""
-        found: list[str] = []
-        todo = list(self.parents.get(key, ()))
-        while todo:
-            parent = todo.pop(0)
-            if parent not in found:
-                found.append(parent)
-                todo.extend(self.parents.get(parent, ()))
-        return found
+        """Parents up the tree (``subset_of`` counts as a parent: 其中 rows belong to it);
+        kept per key, as parsing asks it of every statistic several times a question."""
+        kept = self._ancestors.get(key)
+        if kept is None:
+            found: list[str] = []
+            todo = list(self.parents.get(key, ()))
+            while todo:
+                parent = todo.pop(0)
+                if parent not in found:
+                    found.append(parent)
+                    todo.extend(self.parents.get(parent, ()))
+            kept = self._ancestors[key] = tuple(found)
+        return list(kept)
 
     def hits(self, text: str) -> list[StatisticHit]:
         spans: dict[tuple[int, int], dict[str, bool]] = {}
-        for form, keys in self.zh.items():
-            start = text.find(form)
-            while start >= 0:
-                found = spans.setdefault((start, start + len(form)), {})
-                for key, labelled in keys.items():
-                    found[key] = found.get(key, False) or labelled
-                start = text.find(form, start + 1)
+        if self._spans is None:
+            self._spans = WordSpans(self.zh)
+        for start, end, form in self._spans.find(text):
+            found = spans.setdefault((start, end), {})
+            for key, labelled in self.zh[form].items():
+                found[key] = found.get(key, False) or labelled
         for pattern, key, labelled in self.en(text):
             for match in pattern.finditer(text):
                 found = spans.setdefault(match.span(), {})
@@ -251,4 +257,4 @@ def _load_matcher(path: Path) -> StatisticMatcher | None:
 
 def _store_matcher(matcher: StatisticMatcher, path: Path) -> None:
     """Keep the matcher for the next process (its compiled patterns left out)."""
-    store_pickle(path, replace(matcher, _compiled={}), keep=4)
+    store_pickle(path, replace(matcher, _compiled={}, _spans=None, _ancestors={}), keep=4)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot.qa import colloquial
 from bot.qa.folded_words import fold_fingerprint
+from bot.qa.word_spans import WordSpans
 from ingest.jieba_import import default_counts
 from ingest.text import CJK, fold_question
 from ingest.user_cache import LookupTable, cache_dir, package_stamp, store_pickle
@@ -33,6 +34,7 @@ MAX_WORD = 8
 READINGS_VERSION = "1"  # bump when _pypinyin_readings changes: the readings are then redone
 KEPT_READERS = 4  # typo readers kept in the user cache (one per vocabulary in use)
 MAX_READINGS = 16  # combinations of heteronym readings tried for one run
+MAX_RUNS_KEPT = 100_000  # runs of questions whose reading a process keeps
 _CJK_ONLY = re.compile(f"^[{CJK}]+$")
 
 
@@ -144,6 +146,8 @@ class TypoReader:
             for key in _keys(word, fuzzy=True):
                 self._fuzzy.setdefault(key, set()).add(word)
         self._longest = max(map(len, self.words), default=0)
+        self._spans = WordSpans(self.words)  # to find them all in a question at once
+        self._read: dict[str, str | None] = {}  # runs already read, for a process asked often
 
     def _allowed(self, length: int) -> int:
         vocab = vocabulary()
@@ -169,7 +173,16 @@ class TypoReader:
         return False
 
     def _word_for(self, run: str) -> str | None:
-        """The one domain word the run reads like, if there is exactly one."""
+        """The one domain word the run reads like, if there is exactly one (kept per run:
+        questions repeat their wordings, and spelling a run out costs tens of microseconds)."""
+        if run in self._read:
+            return self._read[run]
+        if len(self._read) >= MAX_RUNS_KEPT:
+            self._read.clear()
+        meant = self._read[run] = self._read_run(run)
+        return meant
+
+    def _read_run(self, run: str) -> str | None:
         if not _CJK_ONLY.match(run) or self._meant_as_written(run):
             return None
         for fuzzy, table in ((False, self._exact), (True, self._fuzzy)):
@@ -197,12 +210,9 @@ class TypoReader:
             for i in range(max(0, start), min(len(text), end)):
                 blocked[i] = True
         correct = [False] * len(text)
-        for word in self.words:
-            start = text.find(word)
-            while start >= 0:
-                for i in range(start, start + len(word)):
-                    correct[i] = True
-                start = text.find(word, start + 1)
+        for start, end, _word in self._spans.find(text):
+            for i in range(start, end):
+                correct[i] = True
         found: list[Correction] = []
         pos = 0
         while pos < len(text):

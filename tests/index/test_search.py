@@ -123,6 +123,10 @@ def index(db_path: Path) -> PassageIndex:
         ("存在的问题", {"year": 2030}, set()),
         ("存在的问题", {"section": "存在的主要问题"}, {("东湖镇", 2019)}),
         ("行政复议", {"section": "行政复议"}, {("东湖镇", 2018)}),
+        ("存在的问题", {"unit": "东湖镇", "section": "存在的问题"}, {("东湖镇", 2018)}),
+        ("存在的问题", {"unit": "南山街道", "section": "存在的"}, {("南山街道", 2018)}),
+        ("存在的问题", {"unit": "南山街道", "section": "存在的主要问题"}, set()),
+        ("信息公开", {"unit": "北岭乡", "year": 2018, "section": "其他"}, {("北岭乡", 2018)}),
     ],
 )
 def test_filters_never_leak(index: PassageIndex, question, filters, units_years) -> None:

@@ -3,6 +3,7 @@ so cuts made with it are jieba's; a damaged cache file is read again from jieba.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,23 @@ def test_word_counts_read_the_whole_dictionary_after_many_lookups(
     cut = jt.lcut(TEXT * 3, HMM=False)
     assert type(jt.FREQ) is dict and jt.FREQ == built.FREQ
     assert cut == built.lcut(TEXT * 3, HMM=False)
+
+
+def test_a_process_that_reads_the_dictionary_whole_uses_it_from_the_next_lookup(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jieba_import, "_WHOLE", threading.Event())
+    built = _finished()
+    path = private_cache / "finished.marshal"
+    jieba_import.store_dictionary(path, built.FREQ, built.total)
+    loaded = jieba_import.load_dictionary(path)
+    assert loaded is not None
+    jt = jieba_import.attach(jieba_import.jieba_module().Tokenizer(), *loaded)
+    jieba_import.read_whole_in_background().join()
+    assert isinstance(jt.FREQ, jieba_import.WordCounts)
+    assert jt.FREQ.get("政府") == built.FREQ["政府"]
+    assert type(jt.FREQ) is dict and jt.FREQ == built.FREQ
+    assert jt.lcut(TEXT, HMM=False) == built.lcut(TEXT, HMM=False)
 
 
 def test_a_dictionary_missing_a_word_of_jiebas_is_kept_whole(private_cache: Path) -> None:

@@ -97,6 +97,16 @@ def test_protected_spans_are_left_alone(reader: TypoReader) -> None:
     assert reader.corrections("诉松几件", protected=[(0, 2)]) == []
 
 
+def test_a_reader_asked_often_reads_each_text_as_a_new_one_does() -> None:
+    """A reader keeps the runs it has read: what it kept never changes a later reading."""
+    words = ["诉讼", "行政复议", "复议", "收费", "申请", "主动公开"]
+    texts = ["行政诉松有几件", "主东公开多少条", "行政诉讼有几件", "收废多少钱", "诉松几件"]
+    fresh = {t: TypoReader(words).corrections(fold_question(t)) for t in texts}
+    asked_often = TypoReader(words)
+    for text in texts + texts[::-1]:
+        assert asked_often.corrections(fold_question(text)) == fresh[text]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="诉松复意议仪申情请收废费行政还存在不机构购农 的几件", max_size=40))
 def test_corrections_are_words_of_the_domain_and_never_overlap(text: str) -> None:
