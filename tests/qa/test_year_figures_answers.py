@@ -12,7 +12,7 @@ import sqlite_utils
 from bot.qa.answerer import Answerer
 from bot.qa.official import OfficialFigures
 from bot.qa.scope_figures import ListFigures, TableFigures
-from ingest.store import open_db
+from ingest.store import YEAR_FIGURES_TRIGGERS, open_db
 from tests.qa.test_scale_lookups import MANY_COUNTIES, TODAY, add_report, build
 
 QUESTIONS = [
@@ -120,3 +120,23 @@ def test_a_unit_with_two_reports_of_a_year_is_read_report_by_report(tmp_path: Pa
     q = answerer.parse("2020年各镇收到的政府信息公开申请一共多少")
     assert isinstance(figures.scope_figures(q, statistic), ListFigures)
     assert "999" not in answerer.ask(q.text).text
+
+
+def test_a_database_without_year_figures_is_read_report_by_report(tmp_path: Path) -> None:
+    """A database written before version 7 (read, never upgraded, by ``ask``) answers the same."""
+    path = tmp_path / "older.db"
+    db = open_db(path)
+    build(db, MANY_COUNTIES[:6], seed=2)
+    db.close()
+    filed = answers(path, QUESTIONS[:4])
+    older = sqlite_utils.Database(path)
+    for name in YEAR_FIGURES_TRIGGERS:
+        older.execute(f"DROP TRIGGER {name}")
+    older.execute("DROP TABLE year_figures")
+    older.execute("PRAGMA user_version = 6")
+    older.close()
+    answerer = Answerer(path, today=TODAY)
+    q = answerer.parse(QUESTIONS[3])
+    statistic = answerer._context.figures.catalogue.statistics["requests.received"]
+    assert isinstance(answerer._context.figures.scope_figures(q, statistic), ListFigures)
+    assert answers(path, QUESTIONS[:4]) == filed
