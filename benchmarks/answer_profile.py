@@ -188,10 +188,12 @@ def profile(
     from bot.cli.render_json import render_json
     from bot.qa.answerer import Answerer
     from bot.qa.compose import compose
+    from ingest.jieba_import import read_whole_in_background
 
     manifest = read_manifest(folder)
     corpus = manifest[:-1]
     answerer = Answerer(folder / "corpus.db", warm=True)
+    read_whole_in_background()  # as ``nianbao ask --json -`` does
     result = SizeProfile(str(folder), len(corpus))
     for q in warm_up(corpus, seed):
         render_json(answerer.ask(q.text))

@@ -575,6 +575,10 @@ def ask(run: Invocation, question: str, as_json: bool, related: bool) -> None:
     from bot.cli.render_text import render_text
 
     answerer = _answerer(run, warm=question == "-")
+    if question == "-":  # many questions: their words looked up in the dictionary read whole
+        from ingest.jieba_import import read_whole_in_background
+
+        read_whole_in_background()
     questions = _stdin_lines() if question == "-" else [question]
     for number, text in enumerate(questions, 1):
         answer = _answer_or_apology(answerer, text, number)

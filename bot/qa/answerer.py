@@ -21,7 +21,6 @@ from bot.qa.question import Gazetteer, Question, parse_question
 from bot.qa.report_table import CorpusStamp, CorpusWatch, touched_units
 from index.search import PassageIndex
 from ingest.catalogue import Catalogue, load_catalogue
-from ingest.jieba_import import read_whole_in_background
 from ingest.store import open_reader
 
 if TYPE_CHECKING:  # what only other requests than a question use, imported when asked
@@ -44,8 +43,6 @@ class Answerer:
         self.today = today
         self.watch = CorpusWatch(self.db)
         finder = PassageFinder(self.db, PassageIndex.open(self.db_path, warm))
-        if warm:
-            read_whole_in_background()
         figures = OfficialFigures(self.db, self.catalogue, self.watch)
         self._context = ComposeContext(figures, finder)
         self._gazetteer: Gazetteer | None = None
