@@ -66,6 +66,18 @@ def test_a_shared_first_place_is_named(mixed: Answerer) -> None:
     assert "并列第一" in answer.text
 
 
+def test_the_first_few_sharing_a_value_are_listed_not_called_a_tie_of_all(mixed: Answerer):
+    every = mixed.ask("哪个镇收到的申请最少")
+    zeros = [r for r in every.ranking if r.value == 0]
+    assert 2 <= len(zeros) < len(every.ranking)  # the corpus this test needs
+    answer = mixed.ask("收到的申请最少的前两个镇")
+    assert answer.kind == "ranking"
+    assert [r.value for r in answer.ranking] == [0, 0]
+    assert "都是" not in answer.text and "没有多少之分" not in answer.text
+    shared = next(line for line in answer.text.splitlines() if "并列第一" in line)
+    assert all(r.unit in shared for r in zeros)
+
+
 def test_which_of_two_named_units_has_more(answerer: Answerer) -> None:
     answer = answerer.ask("西塘镇和西集镇比，谁被起诉得多")
     assert answer.kind == "ranking"

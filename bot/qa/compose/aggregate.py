@@ -108,7 +108,7 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
         return words.line("part", name=name, value=shown)
 
     value: float | None = None
-    tie = kind != AnswerKind.SUM and length > 1 and _all_equal(figures, read, ordered, length)
+    tie = kind != AnswerKind.SUM and length > 1 and _all_equal(figures, read)
     if tie:
         by_unit = lambda e: (e.report.unit, e.report.year)  # noqa: E731
         ordered = sorted([*map(official, figures.by_unit(LISTED)), *read], key=by_unit)
@@ -146,7 +146,7 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
             key = "ranking_years" if by_year else "ranking"
             unit = q.units[0].unit if by_year else ""
             headline = words.line(key, order=order, parts=parts, unit=unit, **fields)
-            notes = _shared_first(words, figures, read, ordered, length, by_year) + notes
+            notes = _shared_first(words, figures, read, ordered, by_year) + notes
         else:
             headline = words.line("compare", parts=parts, **fields)
     return Answer(
@@ -168,13 +168,10 @@ def compose_aggregate(ctx: ComposeContext, q: Question, intent: Intent | None = 
     )
 
 
-def _all_equal(
-    figures: ScopeFigures, read: list[_Entry], ordered: list[_Entry], length: int
-) -> bool:
-    """Every entry ordered has the same value: the first ``length`` in answer order, or all
-    of them when the answer orders them all."""
-    if length < figures.given + len(read):
-        return ordered[0].value == ordered[length - 1].value
+def _all_equal(figures: ScopeFigures, read: list[_Entry]) -> bool:
+    """Every entry of the scope has the same value, so there is nothing to order.  Only the
+    whole scope counts: when the first three of thousands are equal, the answer still lists
+    those three, and says how many share their place."""
     values = [e.value for e in read]
     extremes = figures.extremes()
     if extremes is not None:
@@ -266,17 +263,17 @@ def _shared_first(
     figures: ScopeFigures,
     read: list[_Entry],
     ordered: list[_Entry],
-    length: int,
     by_year: bool,
 ) -> list[Line]:
     """Several entries sharing the first place are named as such, not ordered among
-    themselves (the first ``length`` entries in answer order are ordered; ``ordered`` holds
-    the first of them)."""
+    themselves (``ordered`` holds the first entries in answer order, fewer when a question
+    asks for the first few).  The count is of the whole scope: the first three of a ranking
+    may share their place with many more."""
     top = ordered[0].value
     first = [e for e in ordered if e.value == top]
     count = len(first)
-    if count == len(ordered) < length:  # the first place may go on past those read
-        count = min(length, figures.count_equal(top) + sum(1 for e in read if e.value == top))
+    if count == len(ordered) < figures.given + len(read):  # it may go on past those read
+        count = figures.count_equal(top) + sum(1 for e in read if e.value == top)
     if count < 2:
         return []
     names = [str(e.report.year) if by_year else e.report.unit for e in first]
