@@ -60,7 +60,7 @@ from index.token_store import (
     sync,
     token_signature,
 )
-from index.tokens import USER_WORD_FREQ, Tokenizer, dictionary_entries, stop_words
+from index.tokens import Tokenizer, add_words, stop_words
 from ingest.store import connect_reader, generation, open_db
 from ingest.vocab import load_toml
 
@@ -668,13 +668,13 @@ class PassageIndex:
             added = [w for w in words if w not in known]
             if len(known) + len(added) == len(set(words)):
                 if old._jieba is not None and added:
-                    for word in dictionary_entries(added):
-                        if word not in old._jieba.FREQ or not old._jieba.FREQ[word]:
-                            freq = max(old._jieba.suggest_freq(word), USER_WORD_FREQ)
-                            old._jieba.add_word(word, freq)
+                    add_words(old._jieba, old, added)
+                elif added:
+                    old.grows_from = old.extra_words
                 old.extra_words = words
                 return
-        self._tokenizer = Tokenizer(extra_words=words, **options)
+        earlier = old.extra_words if old is not None else None
+        self._tokenizer = Tokenizer(extra_words=words, grows_from=earlier, **options)
 
     @property
     def tokenizer(self) -> Tokenizer:

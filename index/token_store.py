@@ -237,10 +237,12 @@ def sync(
     conn = db.conn
     state = _state(db)
     units = unit_names(db)
-    tokenizer = Tokenizer(extra_words=units)
-    static = Tokenizer(**tokenizer.options()).signature
-    stats = SyncStats(log_seq=log_position(conn))
+    static = Tokenizer().signature
     same_rules = state.get("signature") == static
+    # a dictionary for new unit names grows from the one the stored tokens were cut with
+    earlier = tuple(json.loads(state.get("units", "[]"))) if same_rules else None
+    tokenizer = Tokenizer(extra_words=units, grows_from=earlier)
+    stats = SyncStats(log_seq=log_position(conn))
     since = int(state["log_seq"]) if same_rules and "log_seq" in state else None
     changed = changed_passages(conn, since) if since is not None else None
     recent = None
