@@ -581,11 +581,15 @@ class _Generation:
                 return None
             where = " OR ".join("instr(term, ?) > 0" for _ in chars)
             vocab = conn.execute(f"SELECT id, term FROM terms WHERE {where}", chars).fetchall()
+            holding: dict[str, list[tuple[int, str]]] = {c: [] for c in chars}
+            for tid, term in vocab:  # a term covers a position only if it holds its character
+                for c in set(term) & holding.keys():
+                    holding[c].append((tid, term))
             best: tuple[int, list[int]] | None = None
             for at, char in enumerate(name):
                 if not _CJK.match(char) or any(_covers(s, name, at) for s in stops):
                     continue
-                cover = [tid for tid, term in vocab if _covers(term, name, at)]
+                cover = [tid for tid, term in holding[char] if _covers(term, name, at)]
                 size = sum(self.term_df(t) for t in cover)
                 if best is None or size < best[0]:
                     best = (size, cover)

@@ -102,6 +102,8 @@ def test_a_grown_dictionary_is_the_built_one(
     assert grown_tokenizer._grown() is not None  # grown, not built
     assert (_freq(grown), grown.total) == (_freq(built), built.total)
     assert [grown_tokenizer.tokens(t) for t in TEXTS] == [built_tokenizer.tokens(t) for t in TEXTS]
+    kept = Tokenizer(extra_words=words).jieba()  # the grown dictionary, from the cache
+    assert (_freq(kept), kept.total) == (_freq(built), built.total)
 
 
 def test_a_dictionary_that_lost_a_name_is_built_again(cache_dir: Path) -> None:
