@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import re
@@ -396,7 +397,7 @@ def _load_current(db_path: Path) -> _Generation | None:
     root = index_dir(db_path)
     try:
         pointer = (root / CURRENT).read_text("utf-8").strip()
-        gen = _Generation(root, pointer, {})
+        gen = _Generation(root, pointer, {}, lists=False)
     except (OSError, ValueError, KeyError):
         return None
     return gen if gen.meta.get("format") == FORMAT else None
@@ -507,9 +508,7 @@ class _Segment:
             for name in _ROW_ARRAYS
         }
         self.segment = Segment.load(folder, keys=self.rows["passage_id"])
-        self.units = json.loads((folder / "units.json").read_text("utf-8"))
-        self.unit_index = {u: i for i, u in enumerate(self.units)}
-        self.sections = json.loads((folder / "sections.json").read_text("utf-8"))
+        self._folder = folder
         self._by_unit: tuple[np.ndarray, np.ndarray] | None = None
         if all((folder / f"{name}.npy").exists() for name in _UNIT_ARRAYS):
             unit_rows, unit_start = (
@@ -517,6 +516,24 @@ class _Segment:
                 for name in _UNIT_ARRAYS
             )
             self._by_unit = (unit_rows, unit_start)
+
+    @functools.cached_property
+    def units(self) -> list[str]:
+        """The segment's unit names by code: read when a search filters by unit, not when a
+        refresh only adds a segment (a base segment's lists are megabytes of JSON)."""
+        return list(json.loads((self._folder / "units.json").read_text("utf-8")))
+
+    @functools.cached_property
+    def unit_index(self) -> dict[str, int]:
+        return {u: i for i, u in enumerate(self.units)}
+
+    @functools.cached_property
+    def sections(self) -> list[str]:
+        return list(json.loads((self._folder / "sections.json").read_text("utf-8")))
+
+    def read_lists(self) -> None:
+        """Read the unit and section lists now (they are read once, then kept)."""
+        _ = self.unit_index, self.sections
 
     def rows_of_unit(self, code: int) -> np.ndarray:
         """The segment's rows of one unit, ascending (grouped once for a segment written
@@ -531,7 +548,12 @@ class _Generation:
     """One loaded index generation: segments (shared with the previous generation's when
     unchanged), tombstones and the corpus statistics; arrays memory-mapped, never copied."""
 
-    def __init__(self, root: Path, name: str, cache: dict[str, _Segment]) -> None:
+    def __init__(
+        self, root: Path, name: str, cache: dict[str, _Segment], lists: bool = True
+    ) -> None:
+        """``lists``: read the segments' unit and section lists now, as a searching process
+        needs them (a segment folder may be gone by the time a search asks); a refresh
+        never uses them."""
         folder = root / name
         self.folder = folder
         self.meta = json.loads((folder / "meta.json").read_text("utf-8"))
@@ -539,6 +561,8 @@ class _Generation:
         self.n = int(self.meta["n_docs"])
         self.segment_names: list[str] = list(self.meta["segments"])
         self.loaded = [cache.get(s) or _Segment(root / s) for s in self.segment_names]
+        for segment in self.loaded if lists else []:
+            segment.read_lists()
         self.df = np.load(folder / "df.npy", mmap_mode="r").view(np.ndarray)
         dead = []
         for s in self.segment_names:
