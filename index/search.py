@@ -692,9 +692,10 @@ class PassageIndex:
         options = meta["tokenizer_options"]
         old = self._tokenizer
         if old is not None and old.options() == options:
-            known = set(old.extra_words)
-            added = [w for w in words if w not in known]
-            if len(known) + len(added) == len(set(words)):
+            now = set(words)
+            fresh = now.difference(old.extra_words)
+            if len(now) - len(fresh) == len(set(old.extra_words)):  # none dropped
+                added = [w for w in words if w in fresh] if fresh else []
                 if old._jieba is not None and added:
                     add_words(old._jieba, old, added)
                 elif added:

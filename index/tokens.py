@@ -361,14 +361,12 @@ def add_words(jt: jieba.Tokenizer, holding: Tokenizer, names: Sequence[str]) -> 
     as building it with them would: each entry ``holding`` lacks, in order, at the same
     frequency rule.  Only the new names are normalised (all of them take seconds at many
     units); an entry that may already be one of ``holding``'s (jieba counts it at the user
-    frequency or above) is checked against them all."""
-    static = set(_static_entries(holding.catalogue_max))
-    entries = [e for e in dictionary_entries(names) if e not in static]
+    frequency or above: a word it holds, or one of jieba's own) is checked against them all."""
     held: set[str] | None = None
-    for word in entries:
+    for word in dictionary_entries(names):
         if jt.FREQ.get(word, 0) >= USER_WORD_FREQ:
             if held is None:
-                held = set(dictionary_entries(holding.extra_words))
+                held = set(holding.words)
             if word in held:
                 continue
         jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
