@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import re
@@ -60,7 +61,7 @@ from index.token_store import (
     sync,
     token_signature,
 )
-from index.tokens import USER_WORD_FREQ, Tokenizer, dictionary_entries, stop_words
+from index.tokens import Tokenizer, add_words, stop_words
 from ingest.store import connect_reader, generation, open_db
 from ingest.vocab import load_toml
 
@@ -396,7 +397,7 @@ def _load_current(db_path: Path) -> _Generation | None:
     root = index_dir(db_path)
     try:
         pointer = (root / CURRENT).read_text("utf-8").strip()
-        gen = _Generation(root, pointer, {})
+        gen = _Generation(root, pointer, {}, lists=False)
     except (OSError, ValueError, KeyError):
         return None
     return gen if gen.meta.get("format") == FORMAT else None
@@ -507,9 +508,7 @@ class _Segment:
             for name in _ROW_ARRAYS
         }
         self.segment = Segment.load(folder, keys=self.rows["passage_id"])
-        self.units = json.loads((folder / "units.json").read_text("utf-8"))
-        self.unit_index = {u: i for i, u in enumerate(self.units)}
-        self.sections = json.loads((folder / "sections.json").read_text("utf-8"))
+        self._folder = folder
         self._section_codes: dict[str, np.ndarray] = {}
         self._by_unit: tuple[np.ndarray, np.ndarray] | None = None
         if all((folder / f"{name}.npy").exists() for name in _UNIT_ARRAYS):
@@ -518,6 +517,24 @@ class _Segment:
                 for name in _UNIT_ARRAYS
             )
             self._by_unit = (unit_rows, unit_start)
+
+    @functools.cached_property
+    def units(self) -> list[str]:
+        """The segment's unit names by code: read when a search filters by unit, not when a
+        refresh only adds a segment (a base segment's lists are megabytes of JSON)."""
+        return list(json.loads((self._folder / "units.json").read_text("utf-8")))
+
+    @functools.cached_property
+    def unit_index(self) -> dict[str, int]:
+        return {u: i for i, u in enumerate(self.units)}
+
+    @functools.cached_property
+    def sections(self) -> list[str]:
+        return list(json.loads((self._folder / "sections.json").read_text("utf-8")))
+
+    def read_lists(self) -> None:
+        """Read the unit and section lists now (they are read once, then kept)."""
+        _ = self.unit_index, self.sections
 
     def section_codes(self, section: str) -> np.ndarray:
         """The codes of the segment's section titles containing ``section``: kept, as a
@@ -548,7 +565,12 @@ class _Generation:
     """One loaded index generation: segments (shared with the previous generation's when
     unchanged), tombstones and the corpus statistics; arrays memory-mapped, never copied."""
 
-    def __init__(self, root: Path, name: str, cache: dict[str, _Segment]) -> None:
+    def __init__(
+        self, root: Path, name: str, cache: dict[str, _Segment], lists: bool = True
+    ) -> None:
+        """``lists``: read the segments' unit and section lists now, as a searching process
+        needs them (a segment folder may be gone by the time a search asks); a refresh
+        never uses them."""
         folder = root / name
         self.folder = folder
         self.meta = json.loads((folder / "meta.json").read_text("utf-8"))
@@ -556,6 +578,8 @@ class _Generation:
         self.n = int(self.meta["n_docs"])
         self.segment_names: list[str] = list(self.meta["segments"])
         self.loaded = [cache.get(s) or _Segment(root / s) for s in self.segment_names]
+        for segment in self.loaded if lists else []:
+            segment.read_lists()
         self.df = np.load(folder / "df.npy", mmap_mode="r").view(np.ndarray)
         dead = []
         for s in self.segment_names:
@@ -598,11 +622,15 @@ class _Generation:
                 return None
             where = " OR ".join("instr(term, ?) > 0" for _ in chars)
             vocab = conn.execute(f"SELECT id, term FROM terms WHERE {where}", chars).fetchall()
+            holding: dict[str, list[tuple[int, str]]] = {c: [] for c in chars}
+            for tid, term in vocab:  # a term covers a position only if it holds its character
+                for c in set(term) & holding.keys():
+                    holding[c].append((tid, term))
             best: tuple[int, list[int]] | None = None
             for at, char in enumerate(name):
                 if not _CJK.match(char) or any(_covers(s, name, at) for s in stops):
                     continue
-                cover = [tid for tid, term in vocab if _covers(term, name, at)]
+                cover = [tid for tid, term in holding[char] if _covers(term, name, at)]
                 size = sum(self.term_df(t) for t in cover)
                 if best is None or size < best[0]:
                     best = (size, cover)
@@ -681,17 +709,18 @@ class PassageIndex:
         options = meta["tokenizer_options"]
         old = self._tokenizer
         if old is not None and old.options() == options:
-            known = set(old.extra_words)
-            added = [w for w in words if w not in known]
-            if len(known) + len(added) == len(set(words)):
+            now = set(words)
+            fresh = now.difference(old.extra_words)
+            if len(now) - len(fresh) == len(set(old.extra_words)):  # none dropped
+                added = [w for w in words if w in fresh] if fresh else []
                 if old._jieba is not None and added:
-                    for word in dictionary_entries(added):
-                        if word not in old._jieba.FREQ or not old._jieba.FREQ[word]:
-                            freq = max(old._jieba.suggest_freq(word), USER_WORD_FREQ)
-                            old._jieba.add_word(word, freq)
+                    add_words(old._jieba, old, added)
+                elif added:
+                    old.grows_from = old.extra_words
                 old.extra_words = words
                 return
-        self._tokenizer = Tokenizer(extra_words=words, **options)
+        earlier = old.extra_words if old is not None else None
+        self._tokenizer = Tokenizer(extra_words=words, grows_from=earlier, **options)
 
     @property
     def tokenizer(self) -> Tokenizer:

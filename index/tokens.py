@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,11 +31,12 @@ from ingest.jieba_import import (
     store_dictionary,
 )
 from ingest.text import CJK, search_form
-from ingest.user_cache import cache_dir, prune
+from ingest.user_cache import cache_dir, package_stamp, prune, write_whole
 from ingest.vocab import load_toml
 
 if TYPE_CHECKING:  # imported on first use: a question that cuts no text never loads it
     import jieba
+    from jieba import Tokenizer as _JiebaTokenizer
 
 TOKENIZER_VERSION = "1"  # bump when the rules below change: stored tokens are then rebuilt
 
@@ -121,13 +123,20 @@ class Tokenizer:
     mode: str = field(default_factory=lambda: settings()["mode"])
     use_stop_words: bool = field(default_factory=lambda: settings()["stop_words"])
     catalogue_max: int = field(default_factory=lambda: settings()["catalogue_word_max_chars"])
+    grows_from: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
     _jieba: jieba.Tokenizer | None = field(default=None, init=False, repr=False)
     _blocks: dict[str, list[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
     def __getstate__(self) -> dict:
-        return {**self.options(), "extra_words": self.extra_words, "_jieba": None, "_blocks": {}}
+        return {
+            **self.options(),
+            "extra_words": self.extra_words,
+            "grows_from": self.grows_from,
+            "_jieba": None,
+            "_blocks": {},
+        }
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -148,7 +157,17 @@ class Tokenizer:
 
     @property
     def signature(self) -> str:
-        """Changes whenever the same text could be cut differently (then tokens are redone)."""
+        """Changes whenever the same text could be cut differently (then tokens are redone).
+
+        Without unit names (the signature stored tokens are checked against) it comes from
+        the cache: normalising the domain and catalogue words takes tenths of a second, at
+        every ingest, while what they are made from hardly ever changes.
+        """
+        if not self.extra_words:
+            return _static_signature(tuple(sorted(self.options().items())))
+        return self._computed_signature()
+
+    def _computed_signature(self) -> str:
         h = hashlib.sha256()
         for part in (
             TOKENIZER_VERSION,
@@ -179,19 +198,41 @@ class Tokenizer:
         return h.hexdigest()[:24]
 
     def jieba(self) -> jieba.Tokenizer:
-        """jieba with this tokenizer's words, from the dictionary cache when it has them."""
+        """jieba with this tokenizer's words, from the dictionary cache when it has them.
+
+        Else grown from the cached dictionary of ``grows_from`` (unit names of an earlier
+        tokenizer, all of them among these), as a running process grows its own when a
+        report of a new unit arrives (``add_words``), else built from jieba's own.
+        """
         if self._jieba is None:
             path = dictionary_cache() / f"{self._inputs_key()}.marshal"
             jt = _cached_jieba(path)
             if jt is None:
-                jt = _jieba().Tokenizer()
-                freq, total = default_dictionary()
-                jt.FREQ, jt.total, jt.initialized = dict(freq), total, True  # a copy: words follow
-                for word in self.words:
-                    jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
+                jt = self._grown()
+                if jt is None:
+                    jt = _jieba().Tokenizer()
+                    freq, total = default_dictionary()
+                    jt.FREQ, jt.total, jt.initialized = dict(freq), total, True  # a copy
+                    for word in self.words:
+                        jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
                 _store_jieba(jt, path)
             self._jieba = jt
         return self._jieba
+
+    def _grown(self) -> _JiebaTokenizer | None:
+        """The cached dictionary of ``grows_from`` plus the words of the unit names added
+        since; None when it is not cached or a name was dropped since."""
+        if self.grows_from is None:
+            return None
+        earlier = Tokenizer(extra_words=self.grows_from, **self.options())
+        now = set(self.extra_words)
+        if not now.issuperset(earlier.extra_words):
+            return None
+        jt = _cached_jieba(dictionary_cache() / f"{earlier._inputs_key()}.marshal")
+        if jt is not None:
+            added = set(self.extra_words) - set(earlier.extra_words)
+            add_words(jt, earlier, [w for w in self.extra_words if w in added])
+        return jt
 
     def tokens(self, text: str, prepared: bool = False) -> list[str]:
         """The tokens of a passage or question, in text order (repeats kept).
@@ -226,6 +267,66 @@ class Tokenizer:
         return [self.tokens(t, prepared) for t in texts]
 
 
+SIGNATURE = re.compile(r"[0-9a-f]{16}")
+CACHED_SIGNATURES = 8  # static signatures kept (one per set of options and inputs)
+
+
+@cache
+def _static_signature(options: tuple[tuple[str, object], ...]) -> str:
+    """The signature of a tokenizer without unit names, kept in the user cache under a key
+    of everything it is computed from: this code and the normalising code, the data files
+    (domain words, stop words, the catalogue), OpenCC as installed, and the options."""
+    key = _signature_key(options)
+    if key is None:
+        return Tokenizer(**dict(options))._computed_signature()  # type: ignore[arg-type]
+    path = cache_dir("signatures") / f"{key}.txt"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        stored = path.read_text("ascii").strip()
+        if SIGNATURE.fullmatch(stored):
+            return stored
+    value = Tokenizer(**dict(options))._computed_signature()  # type: ignore[arg-type]
+
+    def write(temp: Path) -> None:
+        temp.write_text(value, "ascii")
+
+    if write_whole(path, write):
+        with contextlib.suppress(OSError):
+            prune(path.parent, "*.txt", CACHED_SIGNATURES)
+    return value
+
+
+def _signature_key(options: tuple[tuple[str, object], ...]) -> str | None:
+    """None when the inputs cannot all be read as files (then nothing is cached)."""
+    h = hashlib.sha256(repr(options).encode() + b"\x01")
+    try:
+        for module in (__file__, _text_module_file(), _catalogue_module_file()):
+            h.update(Path(module).read_bytes() + b"\x01")
+        for package, patterns in _SIGNATURE_DATA:
+            folder = resources.files(package)
+            if not isinstance(folder, Path):
+                return None
+            for pattern in patterns:
+                for entry in sorted(folder.glob(pattern)):
+                    h.update(entry.name.encode() + b"\x00" + entry.read_bytes() + b"\x01")
+    except OSError:
+        return None
+    h.update(package_stamp("opencc").encode())
+    return h.hexdigest()[:24]
+
+
+# The data files a static signature is computed from (package, file patterns).
+_SIGNATURE_DATA = (
+    ("index.data", ("*.txt", "*.toml")),
+    ("ingest.data", ("char_variants.toml", "catalogue/*.toml")),
+)
+
+
+@cache
+def _catalogue_module_file() -> str:
+    spec = importlib.util.find_spec("ingest.catalogue")
+    return str(spec.origin) if spec is not None and spec.origin else __file__
+
+
 @cache
 def _text_module_file() -> str:
     from ingest import text
@@ -253,6 +354,22 @@ def _store_jieba(jt: jieba.Tokenizer, path: Path) -> None:
     store_dictionary(path, jt.FREQ, jt.total)
     with contextlib.suppress(OSError):
         prune(path.parent, "*.marshal", CACHED_DICTIONARIES)
+
+
+def add_words(jt: jieba.Tokenizer, holding: Tokenizer, names: Sequence[str]) -> None:
+    """Add the dictionary entries of unit names to a jieba that holds ``holding``'s words,
+    as building it with them would: each entry ``holding`` lacks, in order, at the same
+    frequency rule.  Only the new names are normalised (all of them take seconds at many
+    units); an entry that may already be one of ``holding``'s (jieba counts it at the user
+    frequency or above: a word it holds, or one of jieba's own) is checked against them all."""
+    held: set[str] | None = None
+    for word in dictionary_entries(names):
+        if jt.FREQ.get(word, 0) >= USER_WORD_FREQ:
+            if held is None:
+                held = set(holding.words)
+            if word in held:
+                continue
+        jt.add_word(word, max(jt.suggest_freq(word), USER_WORD_FREQ))
 
 
 def _with_inner_words(words: Iterable[str], freq: dict[str, int]) -> Iterable[str]:

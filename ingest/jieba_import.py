@@ -193,9 +193,15 @@ def default_counts() -> WordCounts:
     return WordCounts({}, create_table=True)
 
 
-def store_dictionary(path: Path, freq: dict[str, int], total: int) -> None:
+def store_dictionary(path: Path, freq: MutableMapping[str, int], total: int) -> None:
     """Keep a finished dictionary as the words where it differs from jieba's own (each word
-    added, with its prefixes); one that lost any of jieba's words is kept whole."""
+    added, with its prefixes); one that lost any of jieba's words is kept whole.
+
+    Counts still looked up word by word (a cached dictionary grown by a few words) already
+    hold their differences: comparing all of jieba's words would take seconds."""
+    if isinstance(freq, WordCounts) and freq._whole is None:
+        _store(path, (dict(freq.changed), total, False))
+        return
     base = default_dictionary()[0]
     changed = {w: n for w, n in freq.items() if base.get(w, _MISSING) != n}
     new = sum(1 for w in changed if w not in base)

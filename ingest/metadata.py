@@ -435,6 +435,25 @@ def same_unit_names(a: str, b: str) -> bool:
     return bool(_patterns()["regions"].fullmatch(extra))
 
 
+def same_unit_needles(name: str) -> set[str] | None:
+    """Pieces of which every name ``same_unit_names`` pairs with ``name`` holds one, whole:
+    a table of names is searched for them instead of comparing each name (seconds at tens
+    of thousands of units).  None when a piece would be empty (then compare them all).
+
+    The other name, without its official ending, ends with ``name`` without its own, or is
+    that without some of its leading regions; its ending may have put back a level
+    (``restore_level``), so the pieces leave off as many characters as that can add."""
+    vocab = _vocabulary()
+    stripped = strip_official(name)
+    regions = _patterns()["regions"]
+    pieces = {stripped} | {
+        stripped[i:] for i in range(1, len(stripped)) if regions.fullmatch(stripped[:i])
+    }
+    restored = max((len(level) for level in vocab["restore_level"].values()), default=0)
+    needles = {p[: len(p) - restored] for p in pieces}
+    return None if "" in needles else needles
+
+
 def _choose(candidates: list[_Candidate]) -> tuple[_Candidate | None, list[str]]:
     """The best-stated candidate, upgraded to its fullest spelling; the other spellings."""
     if not candidates:

@@ -38,6 +38,7 @@ from ingest.metadata import (
     region_parts,
     region_prefix,
     same_unit_names,
+    same_unit_needles,
     strip_official,
     unit_level,
 )
@@ -260,11 +261,14 @@ def _fuller(a: str, b: str) -> str:
 def identify(db: sqlite_utils.Database, name: str) -> str | None:
     """The canonical name of the loaded unit that ``name`` spells, if exactly one is."""
     ensure_tables(db)
-    matches = {
-        row["name"]
-        for row in db.query("SELECT name FROM units")
-        if same_unit_names(row["name"], name)
-    }
+    needles = same_unit_needles(name)
+    if needles is None:
+        rows = db.execute("SELECT name FROM units").fetchall()
+    else:
+        ordered = sorted(needles)
+        where = " OR ".join("instr(name, ?) > 0" for _ in ordered)
+        rows = db.execute(f"SELECT name FROM units WHERE {where}", ordered).fetchall()
+    matches = {row[0] for row in rows if same_unit_names(row[0], name)}
     if len(matches) == 1:
         return matches.pop()
     if matches:

@@ -3,6 +3,9 @@
 ``read_report`` is the only entry point the pipeline uses.  It never raises anything
 but ``RefusedFile`` for bad input: every library error is wrapped, and the cheap
 checks (size, magic bytes, archive directory, stream sizes) run before any parser.
+
+The HTML, DOCX and PDF parsers are imported with the first file that needs one: together they
+take most of a second to import, the whole budget of adding one text report.
 """
 
 from __future__ import annotations
@@ -11,9 +14,6 @@ from pathlib import Path
 
 from ingest.readers.base import RawReport, RefusedFile, pipe_row, pipe_rows
 from ingest.readers.encoding import decode
-from ingest.readers.from_docx import read_docx
-from ingest.readers.from_html import read_html
-from ingest.readers.from_pdf import read_pdf
 from ingest.readers.refusals import check_path, read_bytes, refuse_binary_text, refuse_non_text
 
 __all__ = [
@@ -53,11 +53,17 @@ def _read(path: Path, max_bytes: int) -> RawReport:
         raise RefusedFile(f"unsupported file type {path.suffix or '(none)'!r}; expected {known}")
     check_path(path, max_bytes)
     if fmt == "docx":
+        from ingest.readers.from_docx import read_docx
+
         return RawReport(read_docx(path), None, fmt)
     data = read_bytes(path, max_bytes)
     if fmt == "pdf":
+        from ingest.readers.from_pdf import read_pdf
+
         return RawReport(read_pdf(path, data), None, fmt)
     if fmt == "html":
+        from ingest.readers.from_html import read_html
+
         refuse_non_text(data)
         text, codec = read_html(data)
         return RawReport(text, codec, fmt)

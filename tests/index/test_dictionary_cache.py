@@ -72,3 +72,67 @@ def test_an_unwritable_cache_only_costs_time(
     blocker.write_text("not a folder")
     monkeypatch.setenv("NIANBAO_CACHE_DIR", str(blocker))
     assert "青川县东湖镇" in Tokenizer(extra_words=WORDS).tokens(TEXTS[0])
+
+
+EARLIER = ("青川县东湖镇", "东湖镇", "西山镇")
+GROWN = [
+    ("南湖街道", "青川县南湖街道"),  # a new unit, short and full name
+    ("東湖鎮",),  # a spelling whose entry the dictionary holds already
+    ("门户网站访问量", "青川县西山镇人民政府"),  # a domain word; a name of known words
+]
+
+
+def _freq(jt: object) -> dict[str, int]:
+    counts = jt.FREQ  # type: ignore[attr-defined]
+    return dict(counts.whole() if hasattr(counts, "whole") else counts)
+
+
+@pytest.mark.parametrize("added", GROWN)
+def test_a_grown_dictionary_is_the_built_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, added: tuple[str, ...]
+) -> None:
+    words = tuple(sorted({*EARLIER, *added}))
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "built"))
+    built_tokenizer = Tokenizer(extra_words=words)
+    built = built_tokenizer.jieba()
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "grown"))
+    Tokenizer(extra_words=EARLIER).jieba()  # the earlier dictionary, cached
+    grown_tokenizer = Tokenizer(extra_words=words, grows_from=EARLIER)
+    grown = grown_tokenizer.jieba()
+    assert grown_tokenizer._grown() is not None  # grown, not built
+    assert (_freq(grown), grown.total) == (_freq(built), built.total)
+    assert [grown_tokenizer.tokens(t) for t in TEXTS] == [built_tokenizer.tokens(t) for t in TEXTS]
+    kept = Tokenizer(extra_words=words).jieba()  # the grown dictionary, from the cache
+    assert (_freq(kept), kept.total) == (_freq(built), built.total)
+
+
+def test_a_dictionary_that_lost_a_name_is_built_again(cache_dir: Path) -> None:
+    Tokenizer(extra_words=EARLIER).jieba()
+    fewer = Tokenizer(extra_words=EARLIER[1:], grows_from=EARLIER)
+    assert fewer._grown() is None
+    assert "青川县东湖镇" not in fewer.jieba().FREQ
+
+
+def test_without_the_earlier_dictionary_it_is_built(cache_dir: Path) -> None:
+    more = Tokenizer(extra_words=(*EARLIER, "南湖街道"), grows_from=EARLIER)
+    assert more._grown() is None
+    assert "南湖街道" in more.tokens("南湖街道收到申请")
+
+
+def test_a_grown_word_jieba_knows_differs_by_rounding_at_most(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that is a word of jieba's own (人民政府) gets jieba's count plus one, and the
+    plus one is a float rounding that depends on the running total, so on the order words
+    were added: a grown dictionary may differ from a built one there by one, no more."""
+    words = tuple(sorted({*EARLIER, "人民政府"}))
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "built"))
+    built_tokenizer = Tokenizer(extra_words=words)
+    built = _freq(built_tokenizer.jieba())
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "grown"))
+    Tokenizer(extra_words=EARLIER).jieba()
+    grown_tokenizer = Tokenizer(extra_words=words, grows_from=EARLIER)
+    grown = _freq(grown_tokenizer.jieba())
+    assert built.keys() == grown.keys()
+    assert max(abs(built[w] - grown[w]) for w in built) <= 1
+    assert [grown_tokenizer.tokens(t) for t in TEXTS] == [built_tokenizer.tokens(t) for t in TEXTS]

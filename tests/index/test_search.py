@@ -243,6 +243,29 @@ def test_new_unit_name_retokenises_passages_that_mention_it(db_path: Path) -> No
     assert all("南岭镇" in h.terms for h in hits)
 
 
+def test_a_running_index_cuts_a_new_name_as_a_new_process_does(
+    db_path: Path, index: PassageIndex
+) -> None:
+    """The running index grows its jieba by the new unit's words; a process started after the
+    refresh loads the dictionary the refresh grew: both hold the same counts and cut alike."""
+    index.search("东湖镇 存在的问题")  # the running jieba is loaded
+    db = open_db(db_path)
+    add_report(db, "北岭乡", 2020, [("paragraph", "一", "北岭乡公开信息8条。")])
+    db.close()
+    refresh(db_path, workers=1)
+    assert [h.unit for h in index.search("北岭乡 公开信息", k=1)] == ["北岭乡"]
+    running = index.tokenizer
+    started = PassageIndex.open(db_path, warm=False)
+    assert started.search("北岭乡 公开信息", k=1)
+    later = started.tokenizer
+    assert running.extra_words == later.extra_words
+    assert "北岭乡" in running.tokens("北岭乡公开信息")
+    assert (dict(running.jieba().FREQ.items()), running.jieba().total) == (
+        dict(later.jieba().FREQ.items()),
+        later.jieba().total,
+    )
+
+
 def test_index_files_replaced_atomically(db_path: Path) -> None:
     root = index_dir(db_path)
     for _ in range(3):

@@ -12,6 +12,7 @@ from ingest.metadata import (
     detect_metadata,
     organisation_problem,
     same_unit_names,
+    same_unit_needles,
     split_region,
 )
 from ingest.readers import read_report
@@ -274,6 +275,26 @@ def test_organisation_names(name: str, ok: bool) -> None:
 )
 def test_same_unit_names(a: str, b: str, same: bool) -> None:
     assert same_unit_names(a, b) is same
+
+
+_REGIONS = ["东城县", "嘉兴市", "南湖区", "青川县", "东山片区", "湖"]
+_PLACES = ["东湖", "南湖", "湖东", "东", "新城", "公安", "东城县公安"]
+_LEVELS = ["镇", "乡", "街道", "局", "县", "区", "委员会", ""]
+_ENDINGS = ["", "人民政府", "街道办事处", "办事处", "管委会", "政府"]
+unit_name = st.builds(
+    lambda regions, place, level, ending: "".join(regions) + place + level + ending,
+    st.lists(st.sampled_from(_REGIONS), max_size=2),
+    st.sampled_from(_PLACES),
+    st.sampled_from(_LEVELS),
+    st.sampled_from(_ENDINGS),
+)
+
+
+@given(unit_name, unit_name)
+def test_every_name_of_the_same_unit_holds_a_needle(a: str, b: str) -> None:
+    needles = same_unit_needles(b)
+    if same_unit_names(a, b) and needles is not None:
+        assert any(n in a for n in needles)
 
 
 @given(st.text(max_size=600))
