@@ -62,7 +62,7 @@ from index.token_store import (
     token_signature,
 )
 from index.tokens import Tokenizer, add_words, stop_words
-from ingest.store import connect_reader, generation, open_db
+from ingest.store import connect_reader, database_id, generation, open_db
 from ingest.vocab import load_toml
 
 CURRENT = "CURRENT"
@@ -181,6 +181,7 @@ def _snapshot_meta(conn: sqlite3.Connection, tokenizer: Tokenizer, params: Param
         "tokenizer_options": tokenizer.options(),
         "built_at": time.time(),
         "db_generation": generation(conn),
+        "database_id": database_id(conn),
         "log_seq": log_position(conn),
     }
 
@@ -415,6 +416,8 @@ def refresh(db_path: Path, workers: int | None = None, full: bool = False) -> Re
             db = open_db(db_path)
             try:
                 start = time.perf_counter()
+                if current is not None and not _same_database(current.meta, db.conn):
+                    current = None  # left by a deleted database of the same name
                 mentions = None if current is None else current.mentions(db.conn)
                 tokenizer, stats = sync(
                     db,
@@ -460,10 +463,20 @@ def is_current(db_path: Path) -> bool:
     conn = connect_reader(db_path)
     try:
         now = generation(conn)
+        same = _same_database(meta, conn)
     finally:
         conn.close()
     # A database from before generations were kept cannot say; its index stands.
-    return now is None or meta.get("db_generation") == now
+    return same and (now is None or meta.get("db_generation") == now)
+
+
+def _same_database(meta: dict, conn: sqlite3.Connection) -> bool:
+    """Whether a generation was built from this database, not from a deleted one whose
+    index folder was left behind (its generation count may well be the same).  A database
+    or generation from before databases had an id cannot say; it is taken as the same."""
+    built_from = meta.get("database_id")
+    now = database_id(conn)
+    return built_from is None or now is None or built_from == now
 
 
 def _stats(

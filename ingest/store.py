@@ -16,7 +16,9 @@ One SQLite file, written with sqlite-utils.  Tables:
 - ``findings``: the review of each report (``ingest/review.py``): what is wrong or odd, with its
   severity and the evidence quoted; findings across years point at the other year's report.
 - ``db_state``: ``generation``, a number every change of ``reports`` raises (triggers), so
-  the passage index can tell whether it was built from the database as it is now.
+  the passage index can tell whether it was built from the database as it is now, and
+  ``database_id``, drawn at random when the database is made, so an index left behind by a
+  deleted database of the same name is never taken for this one's.
 - ``year_figures``: each report's official figure of each key, filed by key, year, level and
   template (kept by triggers), so a total or ranking over a year's thousands of reports reads
   one range of it, never each report's rows.
@@ -30,6 +32,7 @@ committed state while ingest writes.  Commands that only read open the file read
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,7 +48,8 @@ SCHEMA_VERSION = 7
 # 6: indexes for the answers' look-ups (a report's figures of a key with their values, the
 #    conflicts of a figure, the failed checks of a report)
 # 7: year_figures, each report's official figure of each key by (key, year, level, template),
-#    kept by triggers on statistics and reports; built for the reports already loaded
+#    kept by triggers on statistics and reports; built for the reports already loaded; and
+#    db_state's database_id
 READABLE_SINCE = 3  # readers work on databases this old (they never upgrade them)
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another process's write
 
@@ -472,12 +476,25 @@ def _ensure_generation(db: sqlite_utils.Database) -> None:
     """Version 5: the generation counter and the triggers that raise it."""
     db.execute("CREATE TABLE IF NOT EXISTS db_state (key TEXT PRIMARY KEY, value INTEGER)")
     db.execute("INSERT OR IGNORE INTO db_state (key, value) VALUES ('generation', 1)")
+    db.execute(
+        "INSERT OR IGNORE INTO db_state (key, value) VALUES ('database_id', ?)",
+        [secrets.randbits(62)],
+    )
     for event in ("INSERT", "UPDATE", "DELETE"):
         db.execute(
             f"CREATE TRIGGER IF NOT EXISTS reports_generation_{event.lower()} "
             f"AFTER {event} ON reports BEGIN "
             "UPDATE db_state SET value = value + 1 WHERE key = 'generation'; END"
         )
+
+
+def database_id(conn: sqlite3.Connection) -> int | None:
+    """The number drawn when this database was made (None: from before version 7)."""
+    try:
+        row = conn.execute("SELECT value FROM db_state WHERE key = 'database_id'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else None
 
 
 def _ensure_identity(db: sqlite_utils.Database, version: int) -> None:
