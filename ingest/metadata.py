@@ -16,8 +16,9 @@ candidates were refused, for the caller to report and ask for.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest.chrome import find_chrome
 from ingest.text import CJK, to_halfwidth, to_simplified
@@ -41,6 +42,12 @@ _TITLE_NO_YEAR = re.compile(
     rf"(?<![0-9{_CHINESE_DIGITS}年度])(?![年度的])(?!(?:政府|政务)?(?:信息|资讯)公开)"
     rf"(?P<pre>[{CJK}]{{2,40}}?){_KIND}"
 )
+# The words every title and report sentence above holds (公开 of its 信息公开…报告 or
+# 信息公开工作), and how far after the start of a match they stand at most (40 characters of
+# unit words, the year, 年度的 and 政府信息 with a space between each).
+_TITLE_TRIGGER = re.compile(r"公开(?=(?:工作)?(?:年度)?(?:工作)?(?:报告|年报))")
+_SENTENCE_TRIGGER = re.compile(r"公开(?=工作)")
+_TRIGGER_REACH = 60
 _PERIOD = re.compile(
     rf"(?:自|从|为|期限|期间|时间段|时段)\s?({_DIGIT_YEAR})\s?年\s?\d{{1,2}}\s?月\s?\d{{1,2}}\s?日"
     rf"\s?(?:起)?\s?(?:至|到|-|—|~)\s?(?:({_DIGIT_YEAR})\s?年\s?)?12\s?月\s?31\s?日"
@@ -303,33 +310,60 @@ def _quoted(flat: str, pos: int) -> bool:
     return flat.rfind("《", 0, pos) > flat.rfind("》", 0, pos)
 
 
-def _title_phrases(flat: str) -> list[tuple[int, str, str | None, int | None, bool]]:
+def _near_trigger(
+    pattern: re.Pattern[str], trigger: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds, trying only the places where a match can start.
+
+    Every match holds ``trigger`` within ``_TRIGGER_REACH`` characters of its start, so the
+    rest of a long report is never tried: a pattern that opens with up to 40 Chinese
+    characters otherwise backtracks through them at every character of the text.
+    """
+    starts = sorted(
+        {
+            start
+            for hit in trigger.finditer(text)
+            for start in range(max(0, hit.start() - _TRIGGER_REACH), hit.start() + 1)
+        }
+    )
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue
+        m = pattern.match(text, start)
+        if m:
+            yield m
+            pos = m.end()  # never empty: every pattern ends in its trigger's words
+
+
+@lru_cache(maxsize=4)
+def _title_phrases(flat: str) -> tuple[tuple[int, str, str | None, int | None, bool], ...]:
     """(offset, words, unit part, year, is a title) of every phrase naming a report.
 
     Titles end in 报告/年报; sentences such as 现将某某局2024年度政府信息公开工作的有关情况 name
     the unit and year without one.  Phrases inside 《》 cite other documents and are skipped.
     """
     found = []
-    for m in _TITLE_UNIT_FIRST.finditer(flat):
+    for m in _near_trigger(_TITLE_UNIT_FIRST, _TITLE_TRIGGER, flat):
         pre = _cut_after_lead(m.group("pre"))
         start = m.start() + m.group(0).find(pre) if pre else m.start("year")
         found.append(
             (start, flat[start : m.end()].strip(), pre, _year_value(m.group("year")), True)
         )
-    for m in _TITLE_YEAR_FIRST.finditer(flat):
+    for m in _near_trigger(_TITLE_YEAR_FIRST, _TITLE_TRIGGER, flat):
         found.append((m.start(), m.group(0), m.group("post"), _year_value(m.group("year")), True))
     taken = {f[0] for f in found}
-    for m in _TITLE_NO_YEAR.finditer(flat):
+    for m in _near_trigger(_TITLE_NO_YEAR, _TITLE_TRIGGER, flat):
         pre = _cut_after_lead(m.group("pre"))
         if m.start() not in taken and pre:
             found.append((m.start(), m.group(0), pre, None, True))
     titles = {f[0] for f in found}
-    for m in _REPORT_SENTENCE.finditer(flat):
+    for m in _near_trigger(_REPORT_SENTENCE, _SENTENCE_TRIGGER, flat):
         pre = _cut_after_lead(m.group("pre"))
         start = m.start() + m.group(0).find(pre) if pre else m.start("year")
         if pre and start not in titles:
             found.append((start, m.group(0), pre, int(m.group("year")), False))
-    return sorted(f for f in found if not _quoted(flat, f[0]))
+    return tuple(sorted(f for f in found if not _quoted(flat, f[0])))
 
 
 def _unit_part(part: str | None) -> str | None:

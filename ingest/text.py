@@ -210,8 +210,17 @@ class FoldedText:
     def of(
         cls, original: str, start: int = 0, end: int | None = None, form: Form = LABEL
     ) -> FoldedText:
-        """Fold ``original[start:end]``; offsets stay those of the whole ``original``."""
+        """Fold ``original[start:end]``; offsets stay those of the whole ``original``.
+
+        The last few long ones are remembered: a report's whole text is folded by more than
+        one reader (its prose and its flattened tables), and a ``FoldedText`` never changes."""
         end = len(original) if end is None else end
+        if end - start > _LONG_TEXT:
+            return _folded(original, start, end, form)
+        return cls._fold(original, start, end, form)
+
+    @classmethod
+    def _fold(cls, original: str, start: int, end: int, form: Form) -> FoldedText:
         chars = _simplified_chars(original[start:end])
         folds = _FOLDS.setdefault(form.name, {})
         for ch in set(chars).difference(folds):
@@ -245,6 +254,11 @@ class FoldedText:
         if end <= start or start >= len(self.index):
             return ""
         return self.quote(start, end)
+
+
+@lru_cache(maxsize=8)
+def _folded(original: str, start: int, end: int, form: Form) -> FoldedText:
+    return FoldedText._fold(original, start, end, form)
 
 
 @lru_cache(maxsize=65536)

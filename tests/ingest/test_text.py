@@ -111,6 +111,17 @@ def test_a_slice_keeps_the_offsets_of_the_whole(text: str, start: int) -> None:
     assert part.text == FoldedText.of(text[start:]).text
 
 
+@pytest.mark.parametrize("form", [LABEL, QUESTION], ids=lambda f: f.name)
+def test_a_long_text_folds_like_its_pieces(form: Form) -> None:
+    """Whole reports take the remembered path: same folding, offsets into the whole."""
+    piece = "於潛鎮主动公开政府信\n\n息 255 条，ＡＢＣ㈠ "
+    text = piece * 200
+    whole = FoldedText.of(text, 7, form=form)
+    assert FoldedText.of(text, 7, len(text), form=form) is whole
+    assert whole.text == FoldedText.of(text[7:], form=form).text
+    assert whole.index[0] >= 7 and whole.index[-1] < len(text)
+
+
 def test_quote_gives_the_original_words() -> None:
     folded = FoldedText.of("我镇主动公开政府信\n\n息 255 条")
     at = folded.text.index("政府信息")
