@@ -504,18 +504,36 @@ def _unit_full(unit: str, text: str, signature: str | None) -> str | None:
     vocab = _vocabulary()
     blocked = tuple(vocab["official_not_before"])
     for suffix in sorted(vocab["official_suffixes"], key=len, reverse=True):
-        for m in re.finditer(re.escape(unit + suffix), text):
-            if not text.startswith(blocked, m.end()):
-                return unit + suffix
+        name = unit + suffix
+        at = text.find(name)
+        while at >= 0:
+            if not text.startswith(blocked, at + len(name)):
+                return name
+            at = text.find(name, at + len(name))
     return None
+
+
+@cache
+def _parent_pattern() -> re.Pattern[str]:
+    """Regions at a word boundary right before the unit named in front of the text.
+
+    The unit is the text's first part, up to a NUL, and the pattern refers back to it: one
+    pattern compiled once serves every unit (the region words make a pattern tens of
+    milliseconds to compile, too slow to build for each report)."""
+    region = _patterns()["region"].pattern
+    return re.compile(
+        rf"(?P<unit>[^\x00]+)\x00.*?(?:(?<=\x00)|[^{CJK}])"
+        rf"(?P<regions>(?:{region}){{1,3}})(?P=unit)",
+        re.DOTALL,
+    )
 
 
 def _parent_in_text(unit: str, text: str) -> str | None:
     """A region written right before the unit at a word boundary (地址：嘉兴县南湖镇…)."""
-    region = _patterns()["region"].pattern
-    pattern = rf"(?:^|[^{CJK}])((?:{region}){{1,3}}){re.escape(unit)}"
-    m = re.search(pattern, text)
-    return m.group(1) if m else None
+    if not unit or unit not in text:
+        return None
+    m = _parent_pattern().match(unit + "\x00" + text.replace("\x00", " "))
+    return m.group("regions") if m else None
 
 
 # -- year and dates ---------------------------------------------------------------------------

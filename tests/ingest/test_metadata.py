@@ -327,3 +327,20 @@ def test_a_title_far_into_a_long_line_is_found() -> None:
     filler = "本机关坚持依法行政，" * 300
     meta = detect_metadata(filler + "南湖镇2019年政府信息公开工作年度报告。" + filler)
     assert (meta.unit, meta.year) == ("南湖镇", 2019)
+
+
+_PLACE_PIECES = st.sampled_from(
+    ["嘉兴市", "嘉善县", "南湖区", "西塘镇", "南湖镇", "地址", "：", " ", "\n", "市场", "局", "的"]
+)
+
+
+@given(st.lists(_PLACE_PIECES, max_size=20).map("".join), st.sampled_from(["南湖镇", "西塘镇"]))
+def test_parent_in_text_finds_what_a_pattern_built_for_the_unit_finds(text: str, unit: str) -> None:
+    import re
+
+    from ingest import metadata as m
+    from ingest.text import CJK
+
+    region = m._patterns()["region"].pattern
+    built = re.search(rf"(?:^|[^{CJK}])((?:{region}){{1,3}}){re.escape(unit)}", text)
+    assert m._parent_in_text(unit, text) == (built.group(1) if built else None)
