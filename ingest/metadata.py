@@ -200,6 +200,11 @@ def organisation_problem(name: str) -> str | None:
     return None
 
 
+def official_suffixes() -> tuple[str, ...]:
+    """The official endings ``strip_official`` takes off (人民政府, 办事处 …)."""
+    return tuple(_vocabulary()["official_suffixes"])
+
+
 def strip_official(name: str) -> str:
     """南湖镇人民政府 → 南湖镇, 新城街道办事处 → 新城街道; other names unchanged."""
     vocab = _vocabulary()

@@ -7,12 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlite_utils
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.cli.evaluate import same_unit
 from bot.qa.gazetteer import Gazetteer
+from ingest.metadata import same_unit_names
 from ingest.pipeline import ingest_file, ingest_paths, remove_reports
 from ingest.store import SCHEMA_VERSION, open_db
-from ingest.units import add_alias, alias_forms
+from ingest.units import _spelling_candidates, add_alias, alias_forms, ensure_tables
 from tests.support import CORPUS, write_report
 
 
@@ -166,3 +170,25 @@ def test_corpus_ingests_with_the_units_and_years_of_its_sources(corpus_db) -> No
     for source in sources:
         unit, year = stored[source["slug"]]
         assert same_unit(unit, source["unit"]) and year == source["year"], (source["slug"], unit)
+
+
+_NAME_PARTS = st.lists(
+    st.sampled_from(["东城县", "南川市", "西江区", "南湖", "新城", "镇", "街道", "公安局"]),
+    min_size=1,
+    max_size=4,
+).map("".join)
+_ENDINGS = st.sampled_from(["", "人民政府", "街道办事处", "办事处", "管委会", "政府"])
+_NAMES = st.tuples(_NAME_PARTS, _ENDINGS).map("".join)
+
+
+@given(st.lists(_NAMES, max_size=12, unique=True), _NAMES)
+def test_the_units_a_name_may_spell_include_every_spelling_of_it(
+    loaded: list[str], name: str
+) -> None:
+    """``identify`` asks SQLite for the units that may match: never fewer than match."""
+    db = sqlite_utils.Database(memory=True)
+    ensure_tables(db)
+    db.table("units").insert_all({"name": n} for n in loaded)
+    query, params = _spelling_candidates(name)
+    candidates = {row[0] for row in db.execute(query, params).fetchall()}
+    assert {n for n in loaded if same_unit_names(n, name)} <= candidates
