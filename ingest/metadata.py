@@ -200,15 +200,16 @@ def organisation_problem(name: str) -> str | None:
     return None
 
 
+@cache
 def official_suffixes() -> tuple[str, ...]:
-    """The official endings ``strip_official`` takes off (人民政府, 办事处 …)."""
-    return tuple(_vocabulary()["official_suffixes"])
+    """The official endings ``strip_official`` takes off (人民政府, 办事处 …), longest first."""
+    return tuple(sorted(_vocabulary()["official_suffixes"], key=len, reverse=True))
 
 
 def strip_official(name: str) -> str:
     """南湖镇人民政府 → 南湖镇, 新城街道办事处 → 新城街道; other names unchanged."""
     vocab = _vocabulary()
-    for suffix in sorted(vocab["official_suffixes"], key=len, reverse=True):
+    for suffix in official_suffixes():
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)] + vocab["restore_level"].get(suffix, "")
     return name

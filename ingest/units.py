@@ -261,19 +261,27 @@ def _fuller(a: str, b: str) -> str:
 def _spelling_candidates(name: str) -> tuple[str, list[str | int]]:
     """A query for the loaded units that may spell ``name`` (``same_unit_names`` decides).
 
-    Two spellings of one unit end alike once official endings are stripped, so a unit can
-    only match if its name ends in the same character as ``name`` stripped, or in an
-    official ending.  The test runs in SQLite over the names' index: reading every unit
-    into Python for each report cost tens of milliseconds at ten thousand reports.
+    Two spellings of one unit are, once official endings are stripped, equal or one ends
+    with the other: a unit can only match if its name is an ending of ``name`` stripped,
+    ends with ``name`` stripped, or ends in an official ending.  The test runs in SQLite over
+    the names' index: reading every unit into Python for each report cost tens of
+    milliseconds at ten thousand reports.
     """
-    last = strip_official(name)[-1:]
-    if not last:
+    stripped = strip_official(name)
+    if not stripped:
         return "SELECT name FROM units", []
-    endings = [last, *official_suffixes()]
-    tests = " OR ".join("substr(name, -?) = ?" for _ in endings)
-    return f"SELECT name FROM units WHERE name = '' OR {tests}", [
-        value for ending in endings for value in (len(ending), ending)
-    ]
+    endings = [stripped[i:] for i in range(len(stripped))]
+    tests = " OR ".join("substr(name, -?) = ?" for _ in official_suffixes())
+    return (
+        f"SELECT name FROM units WHERE name IN ({', '.join('?' * len(endings))}) "
+        f"OR substr(name, -?) = ? OR {tests}",
+        [
+            *endings,
+            len(stripped),
+            stripped,
+            *(value for ending in official_suffixes() for value in (len(ending), ending)),
+        ],
+    )
 
 
 def identify(db: sqlite_utils.Database, name: str) -> str | None:
