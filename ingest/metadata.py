@@ -16,8 +16,9 @@ candidates were refused, for the caller to report and ask for.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest.chrome import find_chrome
 from ingest.text import CJK, to_halfwidth, to_simplified
@@ -41,6 +42,12 @@ _TITLE_NO_YEAR = re.compile(
     rf"(?<![0-9{_CHINESE_DIGITS}年度])(?![年度的])(?!(?:政府|政务)?(?:信息|资讯)公开)"
     rf"(?P<pre>[{CJK}]{{2,40}}?){_KIND}"
 )
+# The words every title and report sentence above holds (公开 of its 信息公开…报告 or
+# 信息公开工作), and how far after the start of a match they stand at most (40 characters of
+# unit words, the year, 年度的 and 政府信息 with a space between each).
+_TITLE_TRIGGER = re.compile(r"公开(?=(?:工作)?(?:年度)?(?:工作)?(?:报告|年报))")
+_SENTENCE_TRIGGER = re.compile(r"公开(?=工作)")
+_TRIGGER_REACH = 60
 _PERIOD = re.compile(
     rf"(?:自|从|为|期限|期间|时间段|时段)\s?({_DIGIT_YEAR})\s?年\s?\d{{1,2}}\s?月\s?\d{{1,2}}\s?日"
     rf"\s?(?:起)?\s?(?:至|到|-|—|~)\s?(?:({_DIGIT_YEAR})\s?年\s?)?12\s?月\s?31\s?日"
@@ -193,10 +200,16 @@ def organisation_problem(name: str) -> str | None:
     return None
 
 
+@cache
+def official_suffixes() -> tuple[str, ...]:
+    """The official endings ``strip_official`` takes off (人民政府, 办事处 …), longest first."""
+    return tuple(sorted(_vocabulary()["official_suffixes"], key=len, reverse=True))
+
+
 def strip_official(name: str) -> str:
     """南湖镇人民政府 → 南湖镇, 新城街道办事处 → 新城街道; other names unchanged."""
     vocab = _vocabulary()
-    for suffix in sorted(vocab["official_suffixes"], key=len, reverse=True):
+    for suffix in official_suffixes():
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)] + vocab["restore_level"].get(suffix, "")
     return name
@@ -303,33 +316,60 @@ def _quoted(flat: str, pos: int) -> bool:
     return flat.rfind("《", 0, pos) > flat.rfind("》", 0, pos)
 
 
-def _title_phrases(flat: str) -> list[tuple[int, str, str | None, int | None, bool]]:
+def _near_trigger(
+    pattern: re.Pattern[str], trigger: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds, trying only the places where a match can start.
+
+    Every match holds ``trigger`` within ``_TRIGGER_REACH`` characters of its start, so the
+    rest of a long report is never tried: a pattern that opens with up to 40 Chinese
+    characters otherwise backtracks through them at every character of the text.
+    """
+    starts = sorted(
+        {
+            start
+            for hit in trigger.finditer(text)
+            for start in range(max(0, hit.start() - _TRIGGER_REACH), hit.start() + 1)
+        }
+    )
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue
+        m = pattern.match(text, start)
+        if m:
+            yield m
+            pos = m.end()  # never empty: every pattern ends in its trigger's words
+
+
+@lru_cache(maxsize=4)
+def _title_phrases(flat: str) -> tuple[tuple[int, str, str | None, int | None, bool], ...]:
     """(offset, words, unit part, year, is a title) of every phrase naming a report.
 
     Titles end in 报告/年报; sentences such as 现将某某局2024年度政府信息公开工作的有关情况 name
     the unit and year without one.  Phrases inside 《》 cite other documents and are skipped.
     """
     found = []
-    for m in _TITLE_UNIT_FIRST.finditer(flat):
+    for m in _near_trigger(_TITLE_UNIT_FIRST, _TITLE_TRIGGER, flat):
         pre = _cut_after_lead(m.group("pre"))
         start = m.start() + m.group(0).find(pre) if pre else m.start("year")
         found.append(
             (start, flat[start : m.end()].strip(), pre, _year_value(m.group("year")), True)
         )
-    for m in _TITLE_YEAR_FIRST.finditer(flat):
+    for m in _near_trigger(_TITLE_YEAR_FIRST, _TITLE_TRIGGER, flat):
         found.append((m.start(), m.group(0), m.group("post"), _year_value(m.group("year")), True))
     taken = {f[0] for f in found}
-    for m in _TITLE_NO_YEAR.finditer(flat):
+    for m in _near_trigger(_TITLE_NO_YEAR, _TITLE_TRIGGER, flat):
         pre = _cut_after_lead(m.group("pre"))
         if m.start() not in taken and pre:
             found.append((m.start(), m.group(0), pre, None, True))
     titles = {f[0] for f in found}
-    for m in _REPORT_SENTENCE.finditer(flat):
+    for m in _near_trigger(_REPORT_SENTENCE, _SENTENCE_TRIGGER, flat):
         pre = _cut_after_lead(m.group("pre"))
         start = m.start() + m.group(0).find(pre) if pre else m.start("year")
         if pre and start not in titles:
             found.append((start, m.group(0), pre, int(m.group("year")), False))
-    return sorted(f for f in found if not _quoted(flat, f[0]))
+    return tuple(sorted(f for f in found if not _quoted(flat, f[0])))
 
 
 def _unit_part(part: str | None) -> str | None:
@@ -489,18 +529,36 @@ def _unit_full(unit: str, text: str, signature: str | None) -> str | None:
     vocab = _vocabulary()
     blocked = tuple(vocab["official_not_before"])
     for suffix in sorted(vocab["official_suffixes"], key=len, reverse=True):
-        for m in re.finditer(re.escape(unit + suffix), text):
-            if not text.startswith(blocked, m.end()):
-                return unit + suffix
+        name = unit + suffix
+        at = text.find(name)
+        while at >= 0:
+            if not text.startswith(blocked, at + len(name)):
+                return name
+            at = text.find(name, at + len(name))
     return None
+
+
+@cache
+def _parent_pattern() -> re.Pattern[str]:
+    """Regions at a word boundary right before the unit named in front of the text.
+
+    The unit is the text's first part, up to a NUL, and the pattern refers back to it: one
+    pattern compiled once serves every unit (the region words make a pattern tens of
+    milliseconds to compile, too slow to build for each report)."""
+    region = _patterns()["region"].pattern
+    return re.compile(
+        rf"(?P<unit>[^\x00]+)\x00.*?(?:(?<=\x00)|[^{CJK}])"
+        rf"(?P<regions>(?:{region}){{1,3}})(?P=unit)",
+        re.DOTALL,
+    )
 
 
 def _parent_in_text(unit: str, text: str) -> str | None:
     """A region written right before the unit at a word boundary (地址：嘉兴县南湖镇…)."""
-    region = _patterns()["region"].pattern
-    pattern = rf"(?:^|[^{CJK}])((?:{region}){{1,3}}){re.escape(unit)}"
-    m = re.search(pattern, text)
-    return m.group(1) if m else None
+    if not unit or unit not in text:
+        return None
+    m = _parent_pattern().match(unit + "\x00" + text.replace("\x00", " "))
+    return m.group("regions") if m else None
 
 
 # -- year and dates ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from ingest.catalogue import Catalogue
 from ingest.statistics.drafts import SOURCE_RANK, CheckFailure, StatisticDraft
@@ -30,10 +31,12 @@ def _section_of(sections: Sequence[tuple[int, int, str]], offset: int) -> str:
     return ""
 
 
-def _topic_words(catalogue: Catalogue, key: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _topic_words(catalogue: Catalogue, key: str) -> tuple[str, ...]:
+    """A statistic's words long enough to name a section's topic (the same for every report)."""
     statistic = catalogue.statistics[key]
     words = {fold_label(w) for w in (statistic.label, *statistic.labels, *statistic.aliases)}
-    return [w for w in words if len(w) > _MIN_TOPIC]
+    return tuple(w for w in words if len(w) > _MIN_TOPIC)
 
 
 def _rank(
@@ -62,7 +65,7 @@ def settle(
         mark = (d.key, d.start, d.end, d.value)
         if mark not in seen:
             seen.add(mark)
-            unique.append(replace(d, official=False))
+            unique.append(replace(d, official=False) if d.official else d)  # drafts are frozen
     by_key: dict[str, list[int]] = {}
     for i, d in enumerate(unique):
         by_key.setdefault(d.key, []).append(i)
@@ -71,7 +74,11 @@ def settle(
         given = [i for i in indexes if unique[i].value is not None]
         if not given:
             continue
-        best = min(given, key=lambda i: _rank(unique[i], catalogue, sections))
+        best = (
+            given[0]
+            if len(given) == 1
+            else min(given, key=lambda i: _rank(unique[i], catalogue, sections))
+        )
         unique[best] = replace(unique[best], official=True)
         value = unique[best].value
         assert value is not None  # ``given`` holds only drafts with a value

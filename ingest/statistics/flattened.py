@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.catalogue import Catalogue, Statistic
 from ingest.statistics.drafts import CheckFailure, RowProblem, StatisticDraft
@@ -87,23 +88,13 @@ def _grid_relations(table: _Table, catalogue: Catalogue, template: str) -> list[
             parts = [(i, col[s], -1) for s in ("natural_person", *orgs) if s in col]
         relations.append(Relation(f"columns:{keys[-1]}", ((i, col[""], 1), *parts)))
     row_keys = catalogue.grid_rows.get(_GRID, [])
-    row_set = set(row_keys)
-    kids_of: dict[str, list[str]] = {}
-
-    def child_rows(key: str) -> list[str]:
-        if key not in kids_of:
-            kids_of[key] = [
-                m.key
-                for m in catalogue.children(key)
-                if m.key in row_set and template in m.templates and not m.column
-            ]
-        return kids_of[key]
+    kids_of = _grid_children(catalogue, template)
 
     def expand(key: str, suffix: str) -> list[tuple[int, int]] | None:
         cell = cells.get(catalogue.cell_key(key, suffix))
         if cell:
             return [cell]
-        kids = child_rows(key)
+        kids = kids_of[key]
         if not kids:
             return None
         out: list[tuple[int, int]] = []
@@ -116,9 +107,11 @@ def _grid_relations(table: _Table, catalogue: Catalogue, template: str) -> list[
 
     for suffix in suffixes:
         for key in row_keys:
+            kids = kids_of[key]
+            if not kids:
+                continue
             total = cells.get(catalogue.cell_key(key, suffix))
-            kids = child_rows(key)
-            if not total or not kids:
+            if not total:
                 continue
             expanded = [expand(k, suffix) for k in kids]
             kid_cells = [p for p in expanded if p is not None]
@@ -134,6 +127,22 @@ def _grid_relations(table: _Table, catalogue: Catalogue, template: str) -> list[
             ]
             relations.append(Relation(f"balance:{suffix or 'total'}", tuple(terms)))
     return relations
+
+
+@lru_cache(maxsize=8)
+def _grid_children(catalogue: Catalogue, template: str) -> dict[str, tuple[str, ...]]:
+    """The rows of table 三 that add up to each row (and to the balance's rows), in the
+    order of the grid: worked out once per template, not once per table and row."""
+    row_keys = catalogue.grid_rows.get(_GRID, [])
+    row_set = set(row_keys)
+    return {
+        key: tuple(
+            m.key
+            for m in catalogue.children(key)
+            if m.key in row_set and template in m.templates and not m.column
+        )
+        for key in dict.fromkeys([*row_keys, *_INFLOW, *_OUTFLOW])
+    }
 
 
 def _suffixes(table: _Table) -> list[str]:

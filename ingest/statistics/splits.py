@@ -163,14 +163,19 @@ _ANY = None  # a sumset that can take any value (an unknown cell is involved)
 
 def _sumset(sets: list[set[float] | None]) -> set[float] | None:
     """Every total of one value from each set; _ANY when unknown or too many to track."""
-    acc: set[float] | None = {0.0}
-    for values in sets:
-        if values is None or acc is None:
-            return _ANY
-        acc = {round(a + v, 6) for a in acc for v in values}
+    if not sets:
+        return {0.0}
+    if any(values is None for values in sets):
+        return _ANY
+    first, *rest = sets
+    assert first is not None
+    acc = set(first)  # 0 + v is v, and the values are rounded already (``_row_values``)
+    for values in rest:
+        assert values is not None
         if len(acc) > MAX_SUMSET:
             return _ANY
-    return acc
+        acc = {round(a + v, 6) for a in acc for v in values}
+    return _ANY if len(acc) > MAX_SUMSET else acc
 
 
 def _row_values(domain: list[Reading], row: int, relation: Relation) -> set[float] | None:

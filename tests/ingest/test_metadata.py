@@ -304,3 +304,64 @@ def test_any_text_gives_metadata_or_none(text: str) -> None:
         assert organisation_problem(meta.unit) is None or meta.unit.endswith(("镇", "乡", "街道"))
     if meta.year is not None:
         assert 1900 <= meta.year <= 2100
+
+
+# Report titles and sentences with their variations, among other words, run together: the
+# title patterns are tried only near their trigger words, and must find exactly what a scan
+# of every character finds.
+_TITLE_WORDS = st.sampled_from(
+    [
+        *("南湖镇", "某某县民政局", "人民政府", "关于", "年", "度", "的", "公开", "工作"),
+        *("报告", "《", "》", "。", "情况", "9", "〇", "现将", " ", "\n", "本机关坚持依法行政"),
+    ]
+)
+_TITLES = st.tuples(
+    st.sampled_from(["", "南湖镇", "某某县民政局", "某某县人民政府办公室关于报送", "现将"]),
+    st.sampled_from(["", " "]),
+    st.sampled_from(["2019", "二〇一九", "2020"]),
+    st.sampled_from(["年", "年度", " 年度 ", "年度的", "年"]),
+    st.sampled_from(["", "政府", "政务"]),
+    st.sampled_from(["信息公开", "资讯公开"]),
+    st.sampled_from(["", "工作", "工作年度", "年度工作"]),
+    st.sampled_from(["报告", "年报", "报告的函", "有关情况", ""]),
+).map("".join)
+_TITLE_PIECES = st.one_of(_TITLE_WORDS, _TITLES)
+
+
+@given(st.lists(_TITLE_PIECES, max_size=30).map("".join))
+def test_title_patterns_tried_near_triggers_find_what_a_full_scan_finds(text: str) -> None:
+    from ingest import metadata as m
+
+    pairs = [
+        (m._TITLE_UNIT_FIRST, m._TITLE_TRIGGER),
+        (m._TITLE_YEAR_FIRST, m._TITLE_TRIGGER),
+        (m._TITLE_NO_YEAR, m._TITLE_TRIGGER),
+        (m._REPORT_SENTENCE, m._SENTENCE_TRIGGER),
+    ]
+    for pattern, trigger in pairs:
+        near = [(x.span(), x.groupdict()) for x in m._near_trigger(pattern, trigger, text)]
+        scan = [(x.span(), x.groupdict()) for x in pattern.finditer(text)]
+        assert near == scan
+
+
+def test_a_title_far_into_a_long_line_is_found() -> None:
+    filler = "本机关坚持依法行政，" * 300
+    meta = detect_metadata(filler + "南湖镇2019年政府信息公开工作年度报告。" + filler)
+    assert (meta.unit, meta.year) == ("南湖镇", 2019)
+
+
+_PLACE_PIECES = st.sampled_from(
+    ["嘉兴市", "嘉善县", "南湖区", "西塘镇", "南湖镇", "地址", "：", " ", "\n", "市场", "局", "的"]
+)
+
+
+@given(st.lists(_PLACE_PIECES, max_size=20).map("".join), st.sampled_from(["南湖镇", "西塘镇"]))
+def test_parent_in_text_finds_what_a_pattern_built_for_the_unit_finds(text: str, unit: str) -> None:
+    import re
+
+    from ingest import metadata as m
+    from ingest.text import CJK
+
+    region = m._patterns()["region"].pattern
+    built = re.search(rf"(?:^|[^{CJK}])((?:{region}){{1,3}}){re.escape(unit)}", text)
+    assert m._parent_in_text(unit, text) == (built.group(1) if built else None)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,15 +11,18 @@ from ingest.text import (
     QUESTION,
     FoldedText,
     Form,
+    _plain_nfkc,
     fold,
     fold_label,
     fold_question,
+    nfkc,
     normalise,
     search_form,
     strip_markup,
     to_halfwidth,
     to_simplified,
 )
+from tests.support import CORPUS
 
 
 @pytest.mark.parametrize(
@@ -111,9 +116,55 @@ def test_a_slice_keeps_the_offsets_of_the_whole(text: str, start: int) -> None:
     assert part.text == FoldedText.of(text[start:]).text
 
 
+@pytest.mark.parametrize("form", [LABEL, QUESTION], ids=lambda f: f.name)
+def test_a_long_text_folds_like_its_pieces(form: Form) -> None:
+    """Whole reports take the remembered path: same folding, offsets into the whole."""
+    piece = "於潛鎮主动公开政府信\n\n息 255 条，ＡＢＣ㈠ "
+    text = piece * 200
+    whole = FoldedText.of(text, 7, form=form)
+    assert FoldedText.of(text, 7, len(text), form=form) is whole
+    assert whole.text == FoldedText.of(text[7:], form=form).text
+    assert whole.index[0] >= 7 and whole.index[-1] < len(text)
+
+
 def test_quote_gives_the_original_words() -> None:
     folded = FoldedText.of("我镇主动公开政府信\n\n息 255 条")
     at = folded.text.index("政府信息")
     assert folded.quote(at, at + 4) == "政府信\n\n息"
     question = FoldedText.of("於潛鎮有多少行政訴訟", form=QUESTION)
     assert question.text.startswith("于潜镇") and question.source(0, 3) == "於潛鎮"
+
+
+_MIXED = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("，。：；（）、“”《》〇一二三四五六七八九十ＡＢ１２％　 \n\t·×①㈠﹐"),
+        st.characters(min_codepoint=0x20, max_codepoint=0x33FF),
+        st.characters(min_codepoint=0xFE30, max_codepoint=0xFFEE),
+    ),
+    max_size=60,
+)
+
+
+@given(_MIXED)
+def test_nfkc_is_the_library_s(text: str) -> None:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_the_corpus_is_the_library_s() -> None:
+    for path in sorted((CORPUS / "text").iterdir()):
+        text = path.read_text("utf-8")
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), path.name
+
+
+def test_no_plain_character_composes_with_the_one_before() -> None:
+    """NFKC of plain characters is theirs one by one only if none of them (nor what they
+    become) is the second half of a composed character: checked against every one."""
+    other, _, changed = _plain_nfkc()
+    seconds = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    plain = {chr(c) for c in range(0x10000) if not other.match(chr(c))}
+    produced = {o for out in changed.values() for o in out}
+    assert not (plain | produced) & seconds
