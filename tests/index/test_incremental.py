@@ -19,7 +19,7 @@ from index import search
 from index.search import PassageIndex, index_dir, refresh
 from ingest.store import delete_report, open_db
 from ingest.text import normalise
-from tests.index.test_search import small_db
+from tests.index.test_search import add_report, small_db
 
 WORDS = [
     "信息公开",
@@ -280,3 +280,26 @@ def test_many_deltas_are_merged_into_one(db_path: Path, monkeypatch) -> None:
     incremental = results(db_path)
     refresh(db_path, workers=1, full=True)
     assert_same(incremental, results(db_path))
+
+
+def test_an_index_left_by_a_deleted_database_of_the_same_name_is_rebuilt(
+    db_path: Path,
+) -> None:
+    """A database deleted and made again at the same path starts its generation count
+    afresh: the old index folder may claim the same count, and must not be taken for it."""
+    from index.search import is_current
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    db = open_db(db_path)
+    add_report(db, "北岭乡", 2020, [("paragraph", "总体情况", "北岭乡本年度开展保密审查培训两次")])
+    db.close()
+
+    assert not is_current(db_path)
+    assert refresh(db_path, workers=1).kind == "full"
+    assert is_current(db_path)
+    hits = PassageIndex.open(db_path, warm=False).search("保密审查", k=10)
+    db = open_db(db_path)
+    units = {db["reports"].get(db["passages"].get(h.passage_id)["report_id"])["unit"] for h in hits}
+    db.close()
+    assert units == {"北岭乡"}

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest.store import LOOKUP_INDEXES, SCHEMA_VERSION, open_db, open_reader
+from ingest.store import (
+    FOREIGN_KEY_INDEXES,
+    LOOKUP_INDEXES,
+    SCHEMA_VERSION,
+    open_db,
+    open_reader,
+)
 
 
 def index_columns(path: Path) -> set[tuple[str, tuple[str, ...]]]:
@@ -40,3 +46,30 @@ def test_an_older_database_gets_them_when_opened_for_writing(tmp_path: Path, ver
     reopened.close()
     assert set(LOOKUP_INDEXES) <= index_columns(path)
     assert ("statistics", ("report_id", "key")) not in index_columns(path)
+
+
+def test_every_foreign_key_is_looked_up_by_an_index(tmp_path: Path) -> None:
+    """Removing a report checks each removed row's children; a child column no index leads
+    with is a scan of its whole table per row removed."""
+    db = open_db(tmp_path / "new.db")
+    unindexed = []
+    for table in db.table_names():
+        leading = {index.columns[0] for index in db.table(table).indexes}
+        for key in db.table(table).foreign_keys:
+            if key.column not in leading:
+                unindexed.append((table, key.column))
+    db.close()
+    assert unindexed == []
+
+
+def test_a_version_6_database_gets_the_foreign_key_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    for table, columns in FOREIGN_KEY_INDEXES:
+        db.execute(f"DROP INDEX idx_{table}_{'_'.join(columns)}")
+    db.execute("PRAGMA user_version = 6")
+    db.close()
+    reopened = open_db(path)
+    found = {(t, tuple(i.columns)) for t, _ in FOREIGN_KEY_INDEXES for i in reopened[t].indexes}
+    reopened.close()
+    assert set(FOREIGN_KEY_INDEXES) <= found
