@@ -392,6 +392,12 @@ def clone(
 
     with _step("units and aliases (ingest.units.refresh_unit)", times):
         _refresh_units(conn, top["reports"])
+    with _step("figures for year-wide answers (ingest.store.file_pending_figures)", times):
+        import sqlite_utils
+
+        from ingest.store import file_pending_figures
+
+        file_pending_figures(sqlite_utils.Database(conn))
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     with _step("manifest", times):

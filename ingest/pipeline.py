@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import errno
 import hashlib
 import json
@@ -37,7 +38,7 @@ from ingest.passages import PassageDraft, section_spans, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, RawReport, RefusedFile, read_report
 from ingest.review import refresh_findings
 from ingest.statistics import Extraction, extract_statistics
-from ingest.store import delete_report, writing
+from ingest.store import delete_report, file_pending_figures, writing
 from ingest.tables import find_tables
 from ingest.template import detect_template
 from ingest.text import fold
@@ -399,7 +400,9 @@ def ingest_file(
 ) -> FileOutcome:
     """Ingest one file in this process; every failure becomes a refused outcome."""
     prepared = attempt(Job(path, unit=unit, year=year, max_bytes=max_bytes))
-    return commit(db, path, prepared, replace_older=replace_older)
+    outcome = commit(db, path, prepared, replace_older=replace_older)
+    _file_figures(db)
+    return outcome
 
 
 def commit(
@@ -683,6 +686,8 @@ def ingest_paths(
             else:
                 job, result = next(prepared)
                 outcome = commit(db, job.path, result, replace_older=replace_older, hook=hook)
+                if len(outcomes) % FILE_FIGURES_EVERY == FILE_FIGURES_EVERY - 1:
+                    _file_figures(db)
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
@@ -696,4 +701,16 @@ def ingest_paths(
                 break
     finally:
         prepared.close()
+        _file_figures(db)
     return outcomes
+
+
+FILE_FIGURES_EVERY = 500  # reports stored between filings of their figures for year-wide answers
+
+
+def _file_figures(db: sqlite_utils.Database) -> None:
+    """File the stored reports' figures for year-wide answers (``file_pending_figures``);
+    a database that cannot be written now leaves them waiting for the next ingest, and
+    answers read the reports one by one meanwhile."""
+    with contextlib.suppress(sqlite3.Error, OSError):
+        file_pending_figures(db)

@@ -32,6 +32,7 @@ from bot.qa.question import Question
 from bot.qa.report_table import CorpusWatch, PerCorpus, ReportTable
 from bot.qa.scope_figures import FiledScope, ListFigures, ScopeFigures, TableFigures
 from ingest.catalogue import Catalogue, Statistic
+from ingest.store import figures_waiting
 from ingest.text import fold
 from ingest.units import REGION_LEVELS
 
@@ -167,7 +168,7 @@ class OfficialFigures:
     ) -> FiledScope | None:
         """The question's scope as ranges of ``year_figures``, when it is one: no unit named,
         some years asked, and every report of those years and levels in it."""
-        if q.units or not q.years or not self._filed.get():
+        if q.units or not q.years or not self._filed.get() or figures_waiting(self.db.conn):
             return None
         if not self.table.whole_scope(levels, q.years):
             return None

@@ -28,7 +28,7 @@ from bot.qa.lookup import (
 )
 from bot.qa.model import AnswerKind
 from bot.qa.report_table import CorpusWatch, ReportTable
-from ingest.store import delete_report, open_db
+from ingest.store import delete_report, file_pending_figures, open_db
 from ingest.units import refresh_unit, rename_unit
 
 TODAY = date(2024, 6, 1)
@@ -125,6 +125,7 @@ def build(db: sqlite_utils.Database, counties: list[str], seed: int = 0) -> None
                         if rng.random() < 0.3
                         else None,
                     )
+    file_pending_figures(db)  # as an ingest does when it has stored its reports
 
 
 @pytest.fixture

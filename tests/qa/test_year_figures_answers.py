@@ -12,7 +12,7 @@ import sqlite_utils
 from bot.qa.answerer import Answerer
 from bot.qa.official import OfficialFigures
 from bot.qa.scope_figures import ListFigures, TableFigures
-from ingest.store import YEAR_FIGURES_TRIGGERS, open_db
+from ingest.store import YEAR_FIGURES_TRIGGERS, file_pending_figures, open_db
 from tests.qa.test_scale_lookups import MANY_COUNTIES, TODAY, add_report, build
 
 QUESTIONS = [
@@ -73,6 +73,7 @@ def corpus(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
         add_unit_figures(db, random.Random(7), False, towns=400, years=(2020,), not_given=0.5)
     else:
         add_unit_figures(db, random.Random(5), fractions=request.param == "fractions")
+    file_pending_figures(db)
     db.close()
     return path
 
@@ -85,6 +86,26 @@ def test_year_wide_answers_are_those_read_report_by_report(
         read_whole(patch)
         whole = answers(corpus, QUESTIONS)
     assert filed == whole
+
+
+def test_figures_waiting_to_be_filed_are_read_report_by_report(tmp_path: Path) -> None:
+    """Reports written but not filed yet (an ingest under way) are not left out of a total:
+    the answer reads each report until they are filed."""
+    path = tmp_path / "waiting.db"
+    db = open_db(path)
+    add_unit_figures(db, random.Random(5), fractions=False, towns=10, years=(2020,))
+    file_pending_figures(db)
+    add_unit_figures(db, random.Random(6), fractions=False, towns=3, years=(2021,))
+    db.close()
+    answerer = Answerer(path, today=TODAY)
+    figures = answerer._context.figures
+    statistic = figures.catalogue.statistics["requests.received"]
+    q = answerer.parse("2021年各镇收到的政府信息公开申请一共多少")
+    assert isinstance(figures.scope_figures(q, statistic), ListFigures)
+    db = open_db(path)
+    file_pending_figures(db)
+    db.close()
+    assert isinstance(figures.scope_figures(q, statistic), TableFigures)
 
 
 def test_a_year_of_every_unit_is_read_from_year_figures(corpus: Path) -> None:
