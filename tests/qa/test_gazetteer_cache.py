@@ -102,3 +102,39 @@ def test_a_warm_process_keeps_the_refreshed_names_without_making_the_question_wa
     _no_build(monkeypatch)
     fresh = Answerer(db_path, warm=False)
     assert [u.unit for u in fresh.parse("东坪镇2019年收到几件申请").units] == ["东坪镇"]
+
+
+def test_a_process_ending_while_it_writes_the_names_waits_for_the_write(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process whose last question was about a new unit (``nianbao ask -`` at the end of
+    its input) ends only when the refreshed names are written: the next process reads them."""
+    import subprocess
+    import sys
+
+    from tests.support import write_report
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bot.corpus import ingest_and_index\n"
+        "from bot.qa.answerer import Answerer\n"
+        "db, report = Path(sys.argv[1]), Path(sys.argv[2])\n"
+        "warm = Answerer(db, warm=False)\n"
+        "warm.gazetteer()\n"
+        "ingest_and_index(db, [report])\n"
+        "assert '东坪镇' in warm.gazetteer().units\n"
+    )
+    folder = tmp_path / "new"
+    folder.mkdir()
+    report = write_report(folder, "r.txt", "东坪镇2019年政府信息公开工作年度报告")
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(db_path), str(report)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list((db_path.parent / "cache" / "gazetteer").glob("*.part")) == []
+    _no_build(monkeypatch)
+    assert "东坪镇" in Answerer(db_path, warm=False).gazetteer().units
