@@ -4,6 +4,7 @@ statistics gives, whatever is inserted, changed or removed, and built for older 
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import sqlite_utils
@@ -49,7 +50,7 @@ def direct(db: sqlite_utils.Database) -> list[tuple]:
 def add_report(
     db: sqlite_utils.Database, unit: str, year: int, level: str | None, template: str | None
 ) -> int:
-    sha = f"{unit}{year}{db.execute('SELECT count(*) FROM reports').fetchone()}"
+    sha = f"{unit}{year}-{uuid.uuid4().hex}"  # unique however many were removed before
     row = {"unit": unit, "year": year, "level": level, "template": template, "sha256": sha}
     return int(db.execute(*_insert("reports", row)).lastrowid or 0)
 
