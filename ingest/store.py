@@ -238,9 +238,13 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 def generation(db: sqlite_utils.Database | sqlite3.Connection) -> int | None:
     """How many times the reports changed; None on a database from before version 4."""
-    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    return _state_value(db.conn if isinstance(db, sqlite_utils.Database) else db, "generation")
+
+
+def _state_value(conn: sqlite3.Connection, key: str) -> int | None:
+    """One number of ``db_state``; None when the database is too old to keep it."""
     try:
-        row = conn.execute("SELECT value FROM db_state WHERE key = 'generation'").fetchone()
+        row = conn.execute("SELECT value FROM db_state WHERE key = ?", [key]).fetchone()
     except sqlite3.OperationalError:
         return None
     return int(row[0]) if row else None
@@ -562,11 +566,7 @@ def _ensure_generation(db: sqlite_utils.Database) -> None:
 
 def database_id(conn: sqlite3.Connection) -> int | None:
     """The number drawn when this database was made (None: from before version 7)."""
-    try:
-        row = conn.execute("SELECT value FROM db_state WHERE key = 'database_id'").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return int(row[0]) if row else None
+    return _state_value(conn, "database_id")
 
 
 def _ensure_identity(db: sqlite_utils.Database, version: int) -> None:
