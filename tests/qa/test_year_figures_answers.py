@@ -11,7 +11,7 @@ import sqlite_utils
 
 from bot.qa.answerer import Answerer
 from bot.qa.official import OfficialFigures
-from bot.qa.scope_figures import ListFigures, TableFigures
+from bot.qa.scope_figures import ListFigures, ScopeFigures, TableFigures
 from ingest.store import YEAR_FIGURES_TRIGGERS, file_pending_figures, open_db
 from tests.qa.test_scale_lookups import MANY_COUNTIES, TODAY, add_report, build
 
@@ -32,6 +32,13 @@ QUESTIONS = [
 def answers(path: Path, questions: list[str]) -> list[dict]:
     answerer = Answerer(path, today=TODAY)
     return [answerer.ask(q).to_dict() for q in questions]
+
+
+def scope_figures(answerer: Answerer, question: str) -> ScopeFigures:
+    """The figures of 收到的申请 the question's scope is answered from."""
+    figures = answerer._context.figures
+    statistic = figures.catalogue.statistics["requests.received"]
+    return figures.scope_figures(answerer.parse(question), statistic)
 
 
 def read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,14 +105,12 @@ def test_figures_waiting_to_be_filed_are_read_report_by_report(tmp_path: Path) -
     add_unit_figures(db, random.Random(6), fractions=False, towns=3, years=(2021,))
     db.close()
     answerer = Answerer(path, today=TODAY)
-    figures = answerer._context.figures
-    statistic = figures.catalogue.statistics["requests.received"]
-    q = answerer.parse("2021年各镇收到的政府信息公开申请一共多少")
-    assert isinstance(figures.scope_figures(q, statistic), ListFigures)
+    question = "2021年各镇收到的政府信息公开申请一共多少"
+    assert isinstance(scope_figures(answerer, question), ListFigures)
     db = open_db(path)
     file_pending_figures(db)
     db.close()
-    assert isinstance(figures.scope_figures(q, statistic), TableFigures)
+    assert isinstance(scope_figures(answerer, question), TableFigures)
 
 
 def test_a_year_of_every_unit_is_read_from_year_figures(corpus: Path) -> None:
@@ -136,11 +141,9 @@ def test_a_unit_with_two_reports_of_a_year_is_read_report_by_report(tmp_path: Pa
     add_report(db, "东岭青石镇", 2020, "镇", "东岭县", {"requests.received": 998})
     db.close()
     answerer = Answerer(path, today=TODAY)
-    figures = answerer._context.figures
-    statistic = figures.catalogue.statistics["requests.received"]
-    q = answerer.parse("2020年各镇收到的政府信息公开申请一共多少")
-    assert isinstance(figures.scope_figures(q, statistic), ListFigures)
-    assert "999" not in answerer.ask(q.text).text
+    question = "2020年各镇收到的政府信息公开申请一共多少"
+    assert isinstance(scope_figures(answerer, question), ListFigures)
+    assert "999" not in answerer.ask(question).text
 
 
 def test_a_database_without_year_figures_is_read_report_by_report(tmp_path: Path) -> None:
