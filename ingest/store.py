@@ -44,7 +44,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # 2: statistics point at the passage that holds their evidence
 # 3: units, unit_aliases and report_history tables; reports.matched and reports.names
 # 4: findings table (the review of every report), filled for the reports already loaded
@@ -54,6 +54,8 @@ SCHEMA_VERSION = 7
 # 7: year_figures, each report's official figure of each key by (key, year, level, template),
 #    kept by triggers on statistics and reports; built for the reports already loaded; and
 #    db_state's database_id; indexes on the child side of every foreign key
+# 8: no index on statistics.key alone (year_figures answers by key; the index made each
+#    report's commit write a hundred scattered pages)
 READABLE_SINCE = 3  # readers work on databases this old (they never upgrade them)
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another process's write
 
@@ -298,7 +300,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             pk="id",
             foreign_keys=[("report_id", "reports", "id"), ("passage_id", "passages", "id")],
         )
-        db.table("statistics").create_index(["key"])
     if "conflicts" not in db.table_names():
         db.table("conflicts").create(
             CONFLICT_COLUMNS,
@@ -344,13 +345,16 @@ FOREIGN_KEY_INDEXES = (
     ("conflicts", ("report_id",)),
     ("conflicts", ("other_id",)),
 )
-# Indexes the look-up indexes make redundant (a prefix of one of them).
-_REPLACED_INDEXES = ("idx_statistics_report_id_key",)
+# Indexes dropped: one the look-up indexes make redundant (a prefix of one of them), and the
+# one on the key alone. Each report adds a row of a hundred keys, each on its own page of
+# that index: it doubled the writer's time per report, and what answers look up by key
+# (totals and rankings over a year) reads ``year_figures``.
+_REPLACED_INDEXES = ("idx_statistics_report_id_key", "idx_statistics_key")
 
 
 def _ensure_lookup_indexes(db: sqlite_utils.Database) -> None:
     """Version 6: the answers' look-up indexes, on new and older databases alike; version 7:
-    the foreign keys' indexes."""
+    the foreign keys' indexes; version 8: the key index dropped."""
     for table, columns in (*LOOKUP_INDEXES, *FOREIGN_KEY_INDEXES):
         db.table(table).create_index(list(columns), if_not_exists=True)
     for name in _REPLACED_INDEXES:
