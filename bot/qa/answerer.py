@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.qa import gazetteer_cache
 from bot.qa.compose import PASSAGES_SHOWN, ComposeContext, compose, more_passages
+from bot.qa.long_lived import settle
 from bot.qa.model import Answer, Passage
 from bot.qa.official import OfficialFigures
 from bot.qa.passage_search import PassageFinder
@@ -66,11 +67,13 @@ class Answerer:
             self._gazetteer = gazetteer_cache.load(self.db_path, stamp)
             if self._gazetteer is not None:
                 self._gazetteer_stamp = stamp
+                settle()
                 return self._gazetteer
         if self._gazetteer is None or units is None:
             self._gazetteer = Gazetteer.from_db(self.db)
             gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
         self._gazetteer_stamp = stamp
+        settle()
         return self._gazetteer
 
     def _store_later(self, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:

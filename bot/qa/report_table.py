@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 import sqlite_utils
 
+from bot.qa.long_lived import settle
 from bot.qa.lookup import ReportRef
 from bot.qa.unit_suggestions import UnitNameIndex
 from ingest.text import fold_question
@@ -214,6 +215,7 @@ class ReportTable:
         self._units_of_parent = {}
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall())
         self._units = sorted(self._by_unit)
+        settle()
 
     def _add(self, rows: Iterable[tuple]) -> None:
         touched: set[str] = set()
