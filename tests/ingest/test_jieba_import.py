@@ -84,16 +84,21 @@ def test_a_kept_dictionary_cuts_like_the_whole_one(private_cache: Path, text: st
     assert path.stat().st_size < 100_000  # the difference, not half a million words
 
 
+def _from_the_cache(cache: Path):
+    """A finished dictionary, and a jieba attached to it as stored in the cache."""
+    built = _finished()
+    path = cache / "finished.marshal"
+    jieba_import.store_dictionary(path, built.FREQ, built.total)
+    loaded = jieba_import.load_dictionary(path)
+    assert loaded is not None
+    return built, jieba_import.attach(jieba_import.jieba_module().Tokenizer(), *loaded)
+
+
 def test_word_counts_read_the_whole_dictionary_after_many_lookups(
     private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(jieba_import, "LOOKUPS_BEFORE_LOADING", 5)
-    built = _finished()
-    path = private_cache / "finished.marshal"
-    jieba_import.store_dictionary(path, built.FREQ, built.total)
-    loaded = jieba_import.load_dictionary(path)
-    assert loaded is not None
-    jt = jieba_import.attach(jieba_import.jieba_module().Tokenizer(), *loaded)
+    built, jt = _from_the_cache(private_cache)
     assert isinstance(jt.FREQ, jieba_import.WordCounts)
     cut = jt.lcut(TEXT * 3, HMM=False)
     assert type(jt.FREQ) is dict and jt.FREQ == built.FREQ
@@ -104,12 +109,7 @@ def test_a_process_that_reads_the_dictionary_whole_uses_it_from_the_next_lookup(
     private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(jieba_import, "_WHOLE", threading.Event())
-    built = _finished()
-    path = private_cache / "finished.marshal"
-    jieba_import.store_dictionary(path, built.FREQ, built.total)
-    loaded = jieba_import.load_dictionary(path)
-    assert loaded is not None
-    jt = jieba_import.attach(jieba_import.jieba_module().Tokenizer(), *loaded)
+    built, jt = _from_the_cache(private_cache)
     jieba_import.read_whole_in_background().join()
     assert isinstance(jt.FREQ, jieba_import.WordCounts)
     assert jt.FREQ.get("政府") == built.FREQ["政府"]
