@@ -35,7 +35,10 @@ def measure_groups() -> dict[str, str]:
 
 
 def longest_first(words: Sequence[str]) -> list[str]:
-    return sorted(set(words), key=len, reverse=True)
+    """Longest first; words of one length in the order the data gives them. Callers take the
+    first word that fits, so the order must not change from one process to the next (a set's
+    order does, with the hash seed)."""
+    return sorted(dict.fromkeys(words), key=len, reverse=True)
 
 
 def alternation(words: Sequence[str]) -> str:
@@ -176,6 +179,8 @@ def key_credit(key: KeyWord, text: str) -> float:
     """How well a key word (or one of its renderings) is found; a quoted name only as itself."""
     if key.kind == "quoted":
         return 1.0 if key.word in text else 0.0
+    if not key.alternatives:
+        return credit(key.word, text)
     return max(credit(w, text) for w in (key.word, *key.alternatives))
 
 

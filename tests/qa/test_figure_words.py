@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.qa.figure_words import abbreviated
+from bot.qa.figure_words import abbreviated, longest_first
 
 
 def _as_pattern(word: str, text: str) -> bool:
@@ -39,3 +39,17 @@ def test_abbreviated(word: str, text: str, found: bool) -> None:
 )
 def test_same_as_the_pattern(word: str, text: str) -> None:
     assert abbreviated(word, text) == _as_pattern(word, text)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["也无", "无因", "暂无", "没有收到", "无"],
+        ["无", "暂无", "无因", "也无", "没有收到"],
+    ],
+)
+def test_longest_first_keeps_the_data_order_within_a_length(words: list[str]) -> None:
+    """Callers take the first word that fits: among words of one length the data's order
+    decides, the same in every process (a set's order changes with the hash seed)."""
+    ordered = longest_first([*words, words[0]])
+    assert ordered == sorted(words, key=lambda w: (-len(w), words.index(w)))
