@@ -18,10 +18,12 @@ Every vocabulary is data (``bot/qa/data/prose_figures.toml``); nothing here know
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
+from itertools import repeat
 
 from bot.qa.figure_question import AskedFigure, read_question
 from bot.qa.figure_words import (
@@ -49,6 +51,7 @@ NOT_STATED = "not_stated"
 
 _SENTENCE = re.compile(r"(?:[^。！？!?.]|\.(?!\s))*(?:(?:[。！？!?]|\.(?=\s))+[”’」』)）]*|$)")
 _CLAUSE_END = ",，:：;；\n"
+_CLAUSE = re.compile(rf"[^{_CLAUSE_END}]+")
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE_NUMERAL = "零〇一二两三四五六七八九十百千"
 _CHINESE = rf"[{_CHINESE_NUMERAL}]*[零〇一二两三四五六七八九十][{_CHINESE_NUMERAL}]*"
@@ -218,19 +221,14 @@ class _Mention:
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
     """Spans of the clauses of a folded sentence (parted by , : ; and line ends)."""
-    spans = []
-    start = 0
-    for i, ch in enumerate(sentence):
-        if ch in _CLAUSE_END:
-            spans.append((start, i))
-            start = i + 1
-    spans.append((start, len(sentence)))
-    return [(a, b) for a, b in spans if b > a]
+    return [m.span() for m in _CLAUSE.finditer(sentence)]
 
 
 def _is_tabular(clause: str) -> bool:
     """Cells of a table flattened into prose: several bare numbers with no measure."""
     bare = list(_bare_number().finditer(clause))
+    if len(bare) < 3:
+        return False
     measured = {m.start("num") for m in _figure_pattern().finditer(clause)}
     return sum(1 for m in bare if m.start() not in measured) >= 3
 
@@ -298,9 +296,17 @@ def _mentions(sentence: str) -> Iterator[_Mention]:
             previous_end = match.end()
 
 
+@cache
+def _any_negation() -> re.Pattern[str]:
+    """Any negation word: most clauses hold none, and one search tells."""
+    return re.compile(alternation(vocabulary()["zero"]["negations"]))
+
+
 def _negation(clause: str) -> int | None:
     """Where a negation word starts in the clause, or None."""
     vocab = vocabulary()
+    if not _any_negation().search(clause):
+        return None
     for word in longest_first(vocab["zero"]["negations"]):
         start = clause.find(word)
         while start >= 0:
@@ -315,10 +321,10 @@ def _zero_mentions(sentence: str) -> Iterator[_Mention]:
     """Clauses that state in words that the thing did not happen: a 0 for what follows."""
     for a, b in _clauses(sentence):
         clause = sentence[a:b]
-        if _figure_pattern().search(clause) or _bare_number().search(YEAR.sub("", clause)):
-            continue
         where = _negation(clause)
         if where is None:
+            continue
+        if _figure_pattern().search(clause) or _bare_number().search(YEAR.sub("", clause)):
             continue
         yield _Mention(
             value=0.0,
@@ -339,18 +345,23 @@ class _Report:
 
     def __init__(self, sentences: list[_Sentence]) -> None:
         self.sentences = sentences
+        self._folded = [s.folded for s in sentences]
         self._df: dict[str, int] = {}
+        self._has: dict[KeyWord, bool] = {}
         self.top = math.log(1 + len(sentences))
 
     def idf(self, word: str) -> float:
         """Rarer in the report weighs more: log(1 + n / (1 + sentences holding it))."""
         if word not in self._df:
-            self._df[word] = sum(1 for s in self.sentences if word in s.folded)
+            self._df[word] = sum(map(operator.contains, self._folded, repeat(word)))
         return math.log(1 + len(self.sentences) / (1 + self._df[word]))
 
     def has(self, key: KeyWord) -> bool:
-        """Whether the report uses the key word (or a word standing for it) anywhere."""
-        return any(key_credit(key, s.folded) >= 0.5 for s in self.sentences)
+        """Whether the report uses the key word (or a word standing for it) anywhere; asked
+        per figure, found once."""
+        if key not in self._has:
+            self._has[key] = any(key_credit(key, s.folded) >= 0.5 for s in self.sentences)
+        return self._has[key]
 
     def weights(self, asked: AskedFigure) -> list[float]:
         """Key word weights: rarer in the report weighs more; weak and year words less."""
@@ -398,8 +409,7 @@ def _precision(asked: AskedFigure, report: _Report, mention: _Mention) -> float:
     examples (A、B等) and the unit's own name say nothing either way.
     """
     scores = vocabulary()["scores"]
-    keys = [w for k in asked.words for w in (k.word, *k.alternatives)]
-    keys += vocabulary()["implied"].get(asked.measure, [])
+    keys = [*_asked_forms(asked), *vocabulary()["implied"].get(asked.measure, [])]
     before = list(reversed(_content_tokens(asked, mention.before)))
     after = _content_tokens(asked, _head(mention) or mention.after)
     total = explained = scores["precision_prior"]
@@ -409,6 +419,12 @@ def _precision(asked: AskedFigure, report: _Report, mention: _Mention) -> float:
             total += weight
             explained += weight * max(max(credit(k, token), credit(token, k)) for k in keys)
     return explained / total
+
+
+@lru_cache(maxsize=64)
+def _asked_forms(asked: AskedFigure) -> tuple[str, ...]:
+    """The question's key words and their renderings, as every figure's score reads them."""
+    return tuple(w for k in asked.words for w in (k.word, *k.alternatives))
 
 
 def _content_tokens(asked: AskedFigure, text: str) -> list[str]:
@@ -438,7 +454,7 @@ def _narrows(asked: AskedFigure, mention: _Mention) -> bool:
     """The governing words make the figure a part or the rest of what is asked (其他…, 原创…),
     or a running total when the question asks for none (截至目前累计…)."""
     subset = vocabulary()["subset"]
-    asked_words = " ".join(w for k in asked.words for w in (k.word, *k.alternatives))
+    asked_words = " ".join(_asked_forms(asked))
     if any(w in mention.near and w not in asked_words for w in subset["words"]):
         return True
     if any(w in asked_words for w in subset["cumulative_asked"]):
@@ -456,7 +472,7 @@ def _not_running_total(asked: AskedFigure, mention: _Mention) -> bool:
     """The question asks for a running total (累计, 历年) but the words governing the figure
     name none: it is the year's figure next to it ("其中2019年度共主动公开202条")."""
     subset = vocabulary()["subset"]
-    asked_words = " ".join(w for k in asked.words for w in (k.word, *k.alternatives))
+    asked_words = " ".join(_asked_forms(asked))
     if not any(w in asked_words for w in subset["running_total_asked"]):
         return False
     return not any(w in mention.near for w in subset["running_total"])
@@ -485,7 +501,7 @@ def _contrasts(asked: AskedFigure, near: str) -> bool:
 
 def _off_topic(asked: AskedFigure, near: str) -> bool:
     """The governing words name a topic of their own that no key word of the question names."""
-    keys = [w for k in asked.words for w in (k.word, *k.alternatives)]
+    keys = _asked_forms(asked)
     for topic in vocabulary()["topics"]["words"]:
         if topic in near and not any(credit(k, topic) >= 0.5 or topic in k for k in keys):
             return True
@@ -564,6 +580,8 @@ def _score(
         score *= scores["subset"]
     if mention.per and not _asks_per(asked, mention.per):
         score *= scores["per_unit"]
+    if not score:
+        return 0.0  # no precision makes it more
     floor = scores["precision_floor"]
     return score * (floor + (1 - floor) * _precision(asked, report, mention))
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from bot.qa.figure_answer import text_answer
 from bot.qa.figure_question import asks_for_figure, read_question, years_named
+from bot.qa.figure_words import longest_first, vocabulary
 from bot.qa.lookup import ReportRef
 from bot.qa.model import AnswerKind, Figure, Quote
 from bot.qa.prose_figures import (
@@ -18,6 +19,8 @@ from bot.qa.prose_figures import (
     FigureCandidate,
     FigureFinding,
     PassageText,
+    _clauses,
+    _negation,
     find_figures,
 )
 from bot.qa.wording import Phrasebook
@@ -320,3 +323,38 @@ def test_vocabulary_tables_hold_what_the_code_reads() -> None:
 )
 def test_joined_words_are_also_read_as_written(question: str, compound: str) -> None:
     assert compound in read_question(question).compounds
+
+
+def _clauses_char_by_char(sentence: str) -> list[tuple[int, int]]:
+    """The clause rule as a loop over characters, as it was first written."""
+    spans, start = [], 0
+    for i, ch in enumerate(sentence):
+        if ch in ",，:：;；\n":
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(sentence)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+@given(st.text(alphabet=st.sampled_from("ab无未,，:：;；\n 。1"), max_size=40))
+def test_clauses_as_the_character_loop(sentence: str) -> None:
+    assert _clauses(sentence) == _clauses_char_by_char(sentence)
+
+
+@given(st.text(alphabet=st.sampled_from("无也因暂法论需没有收到未接,a"), max_size=30))
+def test_negation_found_as_the_plain_search(clause: str) -> None:
+    """The quick check for any negation word changes nothing: the first word (longest
+    first) that stands unblocked, or None."""
+    vocab = vocabulary()
+    expected = None
+    for word in longest_first(vocab["zero"]["negations"]):
+        starts = [i for i in range(len(clause)) if clause.startswith(word, i)]
+        unblocked = [
+            i
+            for i in starts
+            if not any(clause[i:].startswith(b) for b in vocab["zero"]["negation_blockers"])
+        ]
+        if unblocked:
+            expected = unblocked[0]
+            break
+    assert _negation(clause) == expected
