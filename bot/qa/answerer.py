@@ -78,19 +78,11 @@ class Answerer:
 
     def _store_later(self, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:
         """Keep the refreshed names for the next process without making this question wait:
-        at 100,000 reports writing them takes seconds.  Written from a snapshot, to a
-        temporary file renamed into place.  A process that ends meanwhile (``ask -`` at the
-        end of its input) waits for the write: killed halfway, it left the next process to
-        build the names again, 13 s at 100,000 reports."""
-        taken = gazetteer_cache.snapshot(gazetteer)
-        thread = threading.Thread(
-            target=gazetteer_cache.store,
-            args=(self.db_path, stamp, gazetteer, taken),
-            name="gazetteer-cache",
-            daemon=False,
-        )
-        thread.start()
-        self.cache_writer = thread
+        at 100,000 reports writing them takes seconds (``gazetteer_cache.store_behind``).
+        Written to a temporary file renamed into place.  A process that ends meanwhile
+        (``ask -`` at the end of its input) waits for the write: killed halfway, it left the
+        next process to build the names again, 13 s at 100,000 reports."""
+        self.cache_writer = gazetteer_cache.store_behind(self.db_path, stamp, gazetteer)
 
     def parse(self, text: str) -> Question:
         """What the question asks, against the units loaded now."""

@@ -4,8 +4,12 @@ changes."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -87,16 +91,7 @@ def test_a_damaged_file_is_rebuilt(db_path: Path) -> None:
 def test_a_warm_process_keeps_the_refreshed_names_without_making_the_question_wait(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.corpus import ingest_and_index
-    from tests.support import write_report
-
-    warm = Answerer(db_path, warm=False)
-    warm.gazetteer()
-    folder = tmp_path / "new"
-    folder.mkdir()
-    report = write_report(folder, "r.txt", "东坪镇2019年政府信息公开工作年度报告")
-    assert [o.status for o in ingest_and_index(db_path, [report])] == ["added"]
-    assert "东坪镇" in warm.gazetteer().units  # refreshed in place, the names written behind
+    warm = _refreshed_in_place(db_path, tmp_path)  # the names written behind
     assert warm.cache_writer is not None
     warm.cache_writer.join(timeout=30)
     _no_build(monkeypatch)
@@ -137,4 +132,72 @@ def test_a_process_ending_while_it_writes_the_names_waits_for_the_write(
     assert done.returncode == 0, done.stderr
     assert list((db_path.parent / "cache" / "gazetteer").glob("*.part")) == []
     _no_build(monkeypatch)
+    assert "东坪镇" in Answerer(db_path, warm=False).gazetteer().units
+
+
+def _refreshed_in_place(
+    db_path: Path, tmp_path: Path, then: Callable[[], object] = lambda: None
+) -> Answerer:
+    """A warm answerer that took in a new unit's report, its names being written behind;
+    ``then`` runs once its first names are built (and written, in this process)."""
+    from bot.corpus import ingest_and_index
+    from tests.support import write_report
+
+    warm = Answerer(db_path, warm=False)
+    warm.gazetteer()
+    then()
+    folder = tmp_path / "new"
+    folder.mkdir()
+    report = write_report(folder, "r.txt", "东坪镇2019年政府信息公开工作年度报告")
+    assert [o.status for o in ingest_and_index(db_path, [report])] == ["added"]
+    assert "东坪镇" in warm.gazetteer().units
+    assert warm.cache_writer is not None
+    return warm
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="written by a thread there")
+def test_the_names_are_written_by_another_process(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writing thread would hold the interpreter for seconds at 100,000 units and stretch
+    every answer meanwhile; a forked child writes instead."""
+    from bot.qa import gazetteer_cache
+
+    writers = tmp_path / "writers"
+    store = gazetteer_cache.store
+
+    def noted(*args: object, **kwargs: object) -> None:
+        with writers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        store(*args, **kwargs)  # type: ignore[arg-type]
+
+    warm = _refreshed_in_place(
+        db_path, tmp_path, lambda: monkeypatch.setattr(gazetteer_cache, "store", noted)
+    )
+    assert warm.cache_writer is not None
+    warm.cache_writer.join(timeout=30)
+    assert writers.read_text().split() not in ([], [str(os.getpid())])
+    _no_build(monkeypatch)
+    assert "东坪镇" in Answerer(db_path, warm=False).gazetteer().units
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="written by a thread there")
+def test_a_writer_that_never_ends_is_given_up(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child that finds a lock held for ever (another thread held it when it was forked)
+    ends itself; the process waiting for it goes on, and the next one builds the names."""
+    from bot.qa import gazetteer_cache
+
+    store = gazetteer_cache.store
+
+    def stuck() -> None:
+        monkeypatch.setattr(gazetteer_cache, "WRITER_SECONDS", 1)
+        monkeypatch.setattr(gazetteer_cache, "store", lambda *args, **kwargs: time.sleep(3600))
+
+    warm = _refreshed_in_place(db_path, tmp_path, stuck)
+    assert warm.cache_writer is not None
+    warm.cache_writer.join(timeout=30)
+    assert not warm.cache_writer.is_alive()
+    monkeypatch.setattr(gazetteer_cache, "store", store)
     assert "东坪镇" in Answerer(db_path, warm=False).gazetteer().units
