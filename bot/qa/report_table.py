@@ -213,18 +213,24 @@ class ReportTable:
         self._by_year = {}
         self._parent_of = {}
         self._units_of_parent = {}
-        self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall())
+        self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall(), by_year=False)
         self._units = sorted(self._by_unit)
+        for unit in self._units:  # in scope order, so that sorting a year's scope is one pass
+            for row in self._by_unit[unit]:
+                self._by_year.setdefault(row.ref.year, []).append(row)
         settle()
 
-    def _add(self, rows: Iterable[tuple]) -> None:
+    def _add(self, rows: Iterable[tuple], by_year: bool = True) -> None:
+        """Take in these reports; ``by_year``: also append them to their year's list (a load
+        makes those lists afterwards, in unit order)."""
         touched: set[str] = set()
         for row in rows:
             report = _ref(row)
             self._by_unit.setdefault(report.ref.unit, []).append(report)
             self._unit_of[report.ref.id] = report.ref.unit
             self._years[report.ref.year] += 1
-            self._by_year.setdefault(report.ref.year, []).append(report)
+            if by_year:
+                self._by_year.setdefault(report.ref.year, []).append(report)
             self._templates.add(report.ref.template)
             touched.add(report.ref.unit)
         for unit in touched:
