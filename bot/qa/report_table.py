@@ -166,7 +166,7 @@ class ReportTable:
         # many such reports there are; made when first asked, per state of the corpus.
         self._scopes: dict[tuple[str | None, int | None], tuple[list[ReportRef], int]] = {}
         self._years: Counter[int] = Counter()  # reports per year
-        self._by_year: dict[int, list[ReportRow]] = {}
+        self._by_year: dict[int, list[ReportRow]] = {}  # each in scope order
         self._templates: set[str] = set()  # of the reports loaded (and of some removed)
         # Each unit's newest stated parent region, and the units of each, for region scopes.
         self._parent_of: dict[str, str] = {}
@@ -190,6 +190,7 @@ class ReportTable:
         """Read these units' reports again; False when the result cannot be right (a report
         moved to another unit, a count that does not add up): then all is read again."""
         conn = self.watch.db.conn
+        years: set[int] = set()  # whose lists took in reports, to put back in scope order
         for unit in units:
             for old in self._by_unit.pop(unit, ()):
                 self._unit_of.pop(old.ref.id, None)
@@ -203,6 +204,9 @@ class ReportTable:
                 return False
             self._add(rows)
             self._set_parent(unit)
+            years.update(row[2] for row in rows)
+        for year in years & self._by_year.keys():
+            self._by_year[year].sort(key=_scope_order)
         self._units = sorted(self._by_unit)
         return len(self._unit_of) == stamp.reports
 
@@ -332,14 +336,21 @@ class ReportTable:
         if key in self._scopes:
             return self._scopes[key]
         level, year = key
-        rows: Iterable[ReportRow] = (
+        rows: Iterable[ReportRow] = (  # in scope order (unit, newest year, newest id)
             self._by_year.get(year, ())
             if year is not None
             else (row for unit in self._units for row in self._by_unit[unit])
         )
-        matching = [r.ref for r in rows if level is None or (r.ref.level or "") == level]
-        matching.sort(key=lambda r: (r.unit, -r.year, -r.id))
-        newest = [r for i, r in enumerate(matching) if not i or matching[i - 1].unit != r.unit]
+        if level is None:
+            matching = [r.ref for r in rows]
+        else:
+            matching = [r.ref for r in rows if (r.ref.level or "") == level]
+        newest: list[ReportRef] = []
+        last = None
+        for ref in matching:  # a unit's first is its newest
+            if ref.unit != last:
+                newest.append(ref)
+                last = ref.unit
         self._scopes[key] = (newest, len(matching))
         return self._scopes[key]
 
@@ -349,6 +360,11 @@ class ReportTable:
         chosen = self._units if units is None else sorted(set(units))
         for unit in chosen:
             yield from self._by_unit.get(unit, ())
+
+
+def _scope_order(row: ReportRow) -> tuple[str, int, int]:
+    """Scope order: by unit, then newest year and newest report first."""
+    return (row.ref.unit, -row.ref.year, -row.ref.id)
 
 
 def _scope_keys(levels: list[str], years: tuple[int, ...]) -> list[tuple[str | None, int | None]]:
