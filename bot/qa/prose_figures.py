@@ -239,7 +239,7 @@ def _number_ok(sentence: str, match: re.Match[str]) -> bool:
     start = match.start("num")
     before = sentence[max(0, start - 1) : start]
     latin = before.isascii() and before.isalpha()
-    if before and (before.isdigit() or before in ".-〔[" or latin):
+    if before and (before.isdigit() or before in ".-〔[⁄" or latin):
         return False
     if any(sentence[:start].endswith(w) for w in vocab["figure"]["number_blocked_after"]):
         return False

@@ -102,11 +102,12 @@ def number_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 @cache
 def number_first_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """A number and measure, then only the ``between`` words, then a phrase
-    ("收到1份有关政府信息公开行政复议申请")."""
+    ("收到1份有关政府信息公开行政复议申请").  A number right after a fraction slash is the
+    denominator of a fraction (¼ folds to 1⁄4), not a count."""
     rules = prose_rules()
     between = f"(?:{_alternation(rules.between)})*" if rules.between else ""
     return re.compile(
-        rf"(?<![\d.])(?P<num>{NUMBER})(?P<measure>{_alternation(rules.measures)})"
+        rf"(?<![\d.⁄])(?P<num>{NUMBER})(?P<measure>{_alternation(rules.measures)})"
         rf"{between}(?P<phrase>{_alternation(phrases)})"
     )
 

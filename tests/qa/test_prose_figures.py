@@ -358,3 +358,11 @@ def test_negation_found_as_the_plain_search(clause: str) -> None:
             expected = unblocked[0]
             break
     assert _negation(clause) == expected
+
+
+def test_a_fraction_counts_nothing() -> None:
+    """1⁄4条 (a fraction written with the fraction slash, as ¼ folds) is no count of 4."""
+    finding = find_figures(
+        "主动公开政府信息多少条", [PassageText(1, "全年主动公开政府信息1⁄4条。")]
+    )
+    assert finding.outcome == NOT_STATED
