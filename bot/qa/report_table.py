@@ -205,7 +205,7 @@ class ReportTable:
             self._add(rows)
             self._set_parent(unit)
             years.update(row[2] for row in rows)
-        for added_to in years & self._by_year.keys():
+        for added_to in years:
             self._by_year[added_to].sort(key=_scope_order)
         self._units = sorted(self._by_unit)
         return len(self._unit_of) == stamp.reports
