@@ -219,7 +219,7 @@ class ReportTable:
         self._units_of_parent = {}
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall(), by_year=False)
         self._units = sorted(self._by_unit)
-        for unit in self._units:  # in scope order, so that sorting a year's scope is one pass
+        for unit in self._units:  # each year's list in scope order: a scope is one pass
             for row in self._by_unit[unit]:
                 self._by_year.setdefault(row.ref.year, []).append(row)
         settle()
