@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ingest.reasons import Code, Reason
 from ingest.store import open_db, open_reader
 
 if TYPE_CHECKING:  # ingest's readers are imported only when files are loaded
@@ -40,8 +41,8 @@ def index_is_current(db_path: Path) -> bool:
     return is_current(db_path)
 
 
-def update_index(db_path: Path) -> str:
-    """Refresh the index when it is older than the database; '' or why it could not be."""
+def update_index(db_path: Path) -> Reason | None:
+    """Refresh the index when it is older than the database; None or why it could not be."""
     try:
         if not index_is_current(db_path):
             refresh_index(db_path)
@@ -49,8 +50,12 @@ def update_index(db_path: Path) -> str:
         from ingest.pipeline import write_failure
 
         cause, _ = write_failure(exc)
-        return f"the passage index was not brought up to date: {cause}; the next run rebuilds it"
-    return ""
+        return Reason.of(
+            Code.INDEX_STALE,
+            "the passage index was not brought up to date: {cause}; the next run rebuilds it",
+            cause=cause.text,
+        )
+    return None
 
 
 def ingest_and_index(
@@ -72,7 +77,7 @@ def ingest_and_index(
     if outcomes.stopped:
         return outcomes  # the database could not be written: the index cannot be either
     problem = update_index(db_path)
-    if problem:
+    if problem is not None:
         outcomes.notes.append(problem)
     return outcomes
 
@@ -110,6 +115,6 @@ def ensure_corpus(db_path: Path, notify: Callable[[str], None]) -> sqlite_utils.
         )
     else:
         problem = update_index(db_path)
-        if problem:
-            notify(f"{problem} (passage answers may miss the latest reports)")
+        if problem is not None:
+            notify(f"{problem.text} (passage answers may miss the latest reports)")
     return open_reader(db_path)

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.reasons import Code, Reason
+
 SIDECAR_SUFFIX = ".meta.toml"
 
 _KINDS = (
@@ -33,10 +35,10 @@ _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of the run: a file to read (``refusal`` empty) or why it is not read."""
+    """One entry of the run: a file to read (``refusal`` None) or why it is not read."""
 
     path: Path
-    refusal: str = ""
+    refusal: Reason | None = None
 
 
 def shown(text: str | os.PathLike[str]) -> str:
@@ -64,17 +66,25 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def _kind_problem(mode: int) -> str:
+def _kind_problem(mode: int) -> Reason:
     for test, kind in _KINDS:
         if test(mode):
-            return f"{kind}, not a report file; skipped"
-    return "not a regular file; skipped"
+            return Reason.of(Code.NOT_REGULAR_FILE, "{kind}, not a report file; skipped", kind=kind)
+    return Reason.of(Code.NOT_REGULAR_FILE, "not a regular file; skipped", kind="")
 
 
-def _why_not(exc: OSError, what: str) -> str:
+def _why_not(exc: OSError, code: Code, what: str) -> Reason:
+    """``code`` (cannot access, cannot list) for ``what`` could not be done, or a link loop."""
     if exc.errno == errno.ELOOP:
-        return "a symbolic link that loops; skipped"
-    return f"cannot {what} ({exc.strerror or exc}); skipped"
+        return Reason.of(Code.LINK_LOOP, "a symbolic link that loops; skipped")
+    return Reason.of(code, "cannot " + what + " ({error}); skipped", error=str(exc.strerror or exc))
+
+
+def _broken_link(path: Path) -> Reason:
+    target = os.readlink(path)
+    return Reason.of(
+        Code.BROKEN_LINK, "a broken symbolic link (to {target}); skipped", target=target
+    )
 
 
 class _Walk:
@@ -90,12 +100,12 @@ class _Walk:
             info = path.stat()
         except FileNotFoundError:
             if path.is_symlink():
-                yield Entry(path, f"a broken symbolic link (to {os.readlink(path)}); skipped")
+                yield Entry(path, _broken_link(path))
             else:
-                yield Entry(path, "no such file or folder")
+                yield Entry(path, Reason.of(Code.NO_SUCH_FILE, "no such file or folder"))
             return
         except OSError as exc:
-            yield Entry(path, _why_not(exc, "access it"))
+            yield Entry(path, _why_not(exc, Code.CANNOT_ACCESS, "access it"))
             return
         if stat.S_ISDIR(info.st_mode):
             yield from self.folder(path, path.resolve())
@@ -114,7 +124,7 @@ class _Walk:
             with os.scandir(folder) as listing:
                 children = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            yield Entry(folder, _why_not(exc, "list the folder"))
+            yield Entry(folder, _why_not(exc, Code.CANNOT_LIST, "list the folder"))
             return
         names = {c.name for c in children}
         for child in children:
@@ -123,7 +133,8 @@ class _Walk:
             path = Path(child.path)
             if child.name.endswith(SIDECAR_SUFFIX):
                 if child.name.removesuffix(SIDECAR_SUFFIX) not in names:
-                    yield Entry(path, "a sidecar whose report file is not next to it; skipped")
+                    orphan = "a sidecar whose report file is not next to it; skipped"
+                    yield Entry(path, Reason.of(Code.ORPHAN_SIDECAR, orphan))
                 continue
             yield from self.child(path, root)
 
@@ -134,18 +145,20 @@ class _Walk:
             if link:
                 target = Path(os.path.realpath(path))
                 if not target.exists():
-                    yield Entry(path, f"a broken symbolic link (to {os.readlink(path)}); skipped")
+                    yield Entry(path, _broken_link(path))
                     return
                 if not self.follow_links and not target.is_relative_to(root):
-                    yield Entry(
-                        path,
-                        f"a symbolic link out of the folder (to {target}); not followed "
+                    out = Reason.of(
+                        Code.LINK_OUT_OF_FOLDER,
+                        "a symbolic link out of the folder (to {target}); not followed "
                         "(pass --follow-links to read it)",
+                        target=str(target),
                     )
+                    yield Entry(path, out)
                     return
             info = path.stat()
         except OSError as exc:
-            yield Entry(path, _why_not(exc, "access it"))
+            yield Entry(path, _why_not(exc, Code.CANNOT_ACCESS, "access it"))
             return
         if stat.S_ISDIR(info.st_mode):
             yield from self.folder(path, root)
@@ -157,7 +170,8 @@ class _Walk:
     @staticmethod
     def readable(path: Path) -> Entry:
         if not os.access(path, os.R_OK):
-            return Entry(path, "cannot read the file (permission denied); skipped")
+            denied = "cannot read the file ({error}); skipped"
+            return Entry(path, Reason.of(Code.CANNOT_READ, denied, error="permission denied"))
         return Entry(path)
 
 

@@ -36,6 +36,7 @@ from ingest.metadata import (
 )
 from ingest.passages import PassageDraft, section_spans, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, RawReport, RefusedFile, read_report
+from ingest.reasons import Code, Reason, Value
 from ingest.review import refresh_findings
 from ingest.statistics import Extraction, extract_statistics
 from ingest.store import delete_report, file_pending_figures, writing
@@ -43,7 +44,7 @@ from ingest.tables import find_tables
 from ingest.template import detect_template
 from ingest.text import fold
 from ingest.units import canonical, identify, refresh_unit, rename_unit
-from ingest.workers import DEFAULT_LIMITS, Job, Limits, PassageHook, attempt, prepared_in_order
+from ingest.workers import DEFAULT_LIMITS, Job, Limits, PassageHook, prepared_in_order
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 SIDECAR_FIELDS = ("unit", "unit_full", "year", "published", "level", "parent", "title")
@@ -52,11 +53,15 @@ Status = Literal["added", "updated", "corrected", "unchanged", "duplicate", "ref
 
 @dataclass
 class FileOutcome:
-    """What happened to one file; the summary and the exit status are built from these."""
+    """What happened to one file; the summary and the exit status are built from these.
+
+    ``why`` is the reason for a refusal, a duplicate, a replacement or a correction, as a code
+    with its values for a front end to phrase; ``reason`` is its English line.
+    """
 
     path: Path
     status: Status
-    reason: str = ""
+    why: Reason | None = None
     report_id: int | None = None
     unit: str | None = None
     year: int | None = None
@@ -66,10 +71,15 @@ class FileOutcome:
     conflicts: int = 0
     failed_checks: int = 0
     skipped: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Reason] = field(default_factory=list)
     ambiguous: int = 0
     stops_run: bool = False  # the database could not be written: the run ends here
     previous: str = ""  # a corrected report's unit and year before the correction
+
+    @property
+    def reason(self) -> str:
+        """The reason in English, as the command line prints it ('' when there is none)."""
+        return self.why.text if self.why else ""
 
 
 @dataclass
@@ -84,7 +94,7 @@ class PreparedReport:
     content_hash: str
     passages: list[PassageDraft]
     extraction: Extraction
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Reason] = field(default_factory=list)
     supplied: dict = field(default_factory=dict)  # metadata given by option, caption or sidecar
     extras: object = None  # what a ``PassageHook`` prepared in the worker (passage tokens)
 
@@ -100,35 +110,65 @@ def _sidecar(path: Path) -> dict:
     try:
         data = tomllib.loads(sidecar.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RefusedFile(f"sidecar {sidecar.name} is not valid TOML: {exc}") from exc
+        raise RefusedFile(
+            Code.SIDECAR_INVALID,
+            "sidecar {sidecar} is not valid TOML: {error}",
+            sidecar=sidecar.name,
+            error=str(exc),
+        ) from exc
     supplied = {k: v for k, v in data.items() if k in SIDECAR_FIELDS}
-    problem = _override_problem(supplied)
+    problem = _override_problem(supplied, sidecar.name)
     if problem:
-        raise RefusedFile(f"sidecar {sidecar.name}: {problem}")
+        raise RefusedFile(problem)
     return supplied
 
 
-def _override_problem(supplied: dict) -> str | None:
-    """Why supplied metadata cannot be used (a year of 2018年, an empty unit), or None."""
+def _override_problem(supplied: dict, sidecar: str = "") -> Reason | None:
+    """Why supplied metadata cannot be used (a year of 2018年, an empty unit), or None;
+    ``sidecar`` names the file it came from, '' for an option or a caption."""
+    source = "sidecar {sidecar}: " if sidecar else ""
     year = supplied.get("year")
     if year is not None and (
         isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR
     ):
-        return (
-            f"year must be a number from {MIN_YEAR} to {MAX_YEAR}, e.g. year = 2018 (got {year!r})"
+        return Reason.of(
+            Code.YEAR_INVALID,
+            source + "year must be a number from {low} to {high}, e.g. year = 2018 (got {given})",
+            given=repr(year),
+            low=MIN_YEAR,
+            high=MAX_YEAR,
+            sidecar=sidecar,
         )
     unit = supplied.get("unit")
     if unit is not None and (not isinstance(unit, str) or not "".join(unit.split())):
-        return f'unit must be a name, e.g. unit = "南湖镇" (got {unit!r})'
+        return Reason.of(
+            Code.UNIT_INVALID,
+            source + 'unit must be a name, e.g. unit = "南湖镇" (got {given})',
+            given=repr(unit),
+            sidecar=sidecar,
+        )
     if isinstance(unit, str) and (why := organisation_problem("".join(unit.split()))):
-        return f"unit must name an organisation, e.g. 南湖镇 or 东城县民政局 ({why}: {unit!r})"
+        return Reason.of(
+            Code.UNIT_NOT_ORGANISATION,
+            source + "unit must name an organisation, e.g. 南湖镇 or 东城县民政局 "
+            "({problem}: {unit!r})",
+            unit=unit,
+            problem=why,
+            sidecar=sidecar,
+        )
     for name in ("unit_full", "published", "level", "parent", "title"):
         if name in supplied and not isinstance(supplied[name], str):
-            return f"{name} must be text (got {supplied[name]!r})"
+            return Reason.of(
+                Code.FIELD_NOT_TEXT,
+                source + "{field} must be text (got {given})",
+                field=name,
+                given=repr(supplied[name]),
+                sidecar=sidecar,
+            )
     return None
 
 
-def _apply_overrides(meta: ReportMeta, supplied: dict, how: str) -> tuple[ReportMeta, list[str]]:
+def _apply_overrides(meta: ReportMeta, supplied: dict, how: str) -> tuple[ReportMeta, list[Reason]]:
     """The detected metadata with the supplied values in place, and warnings where the text
     says otherwise: an override always wins, but a contradiction is worth a line."""
     if not supplied:
@@ -149,11 +189,26 @@ def _apply_overrides(meta: ReportMeta, supplied: dict, how: str) -> tuple[Report
             names=(),
         )
         if detected.unit and not same_unit_names(detected.unit, unit):
-            warnings.append(f"the text names the unit {detected.unit}, used {unit} as given")
+            warnings.append(
+                Reason.of(
+                    Code.UNIT_OVERRIDDEN,
+                    "the text names the unit {named}, used {unit} as given",
+                    named=detected.unit,
+                    unit=unit,
+                )
+            )
     if "year" in supplied:
-        meta = replace(meta, year=int(supplied["year"]))
-        if detected.year and detected.year != meta.year:
-            warnings.append(f"the text reports on {detected.year}, used {meta.year} as given")
+        year = int(supplied["year"])
+        meta = replace(meta, year=year)
+        if detected.year and detected.year != year:
+            warnings.append(
+                Reason.of(
+                    Code.YEAR_OVERRIDDEN,
+                    "the text reports on {reported}, used {year} as given",
+                    reported=detected.year,
+                    year=year,
+                )
+            )
     return meta, warnings
 
 
@@ -177,18 +232,9 @@ def prepare(
     if problem:
         raise RefusedFile(problem)
     meta, warnings = _apply_overrides(detect_metadata(raw.text), supplied, how)
-    missing = [name for name in ("unit", "year") if getattr(meta, name) is None]
+    missing = tuple(name for name in ("unit", "year") if getattr(meta, name) is None)
     if missing:
-        hints = {"unit": "发布单位 (--unit NAME)", "year": "report year (--year YYYY)"}
-        why = ""
-        if "unit" in missing and meta.refused:
-            why = f" (the text names it only as {'; '.join(meta.refused[:3])})"
-        raise MissingMetadata(
-            "could not find the "
-            + " and the ".join(hints[m] for m in missing)
-            + f" in the text{why}; pass the option or write {path.name}{SIDECAR_SUFFIX} "
-            + 'next to it, e.g. unit = "南湖镇" and year = 2018'
-        )
+        raise MissingMetadata(_missing(meta, missing, path))
     template = detect_template(raw.text, meta.year)
     chrome = find_chrome(raw.text)
     report_text = chrome.blank(raw.text)
@@ -207,6 +253,30 @@ def prepare(
         warnings=warnings,
         supplied=supplied,
     )
+
+
+_MISSING = {
+    ("unit",): Code.MISSING_UNIT,
+    ("year",): Code.MISSING_YEAR,
+    ("unit", "year"): Code.MISSING_UNIT_AND_YEAR,
+}
+
+
+def _missing(meta: ReportMeta, missing: tuple[str, ...], path: Path) -> Reason:
+    """Which of unit and year the text does not say, with the words it uses in place of a
+    unit's name (我乡), and how to supply them."""
+    hints = {"unit": "发布单位 (--unit NAME)", "year": "report year (--year YYYY)"}
+    english = "could not find the " + " and the ".join(hints[m] for m in missing) + " in the text"
+    params: dict[str, Value] = {"file": path.name}
+    if "unit" in missing:
+        refused = meta.refused[:3]
+        params["named"] = "; ".join(refused)
+        params["names"] = "、".join(r.split(" (")[0] for r in refused)
+        if refused:
+            english += " (the text names it only as {named})"
+    english += "; pass the option or write {file}" + SIDECAR_SUFFIX + " next to it, "
+    english += 'e.g. unit = "南湖镇" and year = 2018'
+    return Reason.of(_MISSING[missing], english, **params)
 
 
 def _first_char(evidence: str, start: int) -> int:
@@ -399,7 +469,7 @@ def ingest_file(
     replace_older: bool = False,
 ) -> FileOutcome:
     """Ingest one file in this process; every failure becomes a refused outcome."""
-    prepared = attempt(Job(path, unit=unit, year=year, max_bytes=max_bytes))
+    _, prepared = next(prepared_in_order([Job(path, unit=unit, year=year, max_bytes=max_bytes)]))
     outcome = commit(db, path, prepared, replace_older=replace_older)
     _file_figures(db)
     return outcome
@@ -408,7 +478,7 @@ def ingest_file(
 def commit(
     db: sqlite_utils.Database,
     path: Path,
-    prepared: PreparedReport | str,
+    prepared: PreparedReport | Reason,
     replace_older: bool = False,
     hook: PassageHook | None = None,
 ) -> FileOutcome:
@@ -422,8 +492,8 @@ def commit(
     statistics.  When the database cannot be written (a full disk) the outcome says so and
     ``stops_run`` is set: the files after it would fail alike.
     """
-    if isinstance(prepared, str):
-        return FileOutcome(path, "refused", reason=prepared)
+    if isinstance(prepared, Reason):
+        return FileOutcome(path, "refused", why=prepared)
     try:
         with writing(db):
             return _commit(db, path, prepared, replace_older, hook)
@@ -431,23 +501,27 @@ def commit(
         if hook is not None:
             hook.forget()  # what it cached of this transaction was rolled back
         cause, stops = write_failure(exc)
-        reason = f"{cause}; nothing of this file was stored"
-        return FileOutcome(path, "refused", reason=reason, stops_run=stops)
+        why = cause.followed_by("; nothing of this file was stored")
+        return FileOutcome(path, "refused", why=why, stops_run=stops)
 
 
-def write_failure(exc: BaseException) -> tuple[str, bool]:
+def write_failure(exc: BaseException) -> tuple[Reason, bool]:
     """(what went wrong writing, in a few words; whether the writes after it would fail
     alike, so the run should stop)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     lowered = text.lower()
-    code = getattr(exc, "errno", None)
-    if "full" in lowered or code in (errno.ENOSPC, errno.EDQUOT):
-        return f"the disk is full ({text})", True
-    if "readonly" in lowered or "read-only" in lowered or code == errno.EROFS:
-        return f"the database cannot be written ({text})", True
-    if "locked" in lowered or "busy" in lowered:
-        return f"the database stayed busy: another process kept writing ({text})", False
-    return f"could not write the database ({type(exc).__name__}: {text})", True
+    number = getattr(exc, "errno", None)
+    if "full" in lowered or number in (errno.ENOSPC, errno.EDQUOT):
+        code, english, stops = Code.DISK_FULL, "the disk is full ({error})", True
+    elif "readonly" in lowered or "read-only" in lowered or number == errno.EROFS:
+        code, english, stops = Code.DB_READ_ONLY, "the database cannot be written ({error})", True
+    elif "locked" in lowered or "busy" in lowered:
+        english = "the database stayed busy: another process kept writing ({error})"
+        code, stops = Code.DB_BUSY, False
+    else:
+        code, english, stops = Code.DB_WRITE_FAILED, "could not write the database ({error})", True
+        text = f"{type(exc).__name__}: {text}"
+    return Reason.of(code, english, error=text), stops
 
 
 def _commit(
@@ -489,7 +563,9 @@ def _commit(
             outcome.status = "unchanged"
         else:
             outcome.status = "duplicate"
-            outcome.reason = f"same report as {same['source_file']}"
+            outcome.why = Reason.of(
+                Code.SAME_REPORT, "same report as {file}", file=same["source_file"]
+            )
         return outcome
     older = _existing(
         db,
@@ -500,18 +576,16 @@ def _commit(
         "ORDER BY source_path = ? DESC",
         [source_path, name, report.meta.year, source_path],
     )
-    reason = ""
     if older and older["source_path"] != source_path:
-        verdict = _replacement(report, older, replace_older)
-        if verdict[0] != "updated":
-            outcome.status, outcome.reason = verdict
+        outcome.status, outcome.why = _replacement(report, older, replace_older)
+        if outcome.status != "updated":
             outcome.report_id = older["id"]
             return outcome
-        reason = verdict[1]
     elif older:
-        reason = f"new version of {older['source_file']}"
-    if older:
-        outcome.status, outcome.reason = "updated", reason
+        outcome.status = "updated"
+        outcome.why = Reason.of(
+            Code.NEW_VERSION, "new version of {file}", file=older["source_file"]
+        )
     outcome.report_id = store(
         db,
         report,
@@ -523,32 +597,57 @@ def _commit(
     return outcome
 
 
-def _counts(statistics: int, passages: int) -> str:
-    return f"{statistics} statistics, {passages} passages"
+# The loaded report and this file, as the reasons for replacing one by the other name them.
+_OLD = "{file} ({statistics} statistics, {passages} passages)"
+_NEW = "({new_statistics} statistics, {new_passages} passages)"
 
 
-def _replacement(report: PreparedReport, older: dict, forced: bool) -> tuple[Status, str]:
+def _replacement(report: PreparedReport, older: dict, forced: bool) -> tuple[Status, Reason]:
     """(status, reason) for a file that claims a unit and year another file already holds."""
     new_stats, new_passages = len(report.extraction.statistics), len(report.passages)
-    old = f"{older['source_file']} ({_counts(older['statistics'], older['passages'])})"
-    new = _counts(new_stats, new_passages)
+    old: dict[str, Value] = {
+        "file": older["source_file"],
+        "statistics": older["statistics"],
+        "passages": older["passages"],
+    }
+    new: dict[str, Value] = {"new_statistics": new_stats, "new_passages": new_passages}
     if report.raw.format != older["format"]:
+        form = {"format": report.raw.format}
         if forced or new_stats > older["statistics"]:
-            return "updated", (
-                f"same report as {old} in another form; this {report.raw.format} ({new}) "
-                "has more statistics and replaces it"
+            return "updated", Reason.of(
+                Code.OTHER_FORM_REPLACES,
+                "same report as "
+                + _OLD
+                + " in another form; this {format} "
+                + _NEW
+                + " has more statistics and replaces it",
+                **old,
+                **form,
+                **new,
             )
-        return "duplicate", (
-            f"same report as {old} in another form, which has at least as many statistics "
-            f"as this {report.raw.format} ({new}); kept {older['source_file']}"
+        return "duplicate", Reason.of(
+            Code.OTHER_FORM_KEPT,
+            "same report as " + _OLD + " in another form, which has at least as many "
+            "statistics as this {format} " + _NEW + "; kept {file}",
+            **old,
+            **form,
+            **new,
         )
     if forced:
-        return "updated", f"replaces {old} as asked"
+        return "updated", Reason.of(Code.REPLACES_AS_ASKED, "replaces " + _OLD + " as asked", **old)
     if new_stats >= older["statistics"] and new_passages >= older["passages"]:
-        return "updated", f"replaces {old}"
-    return "refused", (
-        f"{older['unit']} {older['year']} is already loaded from {old}, and this file is less "
-        f"complete ({new}); pass --replace (in the bot: the caption replace) to replace it"
+        return "updated", Reason.of(Code.REPLACES, "replaces " + _OLD, **old)
+    return "refused", Reason.of(
+        Code.LESS_COMPLETE,
+        "{unit} {year} is already loaded from "
+        + _OLD
+        + ", and this file is less complete "
+        + _NEW
+        + "; pass --replace (in the bot: the caption replace) to replace it",
+        unit=older["unit"],
+        year=older["year"],
+        **old,
+        **new,
     )
 
 
@@ -562,18 +661,22 @@ def _correct(
     """Apply supplied metadata to the stored copy of this report, unless that would silently
     take the place of another report."""
     meta = report.meta
-    unit = meta.unit
-    assert unit is not None, "prepare refuses a report whose unit is not known"
+    unit, year = meta.unit, meta.year
+    assert unit is not None and year is not None, "prepare refuses a report without them"
     clash = _existing(
         db,
         "SELECT source_file FROM reports WHERE unit = ? AND year = ? AND id != ?",
-        [meta.unit, meta.year, same["id"]],
+        [unit, year, same["id"]],
     )
     if clash:
         outcome.status = "refused"
-        outcome.reason = (
-            f"{meta.unit} {meta.year} is already loaded from {clash['source_file']}; "
-            f"remove it first: nianbao remove --unit {meta.unit} --year {meta.year}"
+        outcome.why = Reason.of(
+            Code.CORRECTION_CLASH,
+            "{unit} {year} is already loaded from {file}; "
+            "remove it first: nianbao remove --unit {unit} --year {year}",
+            unit=unit,
+            year=year,
+            file=clash["source_file"],
         )
         return outcome
     with db.atomic():
@@ -596,7 +699,9 @@ def _correct(
             refresh_findings(db, name)
     outcome.status = "corrected"
     outcome.previous = f"{same['unit']} {same['year']}"
-    outcome.reason = f"was {outcome.previous}"
+    outcome.why = Reason.of(
+        Code.CORRECTED, "was {unit} {year}", unit=same["unit"], year=same["year"]
+    )
     return outcome
 
 
@@ -648,7 +753,7 @@ class Outcomes(list[FileOutcome]):
     def __init__(self) -> None:
         super().__init__()
         self.stopped = ""
-        self.notes: list[str] = []
+        self.notes: list[Reason] = []
 
 
 def ingest_paths(
@@ -672,7 +777,7 @@ def ingest_paths(
     """
     outcomes = Outcomes()
     entries = list(discover(paths, follow_links=follow_links))
-    readable = [e for e in entries if not e.refusal]
+    readable = [e for e in entries if e.refusal is None]
     prepared = prepared_in_order(
         (Job(e.path, unit=unit, year=year, max_bytes=max_bytes) for e in readable),
         workers=min(workers, len(readable)),  # a worker more than files only costs its start
@@ -681,8 +786,8 @@ def ingest_paths(
     )
     try:
         for entry in entries:
-            if entry.refusal:
-                outcome = FileOutcome(entry.path, "refused", reason=entry.refusal)
+            if entry.refusal is not None:
+                outcome = FileOutcome(entry.path, "refused", why=entry.refusal)
             else:
                 job, result = next(prepared)
                 outcome = commit(db, job.path, result, replace_older=replace_older, hook=hook)

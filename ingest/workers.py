@@ -24,9 +24,10 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ingest.readers import DEFAULT_MAX_BYTES, RefusedFile
+from ingest.reasons import Code, Reason, described
 
 if TYPE_CHECKING:
     from ingest.pipeline import PreparedReport
@@ -85,8 +86,15 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def attempt(job: Job, hook: PassageHook | None = None) -> PreparedReport | str:
-    """Prepare one file; any failure becomes a one-line refusal reason, never an exception."""
+# What a worker answers for a file that ran it out of memory: the limit that was hit is the
+# parent's to name, and the worker ends after it.
+_MEMORY: Literal["MEMORY"] = "MEMORY"
+
+
+def attempt(
+    job: Job, hook: PassageHook | None = None
+) -> PreparedReport | Reason | Literal["MEMORY"]:
+    """Prepare one file; any failure becomes a refusal reason, never an exception."""
     from ingest.pipeline import prepare
 
     try:
@@ -97,20 +105,25 @@ def attempt(job: Job, hook: PassageHook | None = None) -> PreparedReport | str:
     except RefusedFile as exc:
         if isinstance(exc.__cause__, MemoryError):
             return _MEMORY
-        return str(exc)
+        return exc.reason
     except MemoryError:
         return _MEMORY
     except RecursionError:
-        return "nested too deeply to read (tags or tables inside each other); skipped"
+        return Reason.of(
+            Code.TOO_DEEPLY_NESTED,
+            "nested too deeply to read (tags or tables inside each other); skipped",
+        )
     except Exception as exc:  # a parser bug must not stop the run; the type says which
-        return f"could not be read ({type(exc).__name__}: {exc})"[:300]
+        error = described(exc, limit=280)
+        return Reason.of(Code.UNREADABLE, "could not be read ({error})", error=error)
 
 
-_MEMORY = "MEMORY"
-
-
-def _memory_reason(limits: Limits) -> str:
-    return f"needed more than {limits.memory_mb:g} MB of memory (the per-file limit); skipped"
+def _memory_reason(limits: Limits) -> Reason:
+    return Reason.of(
+        Code.MEMORY_LIMIT,
+        "needed more than {limit:g} MB of memory (the per-file limit); skipped",
+        limit=limits.memory_mb,
+    )
 
 
 def _limit_memory(megabytes: float) -> None:
@@ -194,15 +207,22 @@ class _Worker:
         self.conn.close()
 
 
-def _death_reason(exitcode: int | None) -> str:
+def _death_reason(exitcode: int | None) -> Reason:
     if exitcode is not None and exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
         except ValueError:
             name = str(-exitcode)
-        hint = " (out of memory?)" if -exitcode == signal.SIGKILL else ""
-        return f"the reader process died ({name}){hint}; skipped"
-    return f"the reader process ended unexpectedly (exit status {exitcode}); skipped"
+        if -exitcode == signal.SIGKILL:
+            killed = "the reader process died ({signal}) (out of memory?); skipped"
+            return Reason.of(Code.READER_KILLED, killed, signal=name)
+        died = "the reader process died ({signal}); skipped"
+        return Reason.of(Code.READER_DIED, died, signal=name)
+    return Reason.of(
+        Code.READER_EXITED,
+        "the reader process ended unexpectedly (exit status {status}); skipped",
+        status=str(exitcode),
+    )
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -226,7 +246,7 @@ def prepared_in_order(
     workers: int = 0,
     limits: Limits = DEFAULT_LIMITS,
     hook: PassageHook | None = None,
-) -> Generator[tuple[Job, PreparedReport | str], None, None]:
+) -> Generator[tuple[Job, PreparedReport | Reason], None, None]:
     """Each job with its prepared report or refusal reason, in the order given."""
     if workers <= 0:
         for job in jobs:
@@ -261,10 +281,10 @@ class _Pool:
         worker.stop()
         self.workers.remove(worker)
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, PreparedReport | str]]:
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, PreparedReport | Reason]]:
         self.todo = iter(enumerate(jobs))
         self.upcoming = next(self.todo, None)
-        done: dict[int, tuple[Job, PreparedReport | str]] = {}
+        done: dict[int, tuple[Job, PreparedReport | Reason]] = {}
         next_out = 0
         window = WINDOW_PER_WORKER * self.size
         try:
@@ -293,7 +313,7 @@ class _Pool:
         job, self.upcoming = self.upcoming, next(self.todo, None)
         return job
 
-    def _dispatch(self, limit: int, done: dict[int, tuple[Job, PreparedReport | str]]) -> None:
+    def _dispatch(self, limit: int, done: dict[int, tuple[Job, PreparedReport | Reason]]) -> None:
         """Give every idle worker a file, then every worker a next one (files before
         ``limit`` only)."""
         for depth in range(JOBS_PER_WORKER):
@@ -307,7 +327,9 @@ class _Pool:
                     self.retry = sorted([item, *self.retry])
                     self._replace(worker, done, None)
 
-    def _wait(self, done: dict[int, tuple[Job, PreparedReport | str]], block: bool = True) -> None:
+    def _wait(
+        self, done: dict[int, tuple[Job, PreparedReport | Reason]], block: bool = True
+    ) -> None:
         """Collect what the workers finished; stop those past their deadline."""
         busy = [w for w in self.workers if w.jobs]
         timeout: float | None = 0.0
@@ -323,13 +345,16 @@ class _Pool:
         now = time.monotonic()
         for worker in [w for w in self.workers if w.jobs and w.deadline <= now]:
             if not worker.conn.poll(0):
-                reason = (
-                    f"took longer than {self.limits.seconds:g} s (the per-file time limit); "
-                    "stopped and skipped"
+                reason = Reason.of(
+                    Code.TIME_LIMIT,
+                    "took longer than {limit:g} s (the per-file time limit); stopped and skipped",
+                    limit=self.limits.seconds,
                 )
                 self._replace(worker, done, reason)
 
-    def _collect(self, worker: _Worker, done: dict[int, tuple[Job, PreparedReport | str]]) -> None:
+    def _collect(
+        self, worker: _Worker, done: dict[int, tuple[Job, PreparedReport | Reason]]
+    ) -> None:
         try:
             while worker.conn.poll(0):
                 message = worker.conn.recv()
@@ -354,15 +379,15 @@ class _Pool:
                 if self.failed_starts > MAX_FAILED_STARTS:
                     raise WorkerStartError(
                         "could not start the reader processes "
-                        f"({_death_reason(worker.process.exitcode)}); try --workers 0"
+                        f"({_death_reason(worker.process.exitcode).text}); try --workers 0"
                     )
             self._replace(worker, done, _death_reason(worker.process.exitcode))
 
     def _replace(
         self,
         worker: _Worker,
-        done: dict[int, tuple[Job, PreparedReport | str]],
-        reason: str | None,
+        done: dict[int, tuple[Job, PreparedReport | Reason]],
+        reason: Reason | None,
         parsing: bool = True,
     ) -> None:
         """Stop a worker (the file it was parsing refused with ``reason``; with ``parsing``

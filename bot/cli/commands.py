@@ -69,7 +69,7 @@ def _summary_line(outcome: FileOutcome) -> str:
         f"ambiguous rows {outcome.ambiguous}"
     )
     extra = f" ({outcome.reason})" if outcome.reason else ""
-    warnings = "".join(f"\n             warning: {shown(w)}" for w in outcome.warnings)
+    warnings = "".join(f"\n             warning: {shown(w.text)}" for w in outcome.warnings)
     return f"  {outcome.status:<10} {shown(outcome.path.name)}: {shown(detail + extra)}{warnings}"
 
 
@@ -179,7 +179,7 @@ def ingest(
     elapsed = time.perf_counter() - started
     counts = Counter(o.status for o in outcomes)
     stored = [o for o in outcomes if o.status in ("added", "updated")]
-    for line in [outcomes.stopped, *outcomes.notes]:
+    for line in [outcomes.stopped, *(note.text for note in outcomes.notes)]:
         if line:
             click.echo(shown(line))
     click.echo(
@@ -268,7 +268,7 @@ def _cannot_write(db: Path, exc: BaseException) -> str:
     if isinstance(exc, WorkerStartError):
         return str(exc)
     cause, _ = write_failure(exc)
-    return f"cannot load reports into {db}: {cause}"
+    return f"cannot load reports into {db}: {cause.text}"
 
 
 def _counted(db_path: Path, count: Callable[[sqlite_utils.Database], dict]) -> dict | str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ingest.readers.base import RawReport, RefusedFile, pipe_row, pipe_rows
 from ingest.readers.encoding import decode
 from ingest.readers.refusals import check_path, read_bytes, refuse_binary_text, refuse_non_text
+from ingest.reasons import Code, described
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -50,7 +51,12 @@ def _read(path: Path, max_bytes: int) -> RawReport:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
-        raise RefusedFile(f"unsupported file type {path.suffix or '(none)'!r}; expected {known}")
+        raise RefusedFile(
+            Code.UNSUPPORTED_TYPE,
+            "unsupported file type {suffix!r}; expected {expected}",
+            suffix=path.suffix or "(none)",
+            expected=known,
+        )
     check_path(path, max_bytes)
     if fmt == "docx":
         from ingest.readers.from_docx import read_docx
@@ -76,7 +82,8 @@ def read_report(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawReport:
     try:
         return _read(Path(path), max_bytes)
     except RefusedFile as exc:
-        reason = " ".join(str(exc).split()) or "unreadable file"
-        raise RefusedFile(reason) from exc.__cause__
+        raise RefusedFile(exc.reason.one_line()) from exc.__cause__
     except Exception as exc:  # last line of defence: a reader bug must not stop a batch
-        raise RefusedFile(f"unreadable file ({type(exc).__name__}: {exc})"[:200]) from exc
+        raise RefusedFile(
+            Code.UNREADABLE, "unreadable file ({error})", error=described(exc)
+        ) from exc

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.reasons import Code, Reason, Value
+
 _CELL_SPACE = re.compile(r"\s+")
 
 
@@ -23,7 +25,17 @@ class RawReport:
 
 
 class RefusedFile(Exception):
-    """A file that cannot be read as a report; the message is a one-line reason."""
+    """A file that cannot be read as a report.  ``reason`` says why: a code with its values,
+    for a front end to phrase, and a one-line English text, which is also the message."""
+
+    def __init__(self, code: Code | Reason, english: str = "", /, **params: Value) -> None:
+        """``RefusedFile(code, english, **values)``: ``english`` a template over the values
+        (``Reason.of``); or ``RefusedFile(reason)`` for a reason built elsewhere."""
+        self.reason = code if isinstance(code, Reason) else Reason.of(code, english, **params)
+        super().__init__(self.reason)  # the arguments a copy is made from (pickle)
+
+    def __str__(self) -> str:
+        return self.reason.text
 
 
 def clean_cell(text: str | None) -> str:

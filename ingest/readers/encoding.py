@@ -16,6 +16,7 @@ import codecs
 from charset_normalizer import from_bytes
 
 from ingest.readers.base import RefusedFile
+from ingest.reasons import Code
 
 # Codecs tried by detection first, in order of preference when scores tie.
 CHINESE_CODECS = ("gb18030", "big5", "big5hkscs")
@@ -97,10 +98,14 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if bom:
         text = _strict(data, bom)
         if text is None:
-            raise RefusedFile(f"undecodable: the byte-order mark says {bom} but the bytes are not")
+            raise RefusedFile(
+                Code.BOM_MISMATCH,
+                "undecodable: the byte-order mark says {bom} but the bytes are not",
+                bom=bom,
+            )
         return text.removeprefix("\ufeff"), bom
     if b"\x00" in data:
-        raise RefusedFile("binary data (NUL bytes), not a text report")
+        raise RefusedFile(Code.BINARY, "binary data (NUL bytes), not a text report")
     text = _strict(data, "utf-8")
     if text is not None:
         return text, "utf-8"
@@ -120,4 +125,4 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     damaged = _lenient(data, CHINESE_CODECS)
     if damaged:
         return damaged
-    raise RefusedFile("undecodable: not UTF-8, GB18030/GBK or Big5 text")
+    raise RefusedFile(Code.UNDECODABLE, "undecodable: not UTF-8, GB18030/GBK or Big5 text")

@@ -17,6 +17,7 @@ from docx.oxml.text.paragraph import CT_P
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 from ingest.readers.base import RefusedFile, pipe_rows
+from ingest.reasons import Code, described
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members together
 MAX_RATIO = 100  # uncompressed : compressed, checked on members larger than RATIO_FLOOR
@@ -35,31 +36,50 @@ def check_archive(path: Path) -> None:
             head = handle.read(8)
         if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise RefusedFile(
-                "password-protected or old-format (.doc) Word file; save it as a plain .docx"
+                Code.DOC_OR_PROTECTED,
+                "password-protected or old-format (.doc) Word file; save it as a plain .docx",
             )
         if head.startswith(b"PK\x03\x04"):
-            raise RefusedFile("damaged or truncated .docx (the zip directory is missing)")
-        raise RefusedFile("not a .docx: the file is not a zip archive")
+            raise RefusedFile(
+                Code.DOCX_TRUNCATED, "damaged or truncated .docx (the zip directory is missing)"
+            )
+        raise RefusedFile(Code.DOCX_NOT_ZIP, "not a .docx: the file is not a zip archive")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise RefusedFile(f"damaged .docx archive ({exc})") from exc
+        raise RefusedFile(
+            Code.DOCX_DAMAGED, "damaged .docx archive ({error})", error=str(exc)
+        ) from exc
     if len(members) > MAX_MEMBERS:
-        raise RefusedFile(f"zip bomb? the .docx holds {len(members):,} members")
+        raise RefusedFile(
+            Code.ZIP_BOMB_MEMBERS,
+            "zip bomb? the .docx holds {members:,} members",
+            members=len(members),
+            limit=MAX_MEMBERS,
+        )
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
         raise RefusedFile(
-            f"zip bomb? the .docx expands to {total:,} bytes (limit {MAX_UNCOMPRESSED:,})"
+            Code.ZIP_BOMB_SIZE,
+            "zip bomb? the .docx expands to {size:,} bytes (limit {limit:,})",
+            size=total,
+            limit=MAX_UNCOMPRESSED,
         )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
             raise RefusedFile(
-                f"zip bomb? {member.filename} expands {ratio:,.0f}:1 (limit {MAX_RATIO}:1)"
+                Code.ZIP_BOMB_RATIO,
+                "zip bomb? {member} expands {ratio:,.0f}:1 (limit {limit}:1)",
+                member=member.filename,
+                ratio=ratio,
+                limit=MAX_RATIO,
             )
     if "[Content_Types].xml" not in {m.filename for m in members}:
-        raise RefusedFile("not a Word document: the zip has no [Content_Types].xml")
+        raise RefusedFile(
+            Code.DOCX_NOT_WORD, "not a Word document: the zip has no [Content_Types].xml"
+        )
 
 
 def _paragraph_text(p: CT_P) -> str:
@@ -116,13 +136,13 @@ def read_docx(path: Path) -> str:
     check_archive(path)
     try:
         text = docx_to_text(path)
-    except ValueError as exc:
-        if "not a Word file" in str(exc):  # python-docx names the package's real type
-            reason = "not a Word document (a spreadsheet or slides renamed .docx?)"
-            raise RefusedFile(reason) from exc
-        raise RefusedFile(f"unreadable .docx (ValueError: {exc})"[:200]) from exc
     except Exception as exc:  # python-docx/lxml/zipfile errors on damaged files
-        raise RefusedFile(f"unreadable .docx ({type(exc).__name__}: {exc})"[:200]) from exc
+        if isinstance(exc, ValueError) and "not a Word file" in str(exc):  # the real type named
+            reason = "not a Word document (a spreadsheet or slides renamed .docx?)"
+            raise RefusedFile(Code.DOCX_OTHER_OFFICE, reason) from exc
+        raise RefusedFile(
+            Code.DOCX_UNREADABLE, "unreadable .docx ({error})", error=described(exc)
+        ) from exc
     if not text.strip():
-        raise RefusedFile("no text in the Word document")
+        raise RefusedFile(Code.DOCX_NO_TEXT, "no text in the Word document")
     return text

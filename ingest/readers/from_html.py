@@ -24,6 +24,7 @@ from readability import Document
 from ingest.readers.base import RefusedFile, clean_cell, pipe_rows
 from ingest.readers.encoding import decode
 from ingest.readers.refusals import refuse_binary_text
+from ingest.reasons import Code
 
 # fmt: off
 NOISE_TAGS = frozenset((
@@ -219,19 +220,27 @@ def article_to_text(markup: str) -> str:
     return "\n".join(_with_title(lines, [_report_title(soup), title]))
 
 
+_SAVE_OTHERWISE = "save the report as text, PDF or DOCX instead"
+
+
 def check_limits(markup: str) -> None:
     """Refuse pages that would cost unbounded time or memory, before any parser sees them."""
     size = len(markup.encode("utf-8", "replace"))
     if size > MAX_HTML_BYTES:
         raise RefusedFile(
-            f"HTML page of {size / 1e6:.1f} MB is over the {MAX_HTML_BYTES // 2**20} MB limit "
-            "for web pages; save the report as text, PDF or DOCX instead"
+            Code.HTML_TOO_LARGE,
+            "HTML page of {size_mb:.1f} MB is over the {limit_mb} MB limit for web pages; "
+            + _SAVE_OTHERWISE,
+            size_mb=size / 1e6,
+            limit_mb=MAX_HTML_BYTES // 2**20,
         )
     tags = sum(1 for _ in _TAG.finditer(markup))
     if tags > MAX_TAGS:
         raise RefusedFile(
-            f"HTML page has {tags} tags, over the limit of {MAX_TAGS}; "
-            "save the report as text, PDF or DOCX instead"
+            Code.HTML_TOO_MANY_TAGS,
+            "HTML page has {tags} tags, over the limit of {limit}; " + _SAVE_OTHERWISE,
+            tags=tags,
+            limit=MAX_TAGS,
         )
     depth = deepest = 0
     for m in _TABLE_TAG.finditer(markup):
@@ -239,8 +248,9 @@ def check_limits(markup: str) -> None:
         deepest = max(deepest, depth)
         if deepest > MAX_TABLE_DEPTH:
             raise RefusedFile(
-                f"HTML page nests tables more than {MAX_TABLE_DEPTH} deep; "
-                "save the report as text, PDF or DOCX instead"
+                Code.HTML_TOO_DEEP,
+                "HTML page nests tables more than {limit} deep; " + _SAVE_OTHERWISE,
+                limit=MAX_TABLE_DEPTH,
             )
 
 
@@ -252,7 +262,8 @@ def read_html(data: bytes) -> tuple[str, str]:
     try:
         text = article_to_text(markup)
     except Exception as exc:  # parser bugs on hostile markup become a refusal, not a crash
-        raise RefusedFile(f"unreadable HTML ({type(exc).__name__})") from exc
+        error = type(exc).__name__
+        raise RefusedFile(Code.HTML_UNREADABLE, "unreadable HTML ({error})", error=error) from exc
     if not text.strip():
-        raise RefusedFile("no visible text in the HTML page")
+        raise RefusedFile(Code.HTML_NO_TEXT, "no visible text in the HTML page")
     return text, codec

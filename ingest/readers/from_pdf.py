@@ -19,6 +19,7 @@ from pdfplumber.page import Page
 
 from ingest.readers.base import RefusedFile, pipe_rows
 from ingest.readers.refusals import refuse_images
+from ingest.reasons import Code
 
 MAX_PAGES = 500
 MAX_INFLATED = 512 * 1024 * 1024  # bytes, all Flate streams together
@@ -28,7 +29,6 @@ MAX_CID_SHARE = 0.5  # above this share of "(cid:N)" glyphs the text layer is un
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 _CID = re.compile(r"\(cid:\d+\)")
 _CHUNK = 1024 * 1024
-_NO_TEXT = "no text layer (scanned images?); OCR it first"
 
 
 def _inflated_size(raw: bytes, budget: int) -> int:
@@ -66,7 +66,9 @@ def check_streams(data: bytes) -> None:
         total += max(_inflated_size(view, budget) for view in _unwrapped(raw))
         if total > MAX_INFLATED:
             raise RefusedFile(
-                f"PDF streams inflate beyond {MAX_INFLATED:,} bytes (decompression bomb?)"
+                Code.PDF_BOMB,
+                "PDF streams inflate beyond {limit:,} bytes (decompression bomb?)",
+                limit=MAX_INFLATED,
             )
 
 
@@ -116,11 +118,12 @@ def _encryption_error(exc: BaseException) -> BaseException | None:
     return None
 
 
-def _describe(exc: BaseException) -> str:
+def _unreadable(exc: BaseException) -> RefusedFile:
     """The library's own error inside pdfplumber's wrapper, as a short reason."""
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     detail = " ".join(str(inner).split())[:120]
-    return f"unreadable PDF ({type(inner).__name__}{': ' + detail if detail else ''})"
+    error = f"{type(inner).__name__}{': ' + detail if detail else ''}"
+    return RefusedFile(Code.PDF_UNREADABLE, "unreadable PDF ({error})", error=error)
 
 
 def _declared_pages(pdf: pdfplumber.PDF) -> int:
@@ -138,14 +141,21 @@ def pdf_to_text(path: Path) -> str:
     except Exception as exc:  # pdfplumber wraps every pdfminer failure in PdfminerException
         encryption = _encryption_error(exc)
         if isinstance(encryption, PDFPasswordIncorrect):
-            raise RefusedFile("encrypted PDF (needs a password)") from exc
+            raise RefusedFile(Code.PDF_ENCRYPTED, "encrypted PDF (needs a password)") from exc
         if encryption is not None:
-            raise RefusedFile("encrypted PDF (unsupported encryption)") from exc
-        raise RefusedFile(_describe(exc)) from exc
+            raise RefusedFile(
+                Code.PDF_ENCRYPTION_UNSUPPORTED, "encrypted PDF (unsupported encryption)"
+            ) from exc
+        raise _unreadable(exc) from exc
     with pdf:
         for pages in (_declared_pages(pdf), len(pdf.pages)):
             if pages > MAX_PAGES:
-                raise RefusedFile(f"PDF has {pages:,} pages; the limit is {MAX_PAGES}")
+                raise RefusedFile(
+                    Code.PDF_TOO_MANY_PAGES,
+                    "PDF has {pages:,} pages; the limit is {limit}",
+                    pages=pages,
+                    limit=MAX_PAGES,
+                )
         lines: list[str] = []
         for page in pdf.pages:
             lines.extend(page_lines(page))
@@ -153,9 +163,12 @@ def pdf_to_text(path: Path) -> str:
     text = "\n".join(lines)
     visible = "".join(text.split())
     if not visible:
-        raise RefusedFile(_NO_TEXT)
+        raise RefusedFile(Code.PDF_NO_TEXT, "no text layer (scanned images?); OCR it first")
     if sum(len(m) for m in _CID.findall(visible)) > MAX_CID_SHARE * len(visible):
-        raise RefusedFile("PDF fonts have no Unicode map (text reads as (cid:N)); OCR it first")
+        raise RefusedFile(
+            Code.PDF_NO_UNICODE,
+            "PDF fonts have no Unicode map (text reads as (cid:N)); OCR it first",
+        )
     return text
 
 
@@ -163,11 +176,11 @@ def read_pdf(path: Path, data: bytes) -> str:
     """Check the header and the streams' inflated size, then extract."""
     refuse_images(data)
     if b"%PDF-" not in data[:HEADER_WINDOW]:
-        raise RefusedFile("not a PDF: no %PDF- header")
+        raise RefusedFile(Code.PDF_NO_HEADER, "not a PDF: no %PDF- header")
     check_streams(data)
     try:
         return pdf_to_text(path)
     except RefusedFile:
         raise
     except Exception as exc:  # pdfminer raises assorted errors on damaged files
-        raise RefusedFile(_describe(exc)) from exc
+        raise _unreadable(exc) from exc

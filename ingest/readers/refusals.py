@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ingest.readers.base import RefusedFile
+from ingest.reasons import Code
 
 # (pattern matched at the start of the file, what it is); patterns are long enough
 # that no plausible text file starts with one ("BM" alone would catch "BMW").
@@ -35,11 +36,15 @@ ARCHIVE_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
         (rb"\xfd7zXZ\x00", "xz"),
     )
 )
-DOCUMENT_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
-    (re.compile(magic, re.DOTALL), name)
-    for magic, name in (
-        (rb"%PDF-", "PDF document; name it .pdf"),
-        (rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Office document (.doc/.xls); save it as .docx"),
+DOCUMENT_SIGNATURES: tuple[tuple[re.Pattern[bytes], Code, str], ...] = tuple(
+    (re.compile(magic, re.DOTALL), code, text)
+    for magic, code, text in (
+        (rb"%PDF-", Code.PDF_AS_TEXT, "PDF document; name it .pdf"),
+        (
+            rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            Code.OLD_OFFICE,
+            "old Office document (.doc/.xls); save it as .docx",
+        ),
     )
 )
 
@@ -53,16 +58,24 @@ def check_path(path: Path, max_bytes: int) -> int:
     """Refuse what is not a regular, non-empty file within the size limit; return its size."""
     try:
         if path.is_dir():
-            raise RefusedFile("is a directory, not a file")
+            raise RefusedFile(Code.IS_DIRECTORY, "is a directory, not a file")
         if not path.exists():
-            raise RefusedFile("no such file")
+            raise RefusedFile(Code.NO_SUCH_FILE, "no such file")
         size = path.stat().st_size
     except OSError as exc:
-        raise RefusedFile(f"cannot access the file ({exc.strerror or exc})") from exc
+        error = str(exc.strerror or exc)
+        raise RefusedFile(
+            Code.CANNOT_ACCESS, "cannot access the file ({error})", error=error
+        ) from exc
     if size > max_bytes:
-        raise RefusedFile(f"file too large ({size:,} bytes; the limit is {max_bytes:,})")
+        raise RefusedFile(
+            Code.TOO_LARGE,
+            "file too large ({size:,} bytes; the limit is {limit:,})",
+            size=size,
+            limit=max_bytes,
+        )
     if size == 0:
-        raise RefusedFile("empty file")
+        raise RefusedFile(Code.EMPTY, "empty file")
     return size
 
 
@@ -84,11 +97,16 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
                 size += len(chunk)
         data = b"".join(chunks)
     except OSError as exc:
-        raise RefusedFile(f"cannot read the file ({exc.strerror or exc})") from exc
+        error = str(exc.strerror or exc)
+        raise RefusedFile(Code.CANNOT_READ, "cannot read the file ({error})", error=error) from exc
     if len(data) > max_bytes:
-        raise RefusedFile(f"file too large (over the {max_bytes:,}-byte limit)")
+        raise RefusedFile(
+            Code.TOO_LARGE_WHEN_READ,
+            "file too large (over the {limit:,}-byte limit)",
+            limit=max_bytes,
+        )
     if not data:
-        raise RefusedFile("empty file")
+        raise RefusedFile(Code.EMPTY, "empty file")
     return data
 
 
@@ -103,7 +121,9 @@ def refuse_images(head: bytes) -> None:
     """Refuse an image whatever its extension says."""
     kind = _matches(head, IMAGE_SIGNATURES)
     if kind:
-        raise RefusedFile(f"{kind} image, not a text report (scanned? OCR it first)")
+        raise RefusedFile(
+            Code.IMAGE, "{kind} image, not a text report (scanned? OCR it first)", kind=kind
+        )
 
 
 def refuse_non_text(head: bytes) -> None:
@@ -111,16 +131,18 @@ def refuse_non_text(head: bytes) -> None:
     refuse_images(head)
     kind = _matches(head, ARCHIVE_SIGNATURES)
     if kind:
-        raise RefusedFile(f"{kind} archive, not a text report (unpack it first)")
-    kind = _matches(head, DOCUMENT_SIGNATURES)
-    if kind:
-        raise RefusedFile(kind)
+        raise RefusedFile(
+            Code.ARCHIVE, "{kind} archive, not a text report (unpack it first)", kind=kind
+        )
+    for magic, code, text in DOCUMENT_SIGNATURES:
+        if magic.match(head):
+            raise RefusedFile(code, text)
 
 
 def refuse_binary_text(text: str) -> None:
     """Refuse decoded text that is really binary junk or holds no words at all."""
     if not text.strip():
-        raise RefusedFile("no text: the file holds only whitespace")
+        raise RefusedFile(Code.ONLY_WHITESPACE, "no text: the file holds only whitespace")
     controls = len(_CONTROLS.findall(text))
     if "\x00" in text or controls > MAX_CONTROL_SHARE * len(text):
-        raise RefusedFile("binary data (control characters), not a text report")
+        raise RefusedFile(Code.BINARY, "binary data (control characters), not a text report")

@@ -17,6 +17,7 @@ import pytest
 
 from ingest.discovery import discover, shown
 from ingest.pipeline import ingest_paths
+from ingest.reasons import Code
 from ingest.store import open_db
 from ingest.workers import Limits
 from tests.support import CORPUS, FIXTURES, NATIONAL, SAMPLES
@@ -138,7 +139,7 @@ def test_unreadable_files_and_folders_are_refused(tmp_path: Path, monkeypatch) -
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    found = {e.path.name: e.refusal for e in discover([folder])}
+    found = {e.path.name: e.refusal.text for e in discover([folder]) if e.refusal}
     assert "permission denied" in found["secret.txt"].lower()
     assert "cannot list the folder" in found["locked"]
 
@@ -185,16 +186,16 @@ def test_a_slow_file_is_stopped_at_its_time_limit_and_lines_come_as_files_finish
 
 
 @pytest.mark.parametrize(
-    ("name", "reason"),
+    ("name", "reason", "code"),
     [
-        ("hog-2018.txt", "needed more than 200 MB of memory"),
-        ("hang-2018.txt", "took longer than 3 s"),
-        ("crash-2018.txt", "died (SIGSEGV)"),
+        ("hog-2018.txt", "needed more than 200 MB of memory", Code.MEMORY_LIMIT),
+        ("hang-2018.txt", "took longer than 3 s", Code.TIME_LIMIT),
+        ("crash-2018.txt", "died (SIGSEGV)", Code.READER_DIED),
     ],
 )
 @pytest.mark.parametrize("workers", [1, 2])  # with one, z.txt waits behind it in its worker
 def test_a_worker_that_runs_out_of_memory_hangs_or_dies_costs_only_its_file(
-    tmp_path: Path, name: str, reason: str, workers: int
+    tmp_path: Path, name: str, reason: str, code: Code, workers: int
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -211,6 +212,8 @@ def test_a_worker_that_runs_out_of_memory_hangs_or_dies_costs_only_its_file(
     status = [(o.path.name, o.status) for o in outcomes]
     assert status == [("a.txt", "added"), (name, "refused"), ("z.txt", "added")]
     assert reason in outcomes[1].reason
+    why = outcomes[1].why
+    assert why is not None and why.code == code  # the code crosses the pipe with the words
 
 
 def test_a_bomb_and_a_flooded_page_are_refused_and_the_good_report_loaded(

@@ -101,12 +101,12 @@ def test_overrides_correct_a_loaded_report_and_warn(fresh_db, tmp_path: Path) ->
     corrected = ingest_file(fresh_db, path, unit="甲镇")
     assert corrected.status == "corrected"
     assert "乙镇" in corrected.reason
-    assert any("乙镇" in w for w in corrected.warnings)
+    assert any("乙镇" in w.text for w in corrected.warnings)
     assert {r["unit"] for r in fresh_db.query("SELECT unit FROM reports")} == {"甲镇"}
     assert set(_units(fresh_db)) == {"甲镇"}
     year = ingest_file(fresh_db, path, unit="甲镇", year=2018)
     assert (year.status, year.year) == ("corrected", 2018)
-    assert any("2019" in w for w in year.warnings)
+    assert any("2019" in w.text for w in year.warnings)
 
 
 def test_sidecar_values_are_checked(fresh_db, tmp_path: Path) -> None:

@@ -164,7 +164,7 @@ def test_discover_skips_hidden_and_sidecars(tmp_path: Path) -> None:
     (tmp_path / "sub" / "r.txt.meta.toml").write_text("x", "utf-8")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "h.txt").write_text("x", "utf-8")
-    assert [(e.path.name, e.refusal) for e in discover([tmp_path])] == [("r.txt", "")]
+    assert [(e.path.name, e.refusal) for e in discover([tmp_path])] == [("r.txt", None)]
 
 
 def test_missing_path_is_refused(fresh_db, tmp_path: Path) -> None:

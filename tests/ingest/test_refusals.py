@@ -7,6 +7,7 @@ import bz2
 import gzip
 import io
 import lzma
+import pickle
 import zipfile
 import zlib
 from pathlib import Path
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.readers import FORMATS, RawReport, RefusedFile, from_pdf, read_report
+from ingest.reasons import PARAMETERS, Code, Reason
 from tests.support import FIXTURES, SAMPLES
 
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -40,24 +42,47 @@ def zipped(name: str = "report.txt", data: bytes = "年报".encode()) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("fixture", "reason"),
+    ("fixture", "reason", "code"),
     [
-        ("image.txt", "PNG image"),
-        ("archive.txt", "zip archive"),
-        ("empty.txt", "empty file"),
-        ("whitespace.txt", "only whitespace"),
-        ("junk.txt", "binary data"),
-        ("not-a-zip.docx", "not a zip archive"),
-        ("truncated.docx", "damaged or truncated"),
-        ("no-body.docx", "no [Content_Types].xml"),
-        ("bomb-ratio.docx", "zip bomb"),
-        ("bomb-claims.docx", "zip bomb"),
-        ("encrypted.pdf", "encrypted PDF (needs a password)"),
-        ("scanned.pdf", "no text layer"),
+        ("image.txt", "PNG image", Code.IMAGE),
+        ("archive.txt", "zip archive", Code.ARCHIVE),
+        ("empty.txt", "empty file", Code.EMPTY),
+        ("whitespace.txt", "only whitespace", Code.ONLY_WHITESPACE),
+        ("junk.txt", "binary data", Code.BINARY),
+        ("not-a-zip.docx", "not a zip archive", Code.DOCX_NOT_ZIP),
+        ("truncated.docx", "damaged or truncated", Code.DOCX_TRUNCATED),
+        ("no-body.docx", "no [Content_Types].xml", Code.DOCX_NOT_WORD),
+        ("bomb-ratio.docx", "zip bomb", Code.ZIP_BOMB_RATIO),
+        ("bomb-claims.docx", "zip bomb", Code.ZIP_BOMB_SIZE),
+        ("encrypted.pdf", "encrypted PDF (needs a password)", Code.PDF_ENCRYPTED),
+        ("scanned.pdf", "no text layer", Code.PDF_NO_TEXT),
     ],
 )
-def test_fixture_refused(fixture: str, reason: str) -> None:
+def test_fixture_refused(fixture: str, reason: str, code: Code) -> None:
     assert reason in refusal(FIXTURES / fixture)
+    with pytest.raises(RefusedFile) as caught:
+        read_report(FIXTURES / fixture)
+    assert caught.value.reason.code == code
+    assert caught.value.reason.text == str(caught.value)
+
+
+def test_a_reason_carries_the_values_its_code_names_and_words_them_in_english() -> None:
+    reason = Reason.of(
+        Code.TOO_LARGE, "file too large ({size:,} bytes; limit {limit:,})", size=2048, limit=1024
+    )
+    assert reason.text == "file too large (2,048 bytes; limit 1,024)"
+    assert dict(reason.params) == {"size": 2048, "limit": 1024}
+    with pytest.raises(ValueError, match="too_large"):
+        Reason.of(Code.TOO_LARGE, "file too large ({size})", size=2048)
+    with pytest.raises(ValueError, match="empty"):
+        Reason.of(Code.EMPTY, "empty file", size=0)
+    assert set(PARAMETERS) <= set(Code)
+
+
+def test_a_refusal_survives_a_copy_to_another_process() -> None:
+    refused = RefusedFile(Code.PDF_TOO_MANY_PAGES, "{pages} pages", pages=600, limit=500)
+    copy = pickle.loads(pickle.dumps(refused))
+    assert copy.reason == refused.reason and str(copy) == "600 pages"
 
 
 IMAGES = {

@@ -18,7 +18,7 @@ import pytest
 from bot.qa.wording import one_line
 from bot.telegram.messages import MESSAGE_LIMIT
 from ingest.text import fold
-from tests.support import NATIONAL, SEED_QUESTIONS
+from tests.support import FIXTURES, NATIONAL, SEED_QUESTIONS
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram import (
     ADMIN,
@@ -498,15 +498,27 @@ def test_admin_upload_is_answerable_at_once_and_cli_ingest_too(
 def test_upload_without_unit_or_year_is_refused_then_taken_with_a_caption(
     tmp_path: Path, sample_db_path: Path
 ) -> None:
+    """Refusals are said in Chinese, with what to do about them in Telegram."""
     db = copy_corpus(sample_db_path, tmp_path / "caption.db")
     admin_chat = FakeBotApi.private_chat(42)
     report = "政府信息公开工作年度报告\n\n一、概述\n\n本年度主动公开政府信息12条。\n".encode()
     with FakeBotApi() as own_api, RunningBot(own_api, db, settings_for(own_api)) as running:
+        locked = (FIXTURES / "encrypted.pdf").read_bytes()
+        own_api.send_document(admin_chat, ADMIN, "年报.pdf", locked, "application/pdf")
+        encrypted = own_api.wait_for("sendMessage", lambda p: "无法收录" in p["text"], timeout=60)
+        assert visible(encrypted[0]["text"]) == (
+            "无法收录 年报.pdf：PDF 文件已加密（需要密码）；请发送未加密的版本"
+        )
+        mark = own_api.mark()
         own_api.send_document(admin_chat, ADMIN, "report.txt", report, "text/plain")
-        refused = own_api.wait_for("sendMessage", lambda p: "无法收录" in p["text"], timeout=60)
-        assert "unit=" in refused[0]["text"]
+        refused = own_api.wait_for(
+            "sendMessage", lambda p: "无法收录" in p["text"], since=mark, timeout=60
+        )
+        said = visible(refused[0]["text"])
+        assert said.startswith("无法收录 report.txt：报告里找不到发布单位和报告年份\n")
+        assert "单位=南湖镇 年份=2018" in said and "could not" not in said
         own_api.send_document(
-            admin_chat, ADMIN, "report.txt", report, "text/plain", caption="unit=北岭乡 year=2018"
+            admin_chat, ADMIN, "report.txt", report, "text/plain", caption="单位=北岭乡 年份=2018"
         )
         own_api.wait_for("sendMessage", lambda p: "已收录：北岭乡 2018" in p["text"], timeout=60)
         kept = [p for p in db.with_name(db.name + ".uploads").rglob("*") if p.is_file()]

@@ -27,7 +27,8 @@ from bot.telegram.handlers.questions import answer, caption_question
 from bot.telegram.handlers.review import upload_review
 from bot.telegram.handlers.turn import Turn, on_message
 from bot.telegram.settings import PUBLIC_API, TelegramSettings
-from bot.telegram.texts import escape_html, sentence, texts
+from bot.telegram.texts import escape_html, reason_words, sentence, texts
+from ingest.reasons import Code, Reason
 
 if TYPE_CHECKING:
     from ingest.pipeline import FileOutcome
@@ -102,7 +103,9 @@ async def on_document(turn: Turn) -> None:
     turn.note(answer=f"ingest {outcome.status}")
     if outcome.status in ("refused", "unchanged", "duplicate"):
         shutil.rmtree(folder, ignore_errors=True)  # nothing in the database points at it
-    lines = ingest_summary(outcome, name) + outcomes.notes
+    lines = ingest_summary(outcome, name) + [
+        sentence("ingest_warning", warning=reason_words(note)) for note in outcomes.notes
+    ]
     await turn.send([escape_html(line) for line in lines] + upload_review(turn.bot, outcome))
 
 
@@ -134,15 +137,38 @@ _OUTCOME_SENTENCES = {
 }
 
 
+# Reasons an admin can answer from Telegram: by sending the file again with the unit and year
+# in the caption (unit=… year=…), or with the caption replace.
+CAPTION_HINTED = frozenset(
+    {
+        Code.MISSING_UNIT,
+        Code.MISSING_YEAR,
+        Code.MISSING_UNIT_AND_YEAR,
+        Code.YEAR_INVALID,
+        Code.UNIT_INVALID,
+        Code.UNIT_NOT_ORGANISATION,
+    }
+)
+REPLACE_HINTED = frozenset({Code.LESS_COMPLETE, Code.OTHER_FORM_KEPT})
+
+
+def _hints(why: Reason | None) -> list[str]:
+    """What the admin can do about a reason in Telegram, chosen by its code."""
+    if why is None:
+        return []
+    if why.code in CAPTION_HINTED:
+        return [sentence("ingest_caption_hint")]
+    if why.code in REPLACE_HINTED:
+        return [sentence("ingest_replace_hint")]
+    return []
+
+
 def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
-    """What the ingest did, in the bot's sentences."""
+    """What the ingest did, in the bot's sentences: ingest's reasons in its words, and what
+    the admin can do about them."""
+    why = reason_words(outcome.why) if outcome.why else ""
     if outcome.status == "refused":
-        lines = [sentence("ingest_refused", name=name, reason=outcome.reason)]
-        if "--unit" in outcome.reason or "--year" in outcome.reason:
-            lines.append(sentence("ingest_caption_hint"))
-        if "--replace" in outcome.reason:
-            lines.append(sentence("ingest_replace_hint"))
-        return lines
+        return [sentence("ingest_refused", name=name, reason=why), *_hints(outcome.why)]
     fields = {
         "unit": outcome.unit,
         "year": outcome.year,
@@ -151,13 +177,13 @@ def ingest_summary(outcome: FileOutcome, name: str) -> list[str]:
         "statistics": outcome.statistics,
         "conflicts": outcome.conflicts,
         "checks": outcome.failed_checks,
-        "reason": outcome.reason,
+        "reason": why,
         "previous": outcome.previous,
     }
-    lines = [sentence(_OUTCOME_SENTENCES[outcome.status], **fields)]
-    if outcome.status == "updated" and outcome.reason:
-        lines.append(sentence("ingest_replaced", reason=outcome.reason))
-    lines.extend(sentence("ingest_warning", warning=w) for w in outcome.warnings)
+    lines = [sentence(_OUTCOME_SENTENCES[outcome.status], **fields), *_hints(outcome.why)]
+    if outcome.status == "updated" and why:
+        lines.append(sentence("ingest_replaced", reason=why))
+    lines.extend(sentence("ingest_warning", warning=reason_words(w)) for w in outcome.warnings)
     if outcome.status in ("added", "updated", "corrected"):
         example = texts()["examples"]["after_ingest"].format(unit=outcome.unit)
         lines.append(sentence("ingest_ready", example=example))
