@@ -527,6 +527,42 @@ def test_upload_without_unit_or_year_is_refused_then_taken_with_a_caption(
         assert "<b>12</b>" in reply["text"]
 
 
+def test_upload_with_a_caption_as_chinese_users_write_it(
+    tmp_path: Path, sample_db_path: Path
+) -> None:
+    """单位：…，年度：… gives the unit and year, also after a mention of the bot in a group; a
+    caption that cannot be read refuses the file before it is downloaded, saying why."""
+    db = copy_corpus(sample_db_path, tmp_path / "natural.db")
+    admin_chat = FakeBotApi.private_chat(42)
+    report = "政府信息公开工作年度报告\n\n一、概述\n\n本年度主动公开政府信息7条。\n".encode()
+    with FakeBotApi() as own_api, RunningBot(own_api, db, settings_for(own_api)) as running:
+        mark = own_api.mark()
+        own_api.send_document(
+            admin_chat, ADMIN, "report.txt", report, "text/plain", caption="单位：，年度：2018"
+        )
+        refused = own_api.wait_for("sendMessage", lambda p: "无法收录" in p["text"], since=mark)
+        assert visible(refused[0]["text"]).startswith(
+            "无法收录 report.txt：说明文字里「单位」后面没有写内容\n请重新发送这个文件"
+        )
+        assert own_api.sent("getFile", since=mark) == []
+        own_api.send_document(
+            admin_chat,
+            ADMIN,
+            "report.txt",
+            report,
+            "text/plain",
+            caption="单位：北岭乡，年度：2018",
+        )
+        own_api.wait_for("sendMessage", lambda p: "已收录：北岭乡 2018" in p["text"], timeout=60)
+        reply = running.ask(admin_chat, ADMIN, "北岭乡2018年主动公开了多少条信息")
+        assert "<b>7</b>" in reply["text"]
+        # in a group, the mention of the bot is no part of the caption
+        mention = f"@{own_api.bot_user['username']} 单位 北岭乡 年份 ２０１９年"
+        later = report.replace("7条".encode(), "9条".encode())
+        own_api.send_document(GROUP, ADMIN, "report.txt", later, "text/plain", caption=mention)
+        own_api.wait_for("sendMessage", lambda p: "已收录：北岭乡 2019" in p["text"], timeout=60)
+
+
 def test_questions_are_answered_while_an_upload_is_ingested(
     tmp_path: Path, sample_db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

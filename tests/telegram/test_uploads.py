@@ -11,12 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.handlers.uploads import (
-    _CAPTION_REPLACE,
-    _CAPTION_UNIT,
-    _CAPTION_YEAR,
-    ingest_summary,
-)
+from bot.telegram.handlers.uploads import ingest_summary
 from bot.telegram.texts import reason_words, sentence, texts
 from ingest.pipeline import FileOutcome, ingest_file
 from ingest.reasons import PARAMETERS, Code, Reason
@@ -267,33 +262,8 @@ def test_the_template_is_named_in_words() -> None:
     assert "2021 版全国模板" in line and "national2021" not in line
 
 
-@pytest.mark.parametrize(
-    ("caption", "replace"),
-    [
-        ("replace", True),
-        ("unit=东湖镇 year=2020 replace", True),
-        ("替换", True),
-        ("Replace", True),
-        ("replaced", False),
-        ("replace=东湖镇", False),
-        ("unit=东湖镇", False),
-    ],
-)
-def test_the_caption_asks_for_replacement(caption: str, replace: bool) -> None:
-    assert bool(_CAPTION_REPLACE.search(caption)) is replace
-
-
-@pytest.mark.parametrize(
-    "caption", ["unit=北岭乡 year=2018", "单位=北岭乡 年份=2018", "单位：北岭乡 年度：2018"]
-)
-def test_the_caption_gives_unit_and_year_in_english_or_chinese(caption: str) -> None:
-    unit, year = _CAPTION_UNIT.search(caption), _CAPTION_YEAR.search(caption)
-    assert unit is not None and unit.group(1) == "北岭乡"
-    assert year is not None and year.group(1) == "2018"
-
-
 def test_the_hints_say_the_chinese_caption_first() -> None:
     assert "单位=南湖镇 年份=2018" in CAPTION_HINT and "替换" in REPLACE_HINT
-    for hint in (CAPTION_HINT, REPLACE_HINT):
+    for hint in (CAPTION_HINT, REPLACE_HINT, sentence("caption_unclear_hint")):
         chinese = hint.split("（也可以写")[0]
         assert english_words(chinese, []) == [], hint

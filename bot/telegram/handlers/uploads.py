@@ -1,8 +1,9 @@
 """Admins load reports by sending the file to the bot, privately or in a group it is in
 (``group_uploads``); the caption may give unit and year, and ``replace`` to let a less complete
-file replace the loaded report.  Files from anyone else are not taken: in a private chat they
-are told so, in a group they are ignored (chatter has attachments), unless the caption asks the
-bot a question.
+file replace the loaded report (``bot.telegram.caption``; a caption that cannot be read refuses
+the file before it is downloaded, and says why).  Files from anyone else are not taken: in a
+private chat they are told so, in a group they are ignored (chatter has attachments), unless
+the caption asks the bot a question.
 
 The file is downloaded into a folder next to the database and ingested in a worker process
 with the per-file time and memory limits, one upload at a time; questions are answered
@@ -12,7 +13,6 @@ meanwhile. An upload that adds nothing leaves no file.
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 import shutil
 from pathlib import Path
@@ -23,9 +23,10 @@ from telegram.constants import ChatAction, ChatType
 
 from bot.corpus import ingest_and_index
 from bot.qa.wording import Phrasebook
+from bot.telegram.caption import Caption, Unclear, parse_caption, problem_words
 from bot.telegram.handlers.questions import answer, caption_question
 from bot.telegram.handlers.review import upload_review
-from bot.telegram.handlers.turn import Turn, on_message
+from bot.telegram.handlers.turn import Turn, addressed, on_message
 from bot.telegram.settings import PUBLIC_API, TelegramSettings
 from bot.telegram.texts import escape_html, reason_words, sentence, texts
 from ingest.reasons import Code, Reason
@@ -34,9 +35,6 @@ if TYPE_CHECKING:
     from ingest.pipeline import FileOutcome
 
 PUBLIC_DOWNLOAD_LIMIT_MB = 20
-_CAPTION_UNIT = re.compile(r"(?:unit|单位)\s*[=:：]\s*(\S+)", re.IGNORECASE)
-_CAPTION_YEAR = re.compile(r"(?:year|年份|年度)\s*[=:：]\s*(\d{4})", re.IGNORECASE)
-_CAPTION_REPLACE = re.compile(r"(?<![a-z])replace(?![a-z=])|替换", re.IGNORECASE)
 
 
 @on_message
@@ -69,6 +67,12 @@ async def on_document(turn: Turn) -> None:
         await message.reply_text(escape_html(refusal))
         return
     name = Path(document.file_name or "report").name
+    caption = upload_caption(turn)
+    if isinstance(caption, Unclear):
+        turn.note(answer="upload refused: caption unclear")
+        refused = sentence("ingest_refused", name=name, reason=problem_words(caption))
+        await turn.send([escape_html(refused), escape_html(sentence("caption_unclear_hint"))])
+        return
     await turn.say("ingest_start", name=name)
     await turn.show(ChatAction.TYPING)
     db_path = turn.bot.db_path
@@ -81,9 +85,6 @@ async def on_document(turn: Turn) -> None:
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    caption = message.caption or ""
-    unit = _CAPTION_UNIT.search(caption)
-    year = _CAPTION_YEAR.search(caption)
     max_mb = turn.bot.settings.max_upload_mb
     from ingest.readers import DEFAULT_MAX_BYTES
 
@@ -92,10 +93,10 @@ async def on_document(turn: Turn) -> None:
             ingest_and_index,
             db_path,
             [path],
-            unit=unit.group(1) if unit else None,
-            year=int(year.group(1)) if year else None,
+            unit=caption.unit,
+            year=caption.year,
             max_bytes=max(DEFAULT_MAX_BYTES, int(max_mb * 1024 * 1024)),
-            replace_older=bool(_CAPTION_REPLACE.search(caption)),
+            replace_older=caption.replace,
             workers=1,  # a worker process that can be stopped: the per-file limits hold
             limits=turn.bot.limits,
         )
@@ -107,6 +108,14 @@ async def on_document(turn: Turn) -> None:
         sentence("ingest_warning", warning=reason_words(note)) for note in outcomes.notes
     ]
     await turn.send([escape_html(line) for line in lines] + upload_review(turn.bot, outcome))
+
+
+def upload_caption(turn: Turn) -> Caption | Unclear:
+    """What the caption of an admin's file says, the mention of the bot left out (a group's
+    @bot 单位：北岭乡 is the caption 单位：北岭乡)."""
+    message = turn.message
+    mentioned = addressed(turn.bot, message) if message.caption else None
+    return parse_caption(mentioned if mentioned is not None else message.caption or "")
 
 
 def upload_refusal(message: Message, settings: TelegramSettings) -> str:
@@ -138,7 +147,7 @@ _OUTCOME_SENTENCES = {
 
 
 # Reasons an admin can answer from Telegram: by sending the file again with the unit and year
-# in the caption (unit=… year=…), or with the caption replace.
+# in the caption (单位：… 年份：…), or with the caption replace.
 CAPTION_HINTED = frozenset(
     {
         Code.MISSING_UNIT,
