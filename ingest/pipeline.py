@@ -742,6 +742,8 @@ def remove_reports(
         for name in {row["unit"] for row in rows}:
             refresh_unit(db, name)
             refresh_findings(db, name)
+    if rows:
+        _file_figures(db)  # the totals of the years they leave are summed again
     return rows
 
 

@@ -54,6 +54,7 @@ class OfficialFigures:
         self._parts: dict[tuple[int, str], dict[str, Fact]] = {}
         self._examples = PerCorpus(self.watch, lambda: example_subject(db, catalogue))
         self._filed = PerCorpus(self.watch, lambda: "year_figures" in db.table_names())
+        self._summarised = PerCorpus(self.watch, lambda: "year_summary" in db.table_names())
 
     def statistic_for(self, statistic: Statistic, template: str, mention: str) -> Statistic | None:
         """The statistic of this template that the question's words mean.
@@ -183,6 +184,7 @@ class OfficialFigures:
             levels=tuple(levels),
             keys=keys,
             refs=self.table.refs,
+            summarised=self._summarised.get(),
         )
 
     def facts_of(self, values: list[OfficialValue]) -> list[Fact]:

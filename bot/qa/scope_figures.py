@@ -121,6 +121,7 @@ class FiledScope:
     levels: tuple[str, ...]
     keys: dict[str, tuple[str, ...]]
     refs: Callable[[Iterable[int]], dict[int, ReportRef]]
+    summarised: bool = False  # the database keeps ``year_summary``
 
 
 class TableFigures(ScopeFigures):
@@ -131,15 +132,31 @@ class TableFigures(ScopeFigures):
         self.filed = filed
         self.scope_size = len(filed.scope)
         self._ranges = [self._range(key, templates) for key, templates in filed.keys.items()]
-        self._sums: list[tuple[str, int, float | None, float | None, float | None, int]] = []
-        for key, where, params in self._ranges:
-            row = db.conn.execute(
-                "SELECT count(value), sum(value), min(value), max(value), "
-                f"sum(value <> CAST(value AS INTEGER)) FROM year_figures WHERE {where}",
-                params,
-            ).fetchone()
-            self._sums.append((key, row[0], row[1], row[2], row[3], row[4] or 0))
+        self._sums = [self._summed(key, where, params) for key, where, params in self._ranges]
         self.given = sum(s[1] for s in self._sums)
+
+    def _summed(
+        self, key: str, where: str, params: list
+    ) -> tuple[str, int, float | None, float | None, float | None, int]:
+        """(key, figures, sum, smallest, largest, how many with a fraction) of one key in
+        scope: from the ranges' summaries when none is stale, else from the figures."""
+        conn = self.db.conn
+        if self.filed.summarised:
+            # one statement, so the summaries and their staleness are read at one moment
+            row = conn.execute(
+                f"SELECT EXISTS (SELECT 1 FROM year_summary_stale WHERE {where}), "
+                "sum(given), total(total), min(low), max(high), sum(fractional) "
+                f"FROM year_summary WHERE {where}",
+                params + params,
+            ).fetchone()
+            if not row[0]:
+                return (key, row[1] or 0, row[2], row[3], row[4], row[5] or 0)
+        row = conn.execute(
+            "SELECT count(value), sum(value), min(value), max(value), "
+            f"sum(value <> CAST(value AS INTEGER)) FROM year_figures WHERE {where}",
+            params,
+        ).fetchone()
+        return (key, row[0], row[1], row[2], row[3], row[4] or 0)
 
     def _range(self, key: str, templates: tuple[str, ...]) -> tuple[str, str, list]:
         """The WHERE clause (and its parameters) of one key's figures in scope."""

@@ -1,5 +1,7 @@
 """year_figures, the figures of each key filed by year: always what a direct query over the
-statistics gives, whatever is inserted, changed or removed, and built for older databases."""
+statistics gives, whatever is inserted, changed or removed, and built for older databases;
+and year_summary, the totals of its ranges: what summing the range gives, unless marked
+stale, and never stale after filing."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from ingest.store import (
     SCHEMA_VERSION,
     YEAR_FIGURES_TRIGGERS,
+    YEAR_SUMMARY_TRIGGERS,
     delete_report,
     figures_waiting,
     file_pending_figures,
@@ -45,6 +48,21 @@ def direct(db: sqlite_utils.Database) -> list[tuple]:
     """The rows a direct query gives for the reports filed (not waiting to be)."""
     waiting = {r[0] for r in db.execute("SELECT report_id FROM year_figures_pending")}
     return [row for row in db.execute(DIRECT).fetchall() if row[4] not in waiting]
+
+
+SUMMED = """SELECT key, year, level, template, count(value), total(value), min(value),
+                    max(value), count(CASE WHEN value <> CAST(value AS INTEGER) THEN 1 END)
+             FROM year_figures GROUP BY 1, 2, 3, 4"""
+RANGE = "key, year, level, template"
+
+
+def summary_holds(db: sqlite_utils.Database) -> None:
+    """Every range's summary is what summing its figures gives, or the range is stale."""
+    summed = {row[:4]: row[4:] for row in db.execute(SUMMED)}
+    kept = {row[:4]: row[4:] for row in db.execute("SELECT * FROM year_summary")}
+    stale = set(db.execute(f"SELECT {RANGE} FROM year_summary_stale").fetchall())
+    for part in (summed.keys() | kept.keys()) - stale:
+        assert kept.get(part) == summed.get(part), part
 
 
 def add_report(
@@ -137,7 +155,10 @@ def test_filed_figures_always_equal_a_direct_query(tmp_path: Path, steps: list[t
                     ],
                 )
         assert filed(db) == direct(db), step
+        summary_holds(db)
     file_pending_figures(db)
+    assert db.execute("SELECT count(*) FROM year_summary_stale").fetchone()[0] == 0
+    summary_holds(db)
     assert filed(db) == direct(db) == db.execute(DIRECT).fetchall()
     db.close()
 
@@ -161,6 +182,8 @@ def test_an_ingested_corpus_files_its_figures_and_keeps_them_on_replace(
     assert filed(db) == direct(db)
     removed = remove_reports(db, path=files[1])
     assert removed and filed(db) == direct(db)
+    assert db.execute("SELECT count(*) FROM year_summary_stale").fetchone()[0] == 0
+    summary_holds(db)
     db.close()
 
 
@@ -187,6 +210,11 @@ def test_an_older_database_gets_its_figures_filed_when_opened_for_writing(tmp_pa
     with writing(reopened):
         add_statistic(reopened, town, "lawsuits.total", 5.0, 1)
     assert filed(reopened) == direct(reopened)
+    file_pending_figures(reopened)
+    assert reopened.execute("SELECT given, total FROM year_summary ORDER BY key").fetchall() == [
+        (1, 4.0),
+        (0, 0.0),
+    ]
     reopened.close()
 
 
@@ -222,3 +250,55 @@ def test_new_reports_wait_and_are_filed_together(tmp_path: Path) -> None:
     ]
     assert file_pending_figures(db) == 0
     db.close()
+
+
+def test_filing_adds_to_the_summary_and_other_changes_are_summed_again(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "sum.db")
+    with writing(db):
+        for unit, value in (("东湖镇", 3.0), ("西山镇", 5.5), ("南城镇", None)):
+            add_statistic(
+                db, add_report(db, unit, 2019, "镇", "pre2020"), "lawsuits.total", value, 1
+            )
+    file_pending_figures(db)
+    part = ("lawsuits.total", 2019, "镇", "pre2020")
+    summary = f"SELECT given, total, low, high, fractional FROM year_summary WHERE ({RANGE}) = (?, ?, ?, ?)"
+    assert db.execute(summary, part).fetchall() == [(2, 8.5, 3.0, 5.5, 1)]
+    with writing(db):
+        add_statistic(db, add_report(db, "北岭镇", 2019, "镇", "pre2020"), "lawsuits.total", 1.0, 1)
+    file_pending_figures(db)
+    assert db.execute(summary, part).fetchall() == [(3, 9.5, 1.0, 5.5, 1)]
+    with writing(db):
+        db.execute("UPDATE statistics SET value = 7 WHERE value = 5.5")
+    assert db.execute(f"SELECT {RANGE} FROM year_summary_stale").fetchall() == [part]
+    file_pending_figures(db)
+    assert db.execute(summary, part).fetchall() == [(3, 11.0, 1.0, 7.0, 0)]
+    with writing(db):
+        for (report_id,) in db.execute("SELECT id FROM reports").fetchall():
+            delete_report(db, report_id, reason="removed")
+    file_pending_figures(db)
+    assert db.execute("SELECT count(*) FROM year_summary").fetchone()[0] == 0
+    db.close()
+
+
+def test_an_older_database_gets_its_summary_when_opened_for_writing(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    with writing(db):
+        for unit, value in (("东湖镇", 3.0), ("西山乡", 4.0)):
+            add_statistic(
+                db, add_report(db, unit, 2019, "镇", "pre2020"), "lawsuits.total", value, 1
+            )
+    file_pending_figures(db)
+    for name in YEAR_SUMMARY_TRIGGERS:
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("DROP TABLE year_summary")
+    db.execute("DROP TABLE year_summary_stale")
+    db.execute("PRAGMA user_version = 8")
+    db.close()
+    reopened = open_db(path)
+    assert reopened.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert reopened.execute("SELECT * FROM year_summary").fetchall() == [
+        ("lawsuits.total", 2019, "镇", "pre2020", 2, 7.0, 3.0, 4.0, 0)
+    ]
+    summary_holds(reopened)
+    reopened.close()

@@ -164,3 +164,27 @@ def test_a_database_without_year_figures_is_read_report_by_report(tmp_path: Path
     statistic = answerer._context.figures.catalogue.statistics["requests.received"]
     assert isinstance(answerer._context.figures.scope_figures(q, statistic), ListFigures)
     assert answers(path, QUESTIONS[:4]) == filed
+
+
+def test_a_total_reads_the_summary_unless_it_is_stale(tmp_path: Path) -> None:
+    path = tmp_path / "summary.db"
+    db = open_db(path)
+    add_unit_figures(db, random.Random(5), fractions=False, towns=12, years=(2020,))
+    file_pending_figures(db)
+    true_total = float(
+        db.execute(
+            "SELECT total(value) FROM year_figures WHERE key = 'requests.received'"
+        ).fetchone()[0]
+    )
+    # a summary that disagrees with the figures shows which one a total was read from
+    db.execute("UPDATE year_summary SET total = total + 1000, high = 99")
+    db.conn.commit()
+    question = "2020年各镇收到的政府信息公开申请一共多少"
+    answerer = Answerer(path, today=TODAY)
+    summed = scope_figures(answerer, question)
+    assert summed.total() == true_total + 1000 and summed.extremes() == (3, 99)
+    db.execute("INSERT INTO year_summary_stale SELECT key, year, level, template FROM year_summary")
+    db.conn.commit()
+    read = scope_figures(answerer, question)
+    assert read.total() == true_total and read.extremes() == (3, 4)
+    db.close()
