@@ -26,11 +26,8 @@ One SQLite file, written with sqlite-utils.  Tables:
   the end of an ingest): filed one report at a time, each report's figures touched a page of
   the table per key, which slowed ingest by a third.  Changes to filed reports are kept by
   triggers; answers read the table only when nothing waits.
-- ``year_summary``: what a total over one (key, year, level, template) range of
-  ``year_figures`` needs: how many figures, their sum, smallest, largest and how many have a
-  fraction.  Filing adds the waiting reports' figures to it; any other change to
-  ``year_figures`` marks its range in ``year_summary_stale`` (triggers), and the next filing
-  sums that range again.  Answers read a range's summary only when it is not stale.
+- ``year_summary``: what a total or ranking needs of each (key, year, level, template) range
+  of ``year_figures``, kept at filing (``ingest/year_summary.py``).
 
 Every report is written in one transaction (``writing``), so a failure halfway, or a kill -9,
 leaves the previous state intact.  WAL mode lets ``ask`` and a running bot read the last
@@ -48,6 +45,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import sqlite_utils
+
+from ingest.year_summary import (
+    YEAR_SUMMARY_TRIGGERS,
+    add_to_summary,
+    ensure_year_summary,
+    settle_year_summary,
+)
 
 SCHEMA_VERSION = 9
 # 2: statistics point at the passage that holds their evidence
@@ -330,7 +334,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _ensure_generation(db)
     _ensure_lookup_indexes(db)
     _ensure_year_figures(db)
-    _ensure_year_summary(db)
+    ensure_year_summary(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -483,93 +487,6 @@ def _ensure_year_figures(db: sqlite_utils.Database) -> None:
         rebuild_year_figures(db)
 
 
-# What a total needs of one (key, year, level, template) range of year_figures.  ``given``
-# counts the figures with a value; ``total`` is 0 without any; ``fractional`` counts the
-# values that are not whole numbers (then a total is added up in scope order, not from here).
-YEAR_SUMMARY_SQL = """CREATE TABLE IF NOT EXISTS year_summary (
-    key TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    level TEXT NOT NULL,
-    template TEXT NOT NULL,
-    given INTEGER NOT NULL,
-    total REAL NOT NULL,
-    low REAL,
-    high REAL,
-    fractional INTEGER NOT NULL,
-    PRIMARY KEY (key, year, level, template)
-) WITHOUT ROWID"""
-YEAR_SUMMARY_STALE_SQL = """CREATE TABLE IF NOT EXISTS year_summary_stale (
-    key TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    level TEXT NOT NULL,
-    template TEXT NOT NULL,
-    PRIMARY KEY (key, year, level, template)
-) WITHOUT ROWID"""
-
-# The summary columns of the rows of {source}, grouped by range.
-_SUMMED = """SELECT key, year, level, template, count(value), total(value), min(value),
-                    max(value), count(CASE WHEN value <> CAST(value AS INTEGER) THEN 1 END)
-             FROM {source} GROUP BY key, year, level, template"""
-
-# The figures being filed (temp.filing) added to their ranges' summaries.
-_ADD_TO_SUMMARY = (
-    "INSERT INTO year_summary "
-    + _SUMMED.format(source="temp.filing WHERE true")
-    + """ ON CONFLICT (key, year, level, template) DO UPDATE SET
-        given = given + excluded.given,
-        total = total + excluded.total,
-        low = CASE WHEN low IS NULL OR excluded.low < low THEN excluded.low ELSE low END,
-        high = CASE WHEN high IS NULL OR excluded.high > high THEN excluded.high ELSE high END,
-        fractional = fractional + excluded.fractional"""
-)
-
-
-def _stale(row: str) -> str:
-    return (
-        "INSERT OR IGNORE INTO year_summary_stale (key, year, level, template) VALUES "
-        f"({row}.key, {row}.year, {row}.level, {row}.template);"
-    )
-
-
-# Figures filed one at a time (a filed report's rows changed), removed or changed mark their
-# range stale; the figures of waiting reports are added by the filing itself.
-YEAR_SUMMARY_TRIGGERS = {
-    "year_summary_figure_insert": "AFTER INSERT ON year_figures WHEN "
-    + _filed_already("NEW.report_id")
-    + f" BEGIN {_stale('NEW')} END",
-    "year_summary_figure_delete": f"AFTER DELETE ON year_figures BEGIN {_stale('OLD')} END",
-    "year_summary_figure_update": "AFTER UPDATE ON year_figures "
-    f"BEGIN {_stale('OLD')} {_stale('NEW')} END",
-}
-
-
-def _ensure_year_summary(db: sqlite_utils.Database, rebuild: bool = False) -> None:
-    """Version 9: the summary tables and their triggers; the summary of the figures already
-    filed is built on upgrade (one pass over year_figures, in its order)."""
-    fresh = "year_summary" not in db.table_names()
-    db.execute(YEAR_SUMMARY_SQL)
-    db.execute(YEAR_SUMMARY_STALE_SQL)
-    for name, body in YEAR_SUMMARY_TRIGGERS.items():
-        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
-    if fresh or rebuild:
-        db.execute("DELETE FROM year_summary")
-        db.execute("DELETE FROM year_summary_stale")
-        db.execute("INSERT INTO year_summary " + _SUMMED.format(source="year_figures"))
-
-
-def settle_year_summary(db: sqlite_utils.Database) -> None:
-    """Sum the stale ranges again from year_figures (each a range of its primary key)."""
-    if db.execute("SELECT 1 FROM year_summary_stale LIMIT 1").fetchone() is None:
-        return
-    ranges = (
-        "(key, year, level, template) IN "
-        "(SELECT key, year, level, template FROM year_summary_stale)"
-    )
-    db.execute(f"DELETE FROM year_summary WHERE {ranges}")
-    db.execute("INSERT INTO year_summary " + _SUMMED.format(source=f"year_figures WHERE {ranges}"))
-    db.execute("DELETE FROM year_summary_stale")
-
-
 def rebuild_year_figures(db: sqlite_utils.Database) -> None:
     """File every report's official figures again, from the statistics (on upgrade, or after
     a bulk copy that bypassed the triggers): one pass over the statistics' look-up index,
@@ -584,7 +501,7 @@ def rebuild_year_figures(db: sqlite_utils.Database) -> None:
         f"""INSERT INTO year_figures {_WAITING_ROWS.format(where="")} ORDER BY 1, 2, 3, 4, 5"""
     )
     if summarised:
-        _ensure_year_summary(db, rebuild=True)
+        ensure_year_summary(db, rebuild=True)
 
 
 # The official row of each key of the reports chosen by {where} (a clause on statistics, or
@@ -614,7 +531,7 @@ def file_pending_figures(db: sqlite_utils.Database) -> int:
                 "INSERT OR REPLACE INTO year_figures SELECT * FROM filing ORDER BY 1, 2, 3, 4, 5"
             )
             if "year_summary" in db.table_names():
-                db.execute(_ADD_TO_SUMMARY)
+                add_to_summary(db, "temp.filing")
             db.execute("DROP TABLE temp.filing")
             db.execute("DELETE FROM year_figures_pending")
         if "year_summary" in db.table_names():

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlite_utils
 
 from bot.qa.lookup import OfficialValue, ReportRef, official_values
+from ingest.year_summary import SUMMARY_KEPT
 
 
 def _order(sign: int) -> Callable[[OfficialValue], tuple]:
@@ -110,6 +112,22 @@ class ListFigures(ScopeFigures):
         return sum(v.value or 0 for v in self.values)
 
 
+class _RangeSummary(NamedTuple):
+    """One year_summary row of a key in scope (``ingest/year_summary.py``); its first
+    figures each way are JSON text, read only by a ranking."""
+
+    year: int
+    given: int
+    total: float
+    low: float
+    high: float
+    fractional: int
+    low_count: int
+    high_count: int
+    first_down: str
+    first_up: str
+
+
 @dataclass(frozen=True)
 class FiledScope:
     """A scope that is every report of some years (and levels): each unit has one report
@@ -132,26 +150,46 @@ class TableFigures(ScopeFigures):
         self.filed = filed
         self.scope_size = len(filed.scope)
         self._ranges = [self._range(key, templates) for key, templates in filed.keys.items()]
+        self._summaries = {
+            key: self._summaries_of(where, params) for key, where, params in self._ranges
+        }
         self._sums = [self._summed(key, where, params) for key, where, params in self._ranges]
         self.given = sum(s[1] for s in self._sums)
+
+    def _summaries_of(self, where: str, params: list) -> list[_RangeSummary] | None:
+        """The summaries of one key's ranges in scope (``ingest/year_summary.py``); None when
+        the database keeps none or one of them is stale.  One statement, so that they and
+        their staleness are read at one moment."""
+        if not self.filed.summarised:
+            return None
+        columns = ", ".join(_RangeSummary._fields)
+        rows = self.db.conn.execute(
+            f"SELECT 1, {', '.join(['NULL'] * len(_RangeSummary._fields))} WHERE EXISTS "
+            f"(SELECT 1 FROM year_summary_stale WHERE {where}) "
+            f"UNION ALL SELECT 0, {columns} FROM year_summary WHERE {where}",
+            params + params,
+        ).fetchall()
+        if any(row[0] for row in rows):
+            return None
+        return [_RangeSummary(*row[1:]) for row in rows]
 
     def _summed(
         self, key: str, where: str, params: list
     ) -> tuple[str, int, float | None, float | None, float | None, int]:
         """(key, figures, sum, smallest, largest, how many with a fraction) of one key in
-        scope: from the ranges' summaries when none is stale, else from the figures."""
-        conn = self.db.conn
-        if self.filed.summarised:
-            # one statement, so the summaries and their staleness are read at one moment
-            row = conn.execute(
-                f"SELECT EXISTS (SELECT 1 FROM year_summary_stale WHERE {where}), "
-                "sum(given), total(total), min(low), max(high), sum(fractional) "
-                f"FROM year_summary WHERE {where}",
-                params + params,
-            ).fetchone()
-            if not row[0]:
-                return (key, row[1] or 0, row[2], row[3], row[4], row[5] or 0)
-        row = conn.execute(
+        scope: from the ranges' summaries when there are, else from the figures."""
+        summaries = self._summaries[key]
+        if summaries is not None:
+            given = [r for r in summaries if r.given]
+            return (
+                key,
+                sum(r.given for r in given),
+                float(sum(r.total for r in given)),
+                min((r.low for r in given), default=None),
+                max((r.high for r in given), default=None),
+                sum(r.fractional for r in given),
+            )
+        row = self.db.conn.execute(
             "SELECT count(value), sum(value), min(value), max(value), "
             f"sum(value <> CAST(value AS INTEGER)) FROM year_figures WHERE {where}",
             params,
@@ -259,12 +297,43 @@ class TableFigures(ScopeFigures):
         return [row[0] for row in rows]
 
     def first(self, limit: int, sign: int) -> list[OfficialValue]:
-        direction = "DESC" if sign < 0 else "ASC"
-        rows = self._ordered(f"value {direction}, unit, year", limit)
+        kept = self._kept(limit, "first_down" if sign < 0 else "first_up")
+        if kept is not None:
+            kept.sort(key=lambda f: (sign * f[0], f[1], f[2]))
+            rows = [(key, report_id) for *_figure, key, report_id in kept[:limit]]
+        else:
+            direction = "DESC" if sign < 0 else "ASC"
+            rows = self._ordered(f"value {direction}, unit, year", limit)
         return sorted(self._values(rows), key=_order(sign))[:limit]
 
     def by_unit(self, limit: int) -> list[OfficialValue]:
-        return sorted(self._values(self._ordered("unit, year", limit)), key=_unit_order)[:limit]
+        """When every figure in scope is the same number, a range's first figures by value
+        are its first by unit."""
+        kept = self._kept(limit, "first_up") if self._one_value() else None
+        if kept is not None:
+            kept.sort(key=lambda f: (f[1], f[2]))
+            rows = [(key, report_id) for *_figure, key, report_id in kept[:limit]]
+        else:
+            rows = self._ordered("unit, year", limit)
+        return sorted(self._values(rows), key=_unit_order)[:limit]
+
+    def _kept(self, limit: int, column: str) -> list[tuple] | None:
+        """The first figures each range keeps (``column``: ``first_down`` or ``first_up``),
+        as (value, unit, year, key, report id); None unless every key's ranges are
+        summarised and keep at least ``limit`` (or all) of their figures."""
+        if limit > SUMMARY_KEPT:
+            return None
+        kept: list[tuple] = []
+        for key, summaries in self._summaries.items():
+            if summaries is None:
+                return None
+            for r in summaries:
+                kept += [(v, u, r.year, key, i) for v, u, i in json.loads(getattr(r, column))]
+        return kept
+
+    def _one_value(self) -> bool:
+        """Whether every figure in scope is the same number."""
+        return len({v for s in self._sums if s[1] for v in (s[3], s[4])}) == 1
 
     def in_scope_order(self, limit: int) -> list[OfficialValue]:
         """The scope's first reports looked up by primary key a batch at a time, until
@@ -286,11 +355,32 @@ class TableFigures(ScopeFigures):
         return (report.unit, report.year)
 
     def count_equal(self, value: float) -> int:
+        """From the summaries when ``value`` is no range's figure but at one of its ends."""
         count = 0
-        for _key, where, params in self._ranges:
-            count += self.db.conn.execute(
-                f"SELECT count(*) FROM year_figures WHERE {where} AND value = ?", [*params, value]
-            ).fetchone()[0]
+        for key, where, params in self._ranges:
+            counted = self._counted_at_ends(self._summaries[key], value)
+            if counted is None:
+                counted = self.db.conn.execute(
+                    f"SELECT count(*) FROM year_figures WHERE {where} AND value = ?",
+                    [*params, value],
+                ).fetchone()[0]
+            count += counted
+        return count
+
+    @staticmethod
+    def _counted_at_ends(summaries: list[_RangeSummary] | None, value: float) -> int | None:
+        if summaries is None:
+            return None
+        count = 0
+        for r in summaries:
+            if not r.given or value < r.low or value > r.high:
+                continue
+            if value == r.high:
+                count += r.high_count
+            elif value == r.low:
+                count += r.low_count
+            else:
+                return None
         return count
 
     def extremes(self) -> tuple[float, float] | None:

@@ -5,6 +5,7 @@ stale, and never stale after filing."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -16,7 +17,6 @@ from hypothesis import strategies as st
 from ingest.store import (
     SCHEMA_VERSION,
     YEAR_FIGURES_TRIGGERS,
-    YEAR_SUMMARY_TRIGGERS,
     delete_report,
     figures_waiting,
     file_pending_figures,
@@ -24,6 +24,7 @@ from ingest.store import (
     writing,
 )
 from ingest.units import rename_unit
+from ingest.year_summary import SUMMARY_KEPT, YEAR_SUMMARY_TRIGGERS
 
 # Each report's first row of each key by (official DESC, id), as answers pick it.
 DIRECT = """SELECT s.key, r.year, coalesce(r.level, ''), coalesce(r.template, 'unknown'),
@@ -50,19 +51,51 @@ def direct(db: sqlite_utils.Database) -> list[tuple]:
     return [row for row in db.execute(DIRECT).fetchall() if row[4] not in waiting]
 
 
-SUMMED = """SELECT key, year, level, template, count(value), total(value), min(value),
-                    max(value), count(CASE WHEN value <> CAST(value AS INTEGER) THEN 1 END)
-             FROM year_figures GROUP BY 1, 2, 3, 4"""
 RANGE = "key, year, level, template"
+
+
+def summed(db: sqlite_utils.Database) -> dict[tuple, tuple]:
+    """Each range's summary as summing its figures gives it (the first figures as sets)."""
+    by_range: dict[tuple, list[tuple]] = {}
+    for key, year, level, template, report_id, unit, value in db.execute(
+        f"SELECT {RANGE}, report_id, unit, value FROM year_figures"
+    ):
+        by_range.setdefault((key, year, level, template), []).append((value, unit, report_id))
+    result = {}
+    for part, rows in by_range.items():
+        values = [v for v, _u, _r in rows if v is not None]
+        low, high = (min(values), max(values)) if values else (None, None)
+        given = [r for r in rows if r[0] is not None]
+        down = sorted(given, key=lambda r: (-r[0], r[1], r[2]))[:SUMMARY_KEPT]
+        up = sorted(given, key=lambda r: (r[0], r[1], r[2]))[:SUMMARY_KEPT]
+        result[part] = (
+            len(values),
+            float(sum(values)),
+            low,
+            high,
+            sum(1 for v in values if v != int(v)),
+            values.count(low) if values else 0,
+            values.count(high) if values else 0,
+            sorted(down),
+            sorted(up),
+        )
+    return result
 
 
 def summary_holds(db: sqlite_utils.Database) -> None:
     """Every range's summary is what summing its figures gives, or the range is stale."""
-    summed = {row[:4]: row[4:] for row in db.execute(SUMMED)}
-    kept = {row[:4]: row[4:] for row in db.execute("SELECT * FROM year_summary")}
+    expected = summed(db)
+    kept = {
+        row[:4]: (
+            *row[4:11],
+            sorted(map(tuple, json.loads(row[11]))),
+            sorted(map(tuple, json.loads(row[12]))),
+        )
+        for row in db.execute("SELECT * FROM year_summary")
+    }
     stale = set(db.execute(f"SELECT {RANGE} FROM year_summary_stale").fetchall())
-    for part in (summed.keys() | kept.keys()) - stale:
-        assert kept.get(part) == summed.get(part), part
+    for part in (expected.keys() | kept.keys()) - stale:
+        assert kept.get(part) == expected.get(part), part
 
 
 def add_report(
@@ -261,17 +294,17 @@ def test_filing_adds_to_the_summary_and_other_changes_are_summed_again(tmp_path:
             )
     file_pending_figures(db)
     part = ("lawsuits.total", 2019, "镇", "pre2020")
-    summary = f"SELECT given, total, low, high, fractional FROM year_summary WHERE ({RANGE}) = (?, ?, ?, ?)"
-    assert db.execute(summary, part).fetchall() == [(2, 8.5, 3.0, 5.5, 1)]
+    summary = f"SELECT given, total, low, high, fractional, low_count, high_count FROM year_summary WHERE ({RANGE}) = (?, ?, ?, ?)"
+    assert db.execute(summary, part).fetchall() == [(2, 8.5, 3.0, 5.5, 1, 1, 1)]
     with writing(db):
         add_statistic(db, add_report(db, "北岭镇", 2019, "镇", "pre2020"), "lawsuits.total", 1.0, 1)
     file_pending_figures(db)
-    assert db.execute(summary, part).fetchall() == [(3, 9.5, 1.0, 5.5, 1)]
+    assert db.execute(summary, part).fetchall() == [(3, 9.5, 1.0, 5.5, 1, 1, 1)]
     with writing(db):
         db.execute("UPDATE statistics SET value = 7 WHERE value = 5.5")
     assert db.execute(f"SELECT {RANGE} FROM year_summary_stale").fetchall() == [part]
     file_pending_figures(db)
-    assert db.execute(summary, part).fetchall() == [(3, 11.0, 1.0, 7.0, 0)]
+    assert db.execute(summary, part).fetchall() == [(3, 11.0, 1.0, 7.0, 0, 1, 1)]
     with writing(db):
         for (report_id,) in db.execute("SELECT id FROM reports").fetchall():
             delete_report(db, report_id, reason="removed")
@@ -297,8 +330,39 @@ def test_an_older_database_gets_its_summary_when_opened_for_writing(tmp_path: Pa
     db.close()
     reopened = open_db(path)
     assert reopened.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert reopened.execute("SELECT * FROM year_summary").fetchall() == [
-        ("lawsuits.total", 2019, "镇", "pre2020", 2, 7.0, 3.0, 4.0, 0)
+    assert [row[:11] for row in reopened.execute("SELECT * FROM year_summary")] == [
+        ("lawsuits.total", 2019, "镇", "pre2020", 2, 7.0, 3.0, 4.0, 0, 1, 1)
     ]
     summary_holds(reopened)
     reopened.close()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(
+        st.lists(st.one_of(st.none(), st.integers(0, 6).map(float)), max_size=40),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_the_first_figures_of_a_long_range_survive_filing_in_batches(
+    tmp_path: Path, batches: list[list[float | None]]
+) -> None:
+    """More figures than a summary keeps, with many ties, filed a batch at a time: the first
+    ones each way are those of the whole range."""
+    path = tmp_path / "long.db"
+    path.unlink(missing_ok=True)
+    db = open_db(path)
+    number = 0
+    for batch in batches:
+        with writing(db):
+            for value in batch:
+                number += 1
+                town = add_report(db, f"{number % 7}镇{number}", 2020, "镇", "pre2020")
+                add_statistic(db, town, "lawsuits.total", value, 1)
+        file_pending_figures(db)
+        assert db.execute("SELECT count(*) FROM year_summary_stale").fetchone()[0] == 0
+        summary_holds(db)
+    db.close()
