@@ -96,26 +96,27 @@ class Summary(NamedTuple):
 
     @classmethod
     def of(cls, figures: Iterable[tuple[float | None, str, int]]) -> Summary:
-        given: list[Figure] = [f for f in figures if f[0] is not None]  # type: ignore[misc]
+        given: list[Figure] = [(v, u, i) for v, u, i in figures if v is not None]
+        if not given:
+            return cls(0, 0.0, None, None, 0, 0, 0, [], [])
         values = [f[0] for f in given]
-        low = min(values, default=None)
-        high = max(values, default=None)
+        low, high = min(values), max(values)
         return cls(
             given=len(values),
             total=float(sum(values)),
             low=low,
             high=high,
             fractional=sum(1 for v in values if not float(v).is_integer()),
-            low_count=values.count(low) if values else 0,
-            high_count=values.count(high) if values else 0,
+            low_count=values.count(low),
+            high_count=values.count(high),
             first_down=_first_down(given, values),
             first_up=given if len(given) <= SUMMARY_KEPT else heapq.nsmallest(SUMMARY_KEPT, given),
         )
 
     def joined(self, other: Summary) -> Summary:
         """The summary of this range's figures and ``other``'s together."""
-        low, low_count = _extreme(self.low, self.low_count, other.low, other.low_count, min)
-        high, high_count = _extreme(self.high, self.high_count, other.high, other.high_count, max)
+        low, low_count = _extreme(self.low, self.low_count, other.low, other.low_count, True)
+        high, high_count = _extreme(self.high, self.high_count, other.high, other.high_count, False)
         return Summary(
             given=self.given + other.given,
             total=self.total + other.total,
@@ -135,8 +136,9 @@ class Summary(NamedTuple):
     @classmethod
     def from_row(cls, row: tuple) -> Summary:
         """From a year_summary row without its range columns."""
-        down, up = ([tuple(f) for f in json.loads(text)] for text in row[7:9])
-        return cls(*row[:7], down, up)  # type: ignore[arg-type]
+        down, up = ([(v, u, i) for v, u, i in json.loads(text)] for text in row[7:9])
+        given, total, low, high, fractional, low_count, high_count = row[:7]
+        return cls(given, total, low, high, fractional, low_count, high_count, down, up)
 
 
 def _first_down(given: list[Figure], values: list[float]) -> list[Figure]:
@@ -149,15 +151,16 @@ def _first_down(given: list[Figure], values: list[float]) -> list[Figure]:
 
 
 def _extreme(
-    a: float | None, a_count: int, b: float | None, b_count: int, pick: type[min] | type[max]
+    a: float | None, a_count: int, b: float | None, b_count: int, lowest: bool
 ) -> tuple[float | None, int]:
+    """The lower (or higher) of two ranges' ends, with how many figures are at it."""
     if a is None:
         return b, b_count
     if b is None:
         return a, a_count
     if a == b:
         return a, a_count + b_count
-    return (a, a_count) if pick(a, b) == a else (b, b_count)
+    return (a, a_count) if (a < b) == lowest else (b, b_count)
 
 
 _COLUMNS = "key, year, level, template, value, unit, report_id"
