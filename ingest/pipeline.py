@@ -794,7 +794,7 @@ def ingest_paths(
                 job, result = next(prepared)
                 outcome = commit(db, job.path, result, replace_older=replace_older, hook=hook)
                 if len(outcomes) % FILE_FIGURES_EVERY == FILE_FIGURES_EVERY - 1:
-                    _file_figures(db)
+                    _file_figures(db, rank=False)
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
@@ -819,9 +819,10 @@ def ingest_paths(
 FILE_FIGURES_EVERY = 2000
 
 
-def _file_figures(db: sqlite_utils.Database) -> None:
-    """File the stored reports' figures for year-wide answers (``file_pending_figures``);
-    a database that cannot be written now leaves them waiting for the next ingest, and
-    answers read the reports one by one meanwhile."""
+def _file_figures(db: sqlite_utils.Database, rank: bool = True) -> None:
+    """File the stored reports' figures for year-wide answers (``file_pending_figures``;
+    ``rank`` False within a run: rankings are summarised once, at its end); a database that
+    cannot be written now leaves them waiting for the next ingest, and answers read the
+    reports one by one meanwhile."""
     with contextlib.suppress(sqlite3.Error, OSError):
-        file_pending_figures(db)
+        file_pending_figures(db, rank=rank)

@@ -50,6 +50,7 @@ from ingest.year_summary import (
     YEAR_SUMMARY_TRIGGERS,
     add_to_summary,
     ensure_year_summary,
+    rank_year_summary,
     settle_year_summary,
 )
 
@@ -516,17 +517,21 @@ _WAITING_ROWS = """SELECT f.key AS key, r.year AS year, coalesce(r.level, '') AS
                    WHERE f.place = 1"""
 
 
-def file_pending_figures(db: sqlite_utils.Database) -> int:
+def file_pending_figures(db: sqlite_utils.Database, rank: bool = True) -> int:
     """File the figures of the reports waiting in ``year_figures_pending``, in one
     transaction, sorted into the table's order: each page of the table is written once for
-    them all, not once per report.  Their figures are added to ``year_summary``, and the
-    ranges marked stale since are summed again.  Returns how many reports were filed."""
+    them all, not once per report.  Their figures are added to ``year_summary``, the ranges
+    marked stale since are summed again, and (``rank``, at the end of an ingest) the ranges
+    changed are ranked again.  Returns how many reports were filed."""
     with writing(db):
         waiting = db.execute("SELECT count(*) FROM year_figures_pending").fetchone()[0]
         if waiting:
             where = "WHERE report_id IN (SELECT report_id FROM year_figures_pending)"
             db.execute("DROP TABLE IF EXISTS temp.filing")
             db.execute(f"CREATE TEMP TABLE filing AS {_WAITING_ROWS.format(where=where)}")
+            db.execute(
+                "CREATE INDEX temp.filing_range ON filing (key, year, level, template, value)"
+            )
             db.execute(
                 "INSERT OR REPLACE INTO year_figures SELECT * FROM filing ORDER BY 1, 2, 3, 4, 5"
             )
@@ -536,6 +541,8 @@ def file_pending_figures(db: sqlite_utils.Database) -> int:
             db.execute("DELETE FROM year_figures_pending")
         if "year_summary" in db.table_names():
             settle_year_summary(db)
+            if rank:
+                rank_year_summary(db)
     return int(waiting)
 
 

@@ -26,6 +26,7 @@ from bot.qa.unit_suggestions import UnitNameIndex
 from ingest.text import fold_question
 
 T = TypeVar("T")
+MERGED_KEPT = 16  # merged scopes kept per state of the corpus
 
 _REPORT_SQL = """SELECT id, unit, year, template, title, source_file, level, parent
                  FROM reports"""
@@ -165,6 +166,9 @@ class ReportTable:
         # Per (level or None, year or None): each unit's newest such report, by unit, and how
         # many such reports there are; made when first asked, per state of the corpus.
         self._scopes: dict[tuple[str | None, int | None], tuple[list[ReportRef], int]] = {}
+        # Scopes of several such keys merged (a few kept): a year-wide answer asks for its
+        # scope twice, and merging sorts each unit's reports of every key again.
+        self._merged: dict[tuple[tuple[str | None, int | None], ...], list[ReportRef]] = {}
         self._years: Counter[int] = Counter()  # reports per year
         self._by_year: dict[int, list[ReportRow]] = {}  # each in scope order
         self._templates: set[str] = set()  # of the reports loaded (and of some removed)
@@ -185,6 +189,7 @@ class ReportTable:
         self._regions = None
         self._names = None
         self._scopes = {}
+        self._merged = {}
 
     def _reread(self, units: set[str], stamp: CorpusStamp) -> bool:
         """Read these units' reports again; False when the result cannot be right (a report
@@ -290,18 +295,22 @@ class ReportTable:
         none are).  A year's list is made from that year's reports, once per corpus, so the
         cost is that of the scope, not of the corpus."""
         self._current()
-        keys = _scope_keys(levels, years)
+        keys = tuple(_scope_keys(levels, years))
         if len(keys) == 1:
             return list(self._scope_of(keys[0])[0])
-        found = sorted(
-            (r for key in keys for r in self._scope_of(key)[0]),
-            key=lambda r: (r.unit, -r.year, -r.id),
-        )
-        chosen: list[ReportRef] = []
-        for report in found:
-            if not chosen or chosen[-1].unit != report.unit:
-                chosen.append(report)
-        return chosen
+        if keys not in self._merged:
+            found = sorted(
+                (r for key in keys for r in self._scope_of(key)[0]),
+                key=lambda r: (r.unit, -r.year, -r.id),
+            )
+            chosen: list[ReportRef] = []
+            for report in found:
+                if not chosen or chosen[-1].unit != report.unit:
+                    chosen.append(report)
+            if len(self._merged) >= MERGED_KEPT:
+                del self._merged[next(iter(self._merged))]
+            self._merged[keys] = chosen
+        return list(self._merged[keys])
 
     def whole_scope(self, levels: list[str], years: tuple[int, ...]) -> bool:
         """Whether ``scope(levels, years)`` holds every report of those levels and years (no

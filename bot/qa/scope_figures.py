@@ -124,8 +124,8 @@ class _RangeSummary(NamedTuple):
     fractional: int
     low_count: int
     high_count: int
-    first_down: str
-    first_up: str
+    first_down: str | None  # None until ranked
+    first_up: str | None
 
 
 @dataclass(frozen=True)
@@ -325,10 +325,13 @@ class TableFigures(ScopeFigures):
             return None
         kept: list[tuple] = []
         for key, summaries in self._summaries.items():
+            for r in summaries or ():
+                first = getattr(r, column)
+                if first is None:  # not ranked yet
+                    return None
+                kept += [(v, u, r.year, key, i) for v, u, i in json.loads(first)]
             if summaries is None:
                 return None
-            for r in summaries:
-                kept += [(v, u, r.year, key, i) for v, u, i in json.loads(getattr(r, column))]
         return kept
 
     def _one_value(self) -> bool:

@@ -3,6 +3,7 @@ that reading each report's figure gives: same totals, order, ties, missing repor
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -187,4 +188,34 @@ def test_a_total_reads_the_summary_unless_it_is_stale(tmp_path: Path) -> None:
     db.conn.commit()
     read = scope_figures(answerer, question)
     assert read.total() == true_total and read.extremes() == (3, 4)
+    db.close()
+
+
+def test_a_ranking_before_the_ranges_are_ranked_reads_the_figures(corpus: Path) -> None:
+    """Within an ingest the summaries' first figures wait for its end: a ranking meanwhile
+    orders the figures themselves, and gives the same answer."""
+    ranked = answers(corpus, QUESTIONS)
+    db = open_db(corpus)
+    db.execute("UPDATE year_summary SET first_down = NULL, first_up = NULL")
+    db.conn.commit()
+    db.close()
+    assert answers(corpus, QUESTIONS) == ranked
+
+
+def test_a_ranking_reads_the_first_figures_the_summary_keeps(tmp_path: Path) -> None:
+    path = tmp_path / "first.db"
+    db = open_db(path)
+    add_unit_figures(db, random.Random(5), fractions=False, towns=12, years=(2020,))
+    file_pending_figures(db)
+    unit, value, report_id = db.execute(
+        "SELECT unit, value, report_id FROM year_figures WHERE key = 'requests.received' "
+        "AND value IS NOT NULL ORDER BY value, unit LIMIT 1"
+    ).fetchone()
+    # a summary whose largest figure is the smallest shows which one a ranking was read from
+    first = json.dumps([[99.0, unit, report_id]], ensure_ascii=False)
+    db.execute("UPDATE year_summary SET first_down = ?", [first])
+    db.conn.commit()
+    answerer = Answerer(path, today=TODAY)
+    ranking = scope_figures(answerer, "2020年哪个镇收到的政府信息公开申请最多")
+    assert [(v.report.unit, v.value) for v in ranking.first(1, -1)] == [(unit, value)]
     db.close()
