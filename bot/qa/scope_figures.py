@@ -4,9 +4,11 @@ the first few reports that give none.
 
 A scope of a few reports is read whole (``ListFigures``).  A year's reports at some levels
 (2018年各镇, 2020年哪个单位) are thousands at 100,000 reports: when the scope is every report
-of those years and levels, their figures are read from ``year_figures`` (``TableFigures``),
-one range per key, added up and ordered by SQLite, so an answer reads the few entries it
-shows and never each report's figure.  Both give the same answers (tests compare them).
+of those years and levels, their figures are read from ``year_figures`` (``TableFigures``):
+their counts, sums, extremes and first places from the summaries of its ranges
+(``ingest/year_summary.py``) when these are current, else added up and ordered by SQLite
+over the ranges, so an answer reads the few entries it shows and never each report's figure.
+Both give the same answers (tests compare them).
 """
 
 from __future__ import annotations
@@ -143,7 +145,8 @@ class FiledScope:
 
 
 class TableFigures(ScopeFigures):
-    """Figures read from ``year_figures``: one range per key, aggregated and ordered in SQL."""
+    """Figures read from ``year_figures``: one range per key, from its ranges' summaries or
+    aggregated and ordered in SQL."""
 
     def __init__(self, db: sqlite_utils.Database, filed: FiledScope) -> None:
         self.db = db
