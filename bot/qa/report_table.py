@@ -171,6 +171,9 @@ class ReportTable:
         self._merged: dict[tuple[tuple[str | None, int | None], ...], list[ReportRef]] = {}
         self._years: Counter[int] = Counter()  # reports per year
         self._by_year: dict[int, list[ReportRow]] = {}  # each in scope order
+        # The same by year and level ('' for none): a scope of one level and year is its list,
+        # where filtering the year's list took milliseconds at 100,000 reports.
+        self._by_year_level: dict[tuple[int, str], list[ReportRow]] = {}
         self._templates: set[str] = set()  # of the reports loaded (and of some removed)
         # Each unit's newest stated parent region, and the units of each, for region scopes.
         self._parent_of: dict[str, str] = {}
@@ -204,6 +207,9 @@ class ReportTable:
                     del self._years[old.ref.year]
                 year = self._by_year.get(old.ref.year, [])
                 self._by_year[old.ref.year] = [r for r in year if r.ref.id != old.ref.id]
+                kind = (old.ref.year, old.ref.level or "")
+                level = self._by_year_level.get(kind, [])
+                self._by_year_level[kind] = [r for r in level if r.ref.id != old.ref.id]
             rows = conn.execute(_REPORT_SQL + " WHERE unit = ?", [unit]).fetchall()
             if any(row[0] in self._unit_of for row in rows):
                 return False
@@ -212,6 +218,9 @@ class ReportTable:
             years.update(row[2] for row in rows)
         for added_to in years:
             self._by_year[added_to].sort(key=_scope_order)
+        for (of_year, _level), reports in self._by_year_level.items():
+            if of_year in years:
+                reports.sort(key=_scope_order)
         self._units = sorted(self._by_unit)
         return len(self._unit_of) == stamp.reports
 
@@ -220,6 +229,7 @@ class ReportTable:
         self._unit_of = {}
         self._years = Counter()
         self._by_year = {}
+        self._by_year_level = {}
         self._parent_of = {}
         self._units_of_parent = {}
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall(), by_year=False)
@@ -227,6 +237,7 @@ class ReportTable:
         for unit in self._units:  # each year's list in scope order: a scope is one pass
             for row in self._by_unit[unit]:
                 self._by_year.setdefault(row.ref.year, []).append(row)
+                self._by_year_level.setdefault(_kind(row), []).append(row)
         settle()
 
     def _add(self, rows: Iterable[tuple], by_year: bool = True) -> None:
@@ -240,6 +251,7 @@ class ReportTable:
             self._years[report.ref.year] += 1
             if by_year:
                 self._by_year.setdefault(report.ref.year, []).append(report)
+                self._by_year_level.setdefault(_kind(report), []).append(report)
             self._templates.add(report.ref.template)
             touched.add(report.ref.unit)
         for unit in touched:
@@ -345,12 +357,14 @@ class ReportTable:
         if key in self._scopes:
             return self._scopes[key]
         level, year = key
-        rows: Iterable[ReportRow] = (  # in scope order (unit, newest year, newest id)
-            self._by_year.get(year, ())
-            if year is not None
-            else (row for unit in self._units for row in self._by_unit[unit])
-        )
-        if level is None:
+        rows: Iterable[ReportRow]  # in scope order (unit, newest year, newest id)
+        if year is None:
+            rows = (row for unit in self._units for row in self._by_unit[unit])
+        elif level is None:
+            rows = self._by_year.get(year, ())
+        else:
+            rows = self._by_year_level.get((year, level), ())
+        if level is None or year is not None:
             matching = [r.ref for r in rows]
         else:
             matching = [r.ref for r in rows if (r.ref.level or "") == level]
@@ -369,6 +383,11 @@ class ReportTable:
         chosen = self._units if units is None else sorted(set(units))
         for unit in chosen:
             yield from self._by_unit.get(unit, ())
+
+
+def _kind(row: ReportRow) -> tuple[int, str]:
+    """A report's year and level, as ``_by_year_level`` files it."""
+    return (row.ref.year, row.ref.level or "")
 
 
 def _scope_order(row: ReportRow) -> tuple[str, int, int]:
