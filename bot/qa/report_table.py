@@ -170,10 +170,15 @@ class ReportTable:
         # scope twice, and merging sorts each unit's reports of every key again.
         self._merged: dict[tuple[tuple[str | None, int | None], ...], list[ReportRef]] = {}
         self._years: Counter[int] = Counter()  # reports per year
-        self._by_year: dict[int, list[ReportRow]] = {}  # each in scope order
-        # The same by year and level ('' for none): a scope of one level and year is its list,
-        # where filtering the year's list took milliseconds at 100,000 reports.
-        self._by_year_level: dict[tuple[int, str], list[ReportRow]] = {}
+        # Each year's reports in scope order, and each year's at each level ('' for none): a
+        # scope of a year (and level) is a copy of its list.  At 100,000 reports even reading
+        # each report of a year (thousands, scattered in memory) took milliseconds.
+        self._by_year: dict[int, list[ReportRef]] = {}
+        self._by_year_level: dict[tuple[int, str], list[ReportRef]] = {}
+        # The years (and years and levels) where some unit has several reports: only their
+        # scopes keep each unit's newest alone.  Kept when a unit's reports are read again.
+        self._several_years: set[int] = set()
+        self._several_kinds: set[tuple[int, str]] = set()
         self._templates: set[str] = set()  # of the reports loaded (and of some removed)
         # Each unit's newest stated parent region, and the units of each, for region scopes.
         self._parent_of: dict[str, str] = {}
@@ -206,21 +211,22 @@ class ReportTable:
                 if not self._years[old.ref.year]:
                     del self._years[old.ref.year]
                 year = self._by_year.get(old.ref.year, [])
-                self._by_year[old.ref.year] = [r for r in year if r.ref.id != old.ref.id]
-                kind = (old.ref.year, old.ref.level or "")
+                self._by_year[old.ref.year] = [r for r in year if r.id != old.ref.id]
+                kind = _kind(old.ref)
                 level = self._by_year_level.get(kind, [])
-                self._by_year_level[kind] = [r for r in level if r.ref.id != old.ref.id]
+                self._by_year_level[kind] = [r for r in level if r.id != old.ref.id]
             rows = conn.execute(_REPORT_SQL + " WHERE unit = ?", [unit]).fetchall()
             if any(row[0] in self._unit_of for row in rows):
                 return False
             self._add(rows)
             self._set_parent(unit)
+            self._note_several(unit)
             years.update(row[2] for row in rows)
         for added_to in years:
-            self._by_year[added_to].sort(key=_scope_order)
+            self._by_year[added_to].sort(key=_ref_order)
         for (of_year, _level), reports in self._by_year_level.items():
             if of_year in years:
-                reports.sort(key=_scope_order)
+                reports.sort(key=_ref_order)
         self._units = sorted(self._by_unit)
         return len(self._unit_of) == stamp.reports
 
@@ -230,14 +236,18 @@ class ReportTable:
         self._years = Counter()
         self._by_year = {}
         self._by_year_level = {}
+        self._several_years = set()
+        self._several_kinds = set()
         self._parent_of = {}
         self._units_of_parent = {}
         self._add(self.watch.db.conn.execute(_REPORT_SQL).fetchall(), by_year=False)
         self._units = sorted(self._by_unit)
         for unit in self._units:  # each year's list in scope order: a scope is one pass
             for row in self._by_unit[unit]:
-                self._by_year.setdefault(row.ref.year, []).append(row)
-                self._by_year_level.setdefault(_kind(row), []).append(row)
+                self._by_year.setdefault(row.ref.year, []).append(row.ref)
+                self._by_year_level.setdefault(_kind(row.ref), []).append(row.ref)
+            if len(self._by_unit[unit]) > 1:
+                self._note_several(unit)
         settle()
 
     def _add(self, rows: Iterable[tuple], by_year: bool = True) -> None:
@@ -250,13 +260,23 @@ class ReportTable:
             self._unit_of[report.ref.id] = report.ref.unit
             self._years[report.ref.year] += 1
             if by_year:
-                self._by_year.setdefault(report.ref.year, []).append(report)
-                self._by_year_level.setdefault(_kind(report), []).append(report)
+                self._by_year.setdefault(report.ref.year, []).append(report.ref)
+                self._by_year_level.setdefault(_kind(report.ref), []).append(report.ref)
             self._templates.add(report.ref.template)
             touched.add(report.ref.unit)
         for unit in touched:
             self._by_unit[unit].sort(key=lambda r: (-r.ref.year, -r.ref.id))
             self._set_parent(unit)
+
+    def _note_several(self, unit: str) -> None:
+        """Note the years (and years and levels) where the unit has several reports."""
+        years: Counter[int] = Counter()
+        kinds: Counter[tuple[int, str]] = Counter()
+        for row in self._by_unit.get(unit, ()):
+            years[row.ref.year] += 1
+            kinds[_kind(row.ref)] += 1
+        self._several_years.update(year for year, count in years.items() if count > 1)
+        self._several_kinds.update(kind for kind, count in kinds.items() if count > 1)
 
     def _set_parent(self, unit: str) -> None:
         """Note the unit's newest stated parent region (none when it has no report)."""
@@ -357,23 +377,25 @@ class ReportTable:
         if key in self._scopes:
             return self._scopes[key]
         level, year = key
-        rows: Iterable[ReportRow]  # in scope order (unit, newest year, newest id)
+        matching: list[ReportRef]  # in scope order (unit, newest year, newest id)
         if year is None:
-            rows = (row for unit in self._units for row in self._by_unit[unit])
+            rows = (row.ref for unit in self._units for row in self._by_unit[unit])
+            matching = [r for r in rows if level is None or (r.level or "") == level]
+            several = True
         elif level is None:
-            rows = self._by_year.get(year, ())
+            matching = self._by_year.get(year, [])
+            several = year in self._several_years
         else:
-            rows = self._by_year_level.get((year, level), ())
-        if level is None or year is not None:
-            matching = [r.ref for r in rows]
-        else:
-            matching = [r.ref for r in rows if (r.ref.level or "") == level]
-        newest: list[ReportRef] = []
-        last = None
-        for ref in matching:  # a unit's first is its newest
-            if ref.unit != last:
-                newest.append(ref)
-                last = ref.unit
+            matching = self._by_year_level.get((year, level), [])
+            several = (year, level) in self._several_kinds
+        newest = matching
+        if several:
+            newest = []
+            last = None
+            for ref in matching:  # a unit's first is its newest
+                if ref.unit != last:
+                    newest.append(ref)
+                    last = ref.unit
         self._scopes[key] = (newest, len(matching))
         return self._scopes[key]
 
@@ -385,14 +407,14 @@ class ReportTable:
             yield from self._by_unit.get(unit, ())
 
 
-def _kind(row: ReportRow) -> tuple[int, str]:
+def _kind(ref: ReportRef) -> tuple[int, str]:
     """A report's year and level, as ``_by_year_level`` files it."""
-    return (row.ref.year, row.ref.level or "")
+    return (ref.year, ref.level or "")
 
 
-def _scope_order(row: ReportRow) -> tuple[str, int, int]:
+def _ref_order(ref: ReportRef) -> tuple[str, int, int]:
     """Scope order: by unit, then newest year and newest report first."""
-    return (row.ref.unit, -row.ref.year, -row.ref.id)
+    return (ref.unit, -ref.year, -ref.id)
 
 
 def _scope_keys(levels: list[str], years: tuple[int, ...]) -> list[tuple[str | None, int | None]]:

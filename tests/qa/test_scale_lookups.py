@@ -396,6 +396,16 @@ def test_memory_follows_additions_renames_and_removals(corpus: Path) -> None:
     with writer.atomic():
         add_report(writer, "东岭云雾乡", 2022, "乡", "东岭县", {"lawsuits.direct": 1})
     check()
+    # a second report of a year the unit has: that year's scopes keep its newest alone
+    assert table.whole_scope(["镇"], (2020,))
+    town = writer.execute("SELECT unit FROM reports WHERE year = 2020 AND level = '镇'").fetchone()[
+        0
+    ]
+    with writer.atomic():
+        add_report(writer, town, 2020, "镇", "东岭县", {"lawsuits.direct": 5})
+    check()
+    assert not table.whole_scope(["镇"], (2020,)) and not table.whole_scope([], (2020,))
+    assert [r.unit for r in table.scope(["镇"], (2020,))].count(town) == 1
     assert "东岭云雾乡" in answerer.gazetteer().units
     with writer.atomic():
         rename_unit(writer, "东岭白沙镇", "东岭县白沙镇")
