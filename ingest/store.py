@@ -335,7 +335,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     _ensure_generation(db)
     _ensure_lookup_indexes(db)
     _ensure_year_figures(db)
-    ensure_year_summary(db)
+    # summed again when an older version wrote the database (it files without the summary)
+    ensure_year_summary(db, rebuild=0 < version < 9)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

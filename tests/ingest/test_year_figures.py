@@ -366,3 +366,29 @@ def test_the_first_figures_of_a_long_range_survive_filing_in_batches(
     unranked = "SELECT count(*) FROM year_summary WHERE first_down IS NULL OR first_up IS NULL"
     assert db.execute(unranked).fetchone()[0] == 0
     db.close()
+
+
+def test_a_summary_is_summed_again_after_an_older_version_wrote(tmp_path: Path) -> None:
+    """An older nianbao files figures without the summary and labels the database with its
+    version: the next open for writing sums every range again."""
+    path = tmp_path / "older.db"
+    db = open_db(path)
+    with writing(db):
+        add_statistic(db, add_report(db, "东湖镇", 2019, "镇", "pre2020"), "lawsuits.total", 3.0, 1)
+    file_pending_figures(db)
+    for name in YEAR_SUMMARY_TRIGGERS:  # as an older version files: no summary kept
+        db.execute(f"DROP TRIGGER {name}")
+    with writing(db):
+        add_statistic(db, add_report(db, "西山镇", 2019, "镇", "pre2020"), "lawsuits.total", 4.0, 1)
+        db.execute("DELETE FROM year_figures_pending")
+        db.execute(
+            "INSERT INTO year_figures SELECT s.key, r.year, r.level, r.template, r.id, r.unit, "
+            "s.value, s.measure FROM statistics s JOIN reports r ON r.id = s.report_id "
+            "WHERE r.unit = '西山镇'"
+        )
+    db.execute("PRAGMA user_version = 8")
+    db.close()
+    reopened = open_db(path)
+    assert reopened.execute("SELECT given, total FROM year_summary").fetchall() == [(2, 7.0)]
+    summary_holds(reopened)
+    reopened.close()
