@@ -500,7 +500,7 @@ def rebuild_year_figures(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM year_figures")
     db.execute("DELETE FROM year_figures_pending")
     db.execute(
-        f"""INSERT INTO year_figures {_WAITING_ROWS.format(where="")} ORDER BY 1, 2, 3, 4, 5"""
+        f"""INSERT INTO year_figures {_FILED_ROWS.format(where="")} ORDER BY 1, 2, 3, 4, 5"""
     )
     if summarised:
         ensure_year_summary(db, rebuild=True)
@@ -508,7 +508,7 @@ def rebuild_year_figures(db: sqlite_utils.Database) -> None:
 
 # The official row of each key of the reports chosen by {where} (a clause on statistics, or
 # nothing for all reports), in one pass: what year_figures holds for them.
-_WAITING_ROWS = """SELECT f.key AS key, r.year AS year, coalesce(r.level, '') AS level,
+_FILED_ROWS = """SELECT f.key AS key, r.year AS year, coalesce(r.level, '') AS level,
                           coalesce(r.template, 'unknown') AS template, r.id AS report_id,
                           r.unit AS unit, f.value AS value, f.measure AS measure
                    FROM (SELECT report_id, key, value, measure, row_number() OVER (
@@ -529,7 +529,7 @@ def file_pending_figures(db: sqlite_utils.Database, rank: bool = True) -> int:
         if waiting:
             where = "WHERE report_id IN (SELECT report_id FROM year_figures_pending)"
             db.execute("DROP TABLE IF EXISTS temp.filing")
-            db.execute(f"CREATE TEMP TABLE filing AS {_WAITING_ROWS.format(where=where)}")
+            db.execute(f"CREATE TEMP TABLE filing AS {_FILED_ROWS.format(where=where)}")
             db.execute(
                 "CREATE INDEX temp.filing_range ON filing (key, year, level, template, value)"
             )

@@ -121,8 +121,8 @@ class _RangeSummary(NamedTuple):
     year: int
     given: int
     total: float
-    low: float
-    high: float
+    low: float | None  # None when no figure of the range has a value
+    high: float | None
     fractional: int
     low_count: int
     high_count: int
@@ -188,8 +188,8 @@ class TableFigures(ScopeFigures):
                 key,
                 sum(r.given for r in given),
                 float(sum(r.total for r in given)),
-                min((r.low for r in given), default=None),
-                max((r.high for r in given), default=None),
+                min((r.low for r in given if r.low is not None), default=None),
+                max((r.high for r in given if r.high is not None), default=None),
                 sum(r.fractional for r in given),
             )
         row = self.db.conn.execute(
@@ -379,7 +379,7 @@ class TableFigures(ScopeFigures):
             return None
         count = 0
         for r in summaries:
-            if not r.given or value < r.low or value > r.high:
+            if r.low is None or r.high is None or value < r.low or value > r.high:
                 continue
             if value == r.high:
                 count += r.high_count
