@@ -56,7 +56,8 @@ class Answerer:
         stamp = self.watch.stamp()
         if self._gazetteer is not None and stamp == self._gazetteer_stamp:
             return self._gazetteer
-        units = touched_units(self.db, self._gazetteer_stamp, stamp)
+        held = self._gazetteer.aliases_held if self._gazetteer is not None else None
+        units = touched_units(self.db, self._gazetteer_stamp, stamp, held)
         if self._gazetteer is not None and units is not None:
             self._gazetteer.refresh(self.db, units)
             if len(self._gazetteer.units) != stamp.units:

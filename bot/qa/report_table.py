@@ -72,11 +72,21 @@ def corpus_stamp(db: sqlite_utils.Database) -> CorpusStamp:
 
 
 def touched_units(
-    db: sqlite_utils.Database, old: CorpusStamp | None, new: CorpusStamp
+    db: sqlite_utils.Database,
+    old: CorpusStamp | None,
+    new: CorpusStamp,
+    aliases_held: Callable[[set[str]], int] | None = None,
 ) -> set[str] | None:
     """Units whose reports or names changed between two stamps, when reports were only added
     (and aliases rewritten); None when only reading everything again can tell (a report
-    removed or replaced, a unit renamed).  Callers check their own counts afterwards."""
+    removed or replaced, a unit renamed).  Callers check their own counts afterwards.
+
+    Reports were only added when the generation rose by one per new report: the counts and
+    the last id alone take the newest report removed and another added (its id used again)
+    for no change.  Aliases are found by their row ids, above the last one of ``old``; but
+    an alias removed from the unit whose rows are the newest leaves its other rows written
+    again at the same ids.  ``aliases_held`` (how many alias rows the caller's names of
+    some units were read with) catches that: every other unit must still have as many."""
     if old is None or (old.generation is None) != (new.generation is None):
         return None
     if new.last_report < old.last_report or new.last_alias < old.last_alias:
@@ -85,6 +95,8 @@ def touched_units(
     added = conn.execute("SELECT unit FROM reports WHERE id > ?", [old.last_report]).fetchall()
     if new.reports != old.reports + len(added):
         return None
+    if new.generation is not None and new.generation - (old.generation or 0) != len(added):
+        return None
     units = {row[0] for row in added}
     units |= {
         row[0]
@@ -92,7 +104,23 @@ def touched_units(
             "SELECT DISTINCT unit FROM unit_aliases WHERE rowid > ?", [old.last_alias]
         )
     }
+    if aliases_held is not None:
+        others_now = new.aliases - _alias_rows(conn, units)
+        if others_now != old.aliases - aliases_held(units):
+            return None
     return units
+
+
+def _alias_rows(conn: sqlite3.Connection, units: set[str]) -> int:
+    """How many alias rows these units have (by the index on the unit)."""
+    wanted = sorted(units)
+    total = 0
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        sql = f"SELECT count(*) FROM unit_aliases WHERE unit IN ({marks})"
+        total += int(conn.execute(sql, batch).fetchone()[0])
+    return total
 
 
 class CorpusWatch:
