@@ -12,8 +12,9 @@ key, so a new version never reads an old file.
 
 A file is never changed once written: a new one is renamed into its place, so a process
 reading names from the old one goes on reading the names of its own stamp.  After reports
-were added (or aliases changed), ``update`` makes the new file from a copy of the old one with
-only the units that changed read again, as a running process refreshes its gazetteer.
+were added, replaced or removed (or aliases changed), ``update`` makes the new file from a copy
+of the old one with only the units that changed read again, as a running process refreshes its
+gazetteer.
 """
 
 from __future__ import annotations
@@ -286,9 +287,9 @@ def update(db_path: Path) -> str:
     read instead of building every unit's names (after a command-line ingest, which no
     running process watched).
 
-    When the file holds an earlier stamp and reports were only added since (or aliases
-    changed), only the units that changed are read again, into a copy of it: at 100,000
-    reports building every name takes 13 s.  Returns what was done: ``current`` (nothing
+    When the file holds an earlier stamp and reports were added, replaced or removed since
+    (or aliases changed), only the units that changed are read again, into a copy of it: at
+    100,000 reports building every name takes 13 s.  Returns what was done: ``current`` (nothing
     to do), ``updated``, ``built``, or ``""`` (not kept: no change counter, or a cache
     that cannot be written, where building names would only cost time)."""
     db = open_reader(db_path)

@@ -4,8 +4,9 @@ A ranking over every town, the list of loaded units, the subject of example ques
 would read the whole ``reports`` or ``statistics`` table per question, which at 100,000
 reports costs more than the answer.  They are read once per state of the database instead.
 The state is told by a stamp that costs a few index look-ups (``corpus_stamp``), checked only
-when SQLite says another connection committed (``PRAGMA data_version``, free).  Reports that
-were only added are read alone; anything else (a removal, a renamed unit) reads all again.
+when SQLite says another connection committed (``PRAGMA data_version``, free).  The units
+whose reports were added, replaced or removed are read alone; anything else (a report changed
+in place, a renamed unit) reads all again.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class CorpusStamp:
 
     ``generation`` is the database's own change counter when it keeps one (a ``db_state``
     table raised by triggers on ``reports``); the counts and last ids catch the rest.
+    ``last_history`` is the last row of ``report_history``, where every report replaced or
+    removed is written down with its unit.
     """
 
     generation: int | None
@@ -45,6 +48,7 @@ class CorpusStamp:
     units: int
     aliases: int
     last_alias: int
+    last_history: int = 0
 
 
 def _one(conn: sqlite3.Connection, sql: str) -> tuple:
@@ -61,6 +65,7 @@ def corpus_stamp(db: sqlite_utils.Database) -> CorpusStamp:
     reports = _one(conn, "SELECT count(*), max(id) FROM reports")
     units = _one(conn, "SELECT count(*) FROM units")
     aliases = _one(conn, "SELECT count(*), max(rowid) FROM unit_aliases")
+    history = _one(conn, "SELECT max(id) FROM report_history")
     return CorpusStamp(
         generation=int(generation[0]) if generation and generation[0] is not None else None,
         reports=int(reports[0] or 0) if reports else 0,
@@ -68,6 +73,7 @@ def corpus_stamp(db: sqlite_utils.Database) -> CorpusStamp:
         units=int(units[0] or 0) if units else 0,
         aliases=int(aliases[0] or 0) if aliases else 0,
         last_alias=int(aliases[1] or 0) if aliases else 0,
+        last_history=int(history[0] or 0) if history else 0,
     )
 
 
@@ -77,27 +83,39 @@ def touched_units(
     new: CorpusStamp,
     aliases_held: Callable[[set[str]], int] | None = None,
 ) -> set[str] | None:
-    """Units whose reports or names changed between two stamps, when reports were only added
-    (and aliases rewritten); None when only reading everything again can tell (a report
-    removed or replaced, a unit renamed).  Callers check their own counts afterwards.
+    """Units whose reports or names changed between two stamps, when reports were added,
+    replaced or removed (and aliases rewritten); None when only reading everything again can
+    tell (a report changed in place, a unit renamed, a report removed without its history).
+    Callers check their own counts afterwards.
 
-    Reports were only added when the generation rose by one per new report: the counts and
-    the last id alone take the newest report removed and another added (its id used again)
-    for no change.  Aliases are found by their row ids, above the last one of ``old``; but
-    an alias removed from the unit whose rows are the newest leaves its other rows written
-    again at the same ids.  ``aliases_held`` (how many alias rows the caller's names of
-    some units were read with) catches that: every other unit must still have as many."""
+    Each added report is a row after the last id of ``old``, each removed one a row of
+    ``report_history``; the generation must have risen by exactly one for each, else some
+    report changed otherwise: the counts and last ids alone take the newest report removed
+    and another added (its id used again) for no change.  Aliases are found by their row
+    ids, above the last one of ``old``; but an alias removed from the unit whose rows are
+    the newest leaves its other rows written again at the same ids.  ``aliases_held`` (how
+    many alias rows the caller's names of some units were read with) catches that: every
+    other unit must still have as many."""
     if old is None or (old.generation is None) != (new.generation is None):
         return None
-    if new.last_report < old.last_report or new.last_alias < old.last_alias:
+    if new.last_alias < old.last_alias or new.last_history < old.last_history:
         return None
     conn = db.conn
     added = conn.execute("SELECT unit FROM reports WHERE id > ?", [old.last_report]).fetchall()
-    if new.reports != old.reports + len(added):
+    removed: list[tuple] = []
+    if new.generation is None:  # no count of changes: only additions can be told apart
+        if new.last_report < old.last_report or new.last_history > old.last_history:
+            return None
+    else:
+        if new.last_history > old.last_history:
+            removed = conn.execute(
+                "SELECT unit FROM report_history WHERE id > ?", [old.last_history]
+            ).fetchall()
+        if new.generation - (old.generation or 0) != len(added) + len(removed):
+            return None
+    if new.reports != old.reports + len(added) - len(removed):
         return None
-    if new.generation is not None and new.generation - (old.generation or 0) != len(added):
-        return None
-    units = {row[0] for row in added}
+    units = {row[0] for row in added} | {row[0] for row in removed}
     units |= {
         row[0]
         for row in conn.execute(

@@ -166,7 +166,7 @@ def test_an_updated_names_file_is_the_one_built_afresh(
     monkeypatch: pytest.MonkeyPatch, batches: list[list[tuple]]
 ) -> None:
     """Changes come in batches (a few commands between two ingests); after each batch the
-    file is updated, and only additions keep it from being built again."""
+    file is brought up to date, after additions always without building it again."""
     with private_cache(monkeypatch) as folder:
         db_path = folder / "corpus.db"
         db = open_db(db_path)
@@ -215,6 +215,39 @@ def test_after_additions_only_the_changed_units_are_read(
 
 def _refuse(cls: type[Gazetteer], db: sqlite_utils.Database) -> Gazetteer:
     raise AssertionError("the names were built again")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("replace", 2, 1),  # 东岭青石镇 2020, by a copy that spells the unit otherwise
+        ("remove", 3),  # 东岭县教育局's only report: the unit goes
+        ("remove", 1),  # 东岭青石镇 2021: the unit stays
+    ],
+)
+def test_replaced_and_removed_reports_are_taken_in_without_building_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: tuple
+) -> None:
+    """Every report replaced or removed is written down in report_history with its unit:
+    only those units are read again."""
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    db_path = tmp_path / "corpus.db"
+    db = open_db(db_path)
+    for unit, year in [
+        ("东岭县", 2020),
+        ("东岭青石镇", 2021),
+        ("东岭青石镇", 2020),
+        ("东岭县教育局", 2020),
+        ("红桥乡", 2020),
+    ]:
+        apply(db, ("add", unit, year, 0))
+    assert gazetteer_cache.update(db_path) == "built"
+    apply(db, change)
+    with monkeypatch.context() as patch:
+        patch.setattr(Gazetteer, "from_db", classmethod(_refuse))
+        assert gazetteer_cache.update(db_path) == "updated"
+    assert_up_to_date(db_path)
+    db.close()
 
 
 def test_a_process_reading_the_old_file_keeps_its_names(
@@ -295,6 +328,7 @@ ALIASED = [
         ([("add", "东岭县教育局", 2019, 0)], [("remove", -1), ("add", "东岭青石镇", 2019, 0)]),
         (ALIASED, [("unalias", "青石")]),  # of the unit whose alias rows are the newest
         (ALIASED, [("unalias", "青石"), ("alias", "东岭青石镇", "青石片区")]),
+        (ALIASED, [("replace", 0, 1), ("remove", 1)]),  # read again unit by unit
     ],
 )
 def test_a_running_process_follows_changes_that_leave_the_counts_alike(
@@ -320,3 +354,29 @@ def test_a_running_process_follows_changes_that_leave_the_counts_alike(
     assert state(answerer.gazetteer()) == state(Gazetteer.from_db(answerer.db))
     assert table_state(table) == table_state(ReportTable(CorpusWatch(answerer.db)))
     db.close()
+
+
+def test_which_units_changed_between_two_stamps(tmp_path: Path) -> None:
+    from bot.qa.report_table import touched_units
+
+    db = open_db(tmp_path / "corpus.db")
+    for unit, year in [("东岭县", 2020), ("东岭青石镇", 2020), ("红桥乡", 2020)]:
+        apply(db, ("add", unit, year, 0))
+    reader = open_reader(tmp_path / "corpus.db")
+    first = corpus_stamp(reader)
+    apply(db, ("replace", 0, 1))  # 东岭县
+    apply(db, ("remove", 0))  # 东岭青石镇, now the oldest
+    apply(db, ("add", "东岭白沙镇", 2020, 0))
+    second = corpus_stamp(reader)
+    assert touched_units(reader, first, second) == {"东岭县", "东岭青石镇", "东岭白沙镇"}
+    apply(db, ("remove", -1))  # the newest report, 东岭白沙镇: its id is free again
+    assert touched_units(reader, second, corpus_stamp(reader)) == {"东岭白沙镇"}
+    apply(db, ("add", "东岭县教育局", 2021, 0))  # and given to this one
+    third = corpus_stamp(reader)
+    assert third.last_report == second.last_report and third.reports == second.reports
+    assert touched_units(reader, second, third) is None  # only reading all again can tell
+    with db.atomic():  # a report removed without being written down in report_history
+        delete_report(db, _reports(db)[0]["id"])
+    assert touched_units(reader, third, corpus_stamp(reader)) is None
+    db.close()
+    reader.close()
