@@ -184,6 +184,7 @@ class Gazetteer:
         regions = _alternation(names["region_suffixes"])
         self._region = re.compile(f"^(?:[{CJK}]{{{vocab['min_short']},}}?{blockers}(?:{regions}))+")
         self._longest = 0
+        self._longest_gone = False
         by_unit: dict[str, list[Mapping[str, object]]] = {}
         for row in rows:
             unit = str(row.get("unit") or "").strip()
@@ -230,6 +231,9 @@ class Gazetteer:
 
     def _finish(self) -> None:
         """What depends on every unit at once."""
+        if self._longest_gone:  # the longest name went: as built afresh, the longest left
+            self._longest = max(map(len, self._forms), default=0)
+            self._longest_gone = False
         self._units: tuple[str, ...] | None = tuple(sorted(self.levels))
         self.default_unit = self._default_unit()
         self._english: EnglishNames | None = None
@@ -344,6 +348,7 @@ class Gazetteer:
                 units.pop(unit, None)
                 if not units:
                     del self._forms[form]
+                    self._longest_gone |= len(form) >= self._longest
         self.levels.pop(unit, None)
         self.parents.pop(unit, None)
         self.alias_counts.pop(unit, None)

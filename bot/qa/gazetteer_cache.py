@@ -240,12 +240,9 @@ class Snapshot(NamedTuple):
 
 
 def snapshot(gazetteer: Gazetteer) -> Snapshot:
-    """The longest name is that of the names kept: a refreshed gazetteer remembers the
-    longest it ever held, and a file updated later must agree with one built afresh."""
     forms, levels, parents = gazetteer.names()
-    longest = max(map(len, forms), default=0)
     aliases = dict(gazetteer.alias_counts)
-    return Snapshot(forms, levels, parents, aliases, longest, gazetteer.default_unit)
+    return Snapshot(forms, levels, parents, aliases, gazetteer._longest, gazetteer.default_unit)
 
 
 def store(

@@ -166,13 +166,20 @@ def test_an_updated_names_file_is_the_one_built_afresh(
     monkeypatch: pytest.MonkeyPatch, batches: list[list[tuple]]
 ) -> None:
     """Changes come in batches (a few commands between two ingests); after each batch the
-    file is brought up to date, after additions always without building it again."""
+    file is brought up to date, after additions always without building it again.  A
+    running process that saw every batch holds the same names and reports as fresh ones."""
+    from bot.qa.answerer import Answerer
+    from bot.qa.report_table import CorpusWatch, ReportTable
+    from tests.qa.test_scale_lookups import table_state
+
     with private_cache(monkeypatch) as folder:
         db_path = folder / "corpus.db"
         db = open_db(db_path)
         try:
             apply(db, ("add", "东岭县", 2020, 0))
             assert gazetteer_cache.update(db_path) == "built"
+            running = Answerer(db_path, warm=False)
+            table = running._context.figures.table
             for batch in batches:
                 only_added = all([apply(db, change) for change in batch])
                 how = gazetteer_cache.update(db_path)
@@ -180,6 +187,10 @@ def test_an_updated_names_file_is_the_one_built_afresh(
                     assert how == "updated", batch
                 assert how in ("updated", "built", "current")
                 assert_up_to_date(db_path)
+                assert state(running.gazetteer()) == state(Gazetteer.from_db(running.db))
+                assert table_state(table) == table_state(ReportTable(CorpusWatch(running.db)))
+                if running.cache_writer is not None:  # its names, written behind
+                    running.cache_writer.join()
         finally:
             db.close()
 
