@@ -34,7 +34,7 @@ _COUNT = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 EXACT, REGIONLESS, SHORT = 3, 2, 1
 # The ranks of ``unit_aliases`` rows (ingest/units.py) in the same terms.
 _ALIAS_RANKS = {3: EXACT, 2: REGIONLESS, 1: SHORT}
-_REGION_LEVELS = ("县", "区", "市", "省")
+REGION_LEVELS = ("县", "区", "市", "省")
 _LATIN = re.compile("[a-z]")
 _ROWS_SQL = "SELECT unit, unit_full, parent, level FROM reports"
 _ALIASES_SQL = "SELECT unit, alias, rank FROM unit_aliases"
@@ -112,7 +112,7 @@ def default_unit(
     report (a county's database: "去年收到几件申请" asks about the county).
     """
     units = list(units)
-    regions = [u for u in units if levels.get(u) in _REGION_LEVELS]
+    regions = [u for u in units if levels.get(u) in REGION_LEVELS]
     region_set = set(regions)
     others = [u for u in units if u not in region_set]
     if len(regions) != 1 or len(others) < 2:
@@ -501,13 +501,13 @@ class Gazetteer:
         return [
             m
             for m in found
-            if m.rank > SHORT or any(self.levels.get(u) not in _REGION_LEVELS for u in m.units)
+            if m.rank > SHORT or any(self.levels.get(u) not in REGION_LEVELS for u in m.units)
         ]
 
     def _names_a_part(self, text: str, end: int, units: tuple[str, ...]) -> bool:
         """A region's government followed by a department's name (某某区教育局): the question
         names that department, which is not loaded, not the region."""
-        if any(self.levels.get(u) not in _REGION_LEVELS for u in units):
+        if any(self.levels.get(u) not in REGION_LEVELS for u in units):
             return False
         return self._department_after(text, end) is not None
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from bot.qa import gazetteer as gazetteer_module
-from bot.qa.gazetteer import Gazetteer, default_unit
+from bot.qa.gazetteer import REGION_LEVELS, Gazetteer, default_unit
 from bot.qa.report_table import CorpusStamp, corpus_stamp, touched_units
 from ingest import text as text_module
 from ingest.store import open_reader
@@ -397,28 +397,66 @@ def _take_in(
             for u, forms in now.items()
         ],
     )
-    if conn.execute("SELECT count(*) FROM units").fetchone()[0] != stamp.units:
+    placed = {u: (fresh.levels[u], fresh.parents.get(u)) for u in now}
+    placed_before = {u: (level, parent) for u, (level, parent, _) in before.items()}
+    counts = {
+        "units": int(meta["units"]) + len(placed) - len(placed_before),
+        "regions": int(meta["regions"]) + _regions(placed) - _regions(placed_before),
+    }
+    if counts["units"] != stamp.units:
         raise _Rebuild  # a unit renamed: its old name has no report left, yet was not touched
     if any(len(f) >= int(meta["longest"]) for f in gone):
         longest = conn.execute("SELECT max(length(form)) FROM forms").fetchone()[0] or 0
     else:
         longest = max([int(meta["longest"]), *(len(f) for forms in now.values() for f in forms)])
     default = meta["default_unit"]
-    placed = {u: (fresh.levels[u], fresh.parents.get(u)) for u in now}
-    if placed != {u: (level, parent) for u, (level, parent, _) in before.items()}:
-        levels = dict(conn.execute("SELECT unit, level FROM units"))
-        parents = dict(conn.execute("SELECT unit, parent FROM units WHERE parent IS NOT NULL"))
-        default = default_unit(sorted(levels), levels, parents)
-        conn.execute("DELETE FROM folded_parents")
-        _write_folded_parents(conn, parents)
+    if placed != placed_before:
+        default = None
+        if counts["regions"] == 1:  # else no unit is the default: no need to read them all
+            levels = dict(conn.execute("SELECT unit, level FROM units"))
+            parents = dict(conn.execute("SELECT unit, parent FROM units WHERE parent IS NOT NULL"))
+            default = default_unit(sorted(levels), levels, parents)
+        _take_in_parents(conn, placed_before, placed)
     conn.executemany(
         "UPDATE meta SET value = ? WHERE key = ?",
         [
             (pickle.dumps(stamp, protocol=pickle.HIGHEST_PROTOCOL), "stamp"),
             (longest, "longest"),
             (default, "default_unit"),
+            *((value, key) for key, value in counts.items()),
         ],
     )
+
+
+def _regions(placed: dict[str, tuple[str, str | None]]) -> int:
+    """How many of these units are regions' governments (one alone may be the default)."""
+    return sum(level in REGION_LEVELS for level, _ in placed.values())
+
+
+def _take_in_parents(
+    conn: sqlite3.Connection,
+    before: dict[str, tuple[str, str | None]],
+    now: dict[str, tuple[str, str | None]],
+) -> None:
+    """The folded parents of a file whose units changed from ``before`` to ``now``: the new
+    ones added; one no unit has any more goes, unless another parent folds alike (every
+    parent folded again only then)."""
+    held = {parent for _, parent in before.values() if parent}
+    holds = {parent for _, parent in now.values() if parent}
+    conn.executemany(
+        "INSERT OR IGNORE INTO folded_parents VALUES (?)",
+        sorted({(fold_question(p),) for p in holds - held}),
+    )
+    gone = [
+        p
+        for p in sorted(held - holds)
+        if conn.execute("SELECT 1 FROM units WHERE parent = ? LIMIT 1", [p]).fetchone() is None
+    ]
+    if gone:
+        rows = conn.execute("SELECT DISTINCT parent FROM units WHERE parent IS NOT NULL")
+        left = {fold_question(p) for (p,) in rows}
+        unused = {fold_question(p) for p in gone} - left
+        conn.executemany("DELETE FROM folded_parents WHERE name = ?", [(n,) for n in unused])
 
 
 def _aliases_held(conn: sqlite3.Connection, units: set[str]) -> int:
@@ -429,13 +467,6 @@ def _aliases_held(conn: sqlite3.Connection, units: set[str]) -> int:
 
 def _form_list(forms: Iterable[str]) -> str:
     return json.dumps(sorted(forms), ensure_ascii=False)
-
-
-def _write_folded_parents(conn: sqlite3.Connection, parents: dict[str, str]) -> None:
-    conn.executemany(
-        "INSERT INTO folded_parents VALUES (?)",
-        sorted((p,) for p in {fold_question(p) for p in parents.values()}),
-    )
 
 
 WRITER_SECONDS = 300  # a names file written behind that takes longer is given up
@@ -505,6 +536,8 @@ def _write(conn: sqlite3.Connection, stamp: CorpusStamp, names: Snapshot) -> Non
         "stamp": pickle.dumps(stamp, protocol=pickle.HIGHEST_PROTOCOL),
         "longest": names.longest,
         "default_unit": names.default_unit,
+        "units": len(names.levels),
+        "regions": sum(level in REGION_LEVELS for level in names.levels.values()),
     }
     conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     conn.executemany(
@@ -528,4 +561,7 @@ def _write(conn: sqlite3.Connection, stamp: CorpusStamp, names: Snapshot) -> Non
             for u, level in names.levels.items()
         ),
     )
-    _write_folded_parents(conn, names.parents)
+    conn.executemany(
+        "INSERT INTO folded_parents VALUES (?)",
+        sorted((p,) for p in {fold_question(p) for p in names.parents.values()}),
+    )

@@ -116,12 +116,9 @@ def touched_units(
     if new.reports != old.reports + len(added) - len(removed):
         return None
     units = {row[0] for row in added} | {row[0] for row in removed}
-    units |= {
-        row[0]
-        for row in conn.execute(
-            "SELECT DISTINCT unit FROM unit_aliases WHERE rowid > ?", [old.last_alias]
-        )
-    }
+    # by row id alone: asked for DISTINCT units, SQLite walks the whole index on the unit
+    aliased = conn.execute("SELECT unit FROM unit_aliases WHERE rowid > ?", [old.last_alias])
+    units.update(row[0] for row in aliased)
     if aliases_held is not None:
         others_now = new.aliases - _alias_rows(conn, units)
         if others_now != old.aliases - aliases_held(units):

@@ -143,6 +143,12 @@ def _units(db: sqlite_utils.Database) -> set[str]:
     return {r["unit"] for r in db.query("SELECT DISTINCT unit FROM reports")}
 
 
+def _orphans(db: sqlite_utils.Database) -> set[str]:
+    """Units with alias rows (an admin's) and no report."""
+    sql = "SELECT unit FROM unit_aliases WHERE unit NOT IN (SELECT unit FROM reports)"
+    return {row[0] for row in db.execute(sql)}
+
+
 def state(g: Gazetteer) -> tuple:
     forms, levels, parents = g.names()
     return forms, levels, parents, g.default_unit, g._longest, set(g.folded_parents), g.units
@@ -166,8 +172,10 @@ def test_an_updated_names_file_is_the_one_built_afresh(
     monkeypatch: pytest.MonkeyPatch, batches: list[list[tuple]]
 ) -> None:
     """Changes come in batches (a few commands between two ingests); after each batch the
-    file is brought up to date, after additions always without building it again.  A
-    running process that saw every batch holds the same names and reports as fresh ones."""
+    file is brought up to date, after additions without building it again (it is built when
+    the unit whose alias rows were the newest now has fewer, or a unit without reports kept
+    an admin's alias: the names cannot tell those rows apart).  A running process that saw
+    every batch holds the same names and reports as fresh ones."""
     from bot.qa.answerer import Answerer
     from bot.qa.report_table import CorpusWatch, ReportTable
     from tests.qa.test_scale_lookups import table_state
@@ -181,9 +189,10 @@ def test_an_updated_names_file_is_the_one_built_afresh(
             running = Answerer(db_path, warm=False)
             table = running._context.figures.table
             for batch in batches:
+                before, orphans = corpus_stamp(db), _orphans(db)
                 only_added = all([apply(db, change) for change in batch])
                 how = gazetteer_cache.update(db_path)
-                if only_added:
+                if only_added and corpus_stamp(db).last_alias >= before.last_alias and not orphans:
                     assert how == "updated", batch
                 assert how in ("updated", "built", "current")
                 assert_up_to_date(db_path)
