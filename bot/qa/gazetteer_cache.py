@@ -337,8 +337,12 @@ def _updated(temp: Path, source: Path, db: sqlite_utils.Database, stamp: CorpusS
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta"))
             before = pickle.loads(meta["stamp"])
-        except (sqlite3.Error, KeyError, TypeError, EOFError, pickle.UnpicklingError) as exc:
-            raise _Rebuild from exc
+            for count in ("units", "regions", "longest"):
+                meta[count] = int(meta[count])
+            if "default_unit" not in meta:
+                raise KeyError("default_unit")
+        except (sqlite3.Error, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError):
+            raise _Rebuild from None
         if not isinstance(before, CorpusStamp):
             raise _Rebuild
         units = touched_units(db, before, stamp, partial(_aliases_held, conn))
@@ -400,15 +404,15 @@ def _take_in(
     placed = {u: (fresh.levels[u], fresh.parents.get(u)) for u in now}
     placed_before = {u: (level, parent) for u, (level, parent, _) in before.items()}
     counts = {
-        "units": int(meta["units"]) + len(placed) - len(placed_before),
-        "regions": int(meta["regions"]) + _regions(placed) - _regions(placed_before),
+        "units": meta["units"] + len(placed) - len(placed_before),
+        "regions": meta["regions"] + _regions(placed) - _regions(placed_before),
     }
     if counts["units"] != stamp.units:
         raise _Rebuild  # a unit renamed: its old name has no report left, yet was not touched
-    if any(len(f) >= int(meta["longest"]) for f in gone):
+    if any(len(f) >= meta["longest"] for f in gone):
         longest = conn.execute("SELECT max(length(form)) FROM forms").fetchone()[0] or 0
     else:
-        longest = max([int(meta["longest"]), *(len(f) for forms in now.values() for f in forms)])
+        longest = max([meta["longest"], *(len(f) for forms in now.values() for f in forms)])
     default = meta["default_unit"]
     if placed != placed_before:
         default = None

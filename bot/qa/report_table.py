@@ -92,14 +92,16 @@ def touched_units(
     ``report_history``; the generation must have risen by exactly one for each, else some
     report changed otherwise: the counts and last ids alone take the newest report removed
     and another added (its id used again) for no change.  Aliases are found by their row
-    ids, above the last one of ``old``; but an alias removed from the unit whose rows are
-    the newest leaves its other rows written again at the same ids.  ``aliases_held`` (how
-    many alias rows the caller's names of some units were read with) catches that: every
-    other unit must still have as many."""
+    ids, above the last one of ``old``; but the unit whose alias rows are the newest has
+    them written again at the same ids (fewer of them when a report or an admin's alias
+    changed its names).  ``aliases_held`` (how many alias rows the caller's names of some
+    units were read with) tells: every other unit must still have as many."""
     if old is None or (old.generation is None) != (new.generation is None):
         return None
-    if new.last_alias < old.last_alias or new.last_history < old.last_history:
+    if new.last_history < old.last_history:
         return None
+    if aliases_held is None and new.last_alias < old.last_alias:
+        return None  # alias rows written again at lower ids: only counting them can tell
     conn = db.conn
     added = conn.execute("SELECT unit FROM reports WHERE id > ?", [old.last_report]).fetchall()
     removed: list[tuple] = []
