@@ -257,6 +257,16 @@ class Gazetteer:
         return gazetteer
 
     @property
+    def looked_up(self) -> bool:
+        """Whether its names are looked up in a names file as questions need them."""
+        return self._stored is not None
+
+    def close(self) -> None:
+        """Close the names file it looks names up in: it is not asked again."""
+        if self._stored is not None:
+            self._stored.close()
+
+    @property
     def units(self) -> tuple[str, ...]:
         """Every loaded unit, sorted."""
         if self._units is None:
@@ -291,6 +301,7 @@ class Gazetteer:
             for unit in units:
                 self._unit_forms.setdefault(unit, set()).add(form)
         self._units = tuple(sorted(self.levels))
+        self._stored.close()  # every name read: the file is not asked again
         self._stored = None
 
     def _default_unit(self) -> str | None:

@@ -89,6 +89,10 @@ class LookedUp(MutableMapping[str, V], Generic[V]):
         self._seen: dict[str, V | None] = {}
         self._all: dict[str, V] | None = None
 
+    def forget(self) -> None:
+        self._seen = {}
+        self._all = None
+
     def prefetch(self, keys: Iterable[str]) -> None:
         if self._all is not None:
             return
@@ -172,8 +176,19 @@ class StoredNames:
             return self._conn.execute(sql, list(params)).fetchall()
 
     def close(self) -> None:
+        """Close the file, and forget the names read from it (a gazetteer kept by a process
+        is frozen out of the collector's scans: once dropped, only what it refers to alone
+        would be freed)."""
         with self._lock:
             self._conn.close()
+        for table in (
+            self.forms,
+            self.levels,
+            self.parents,
+            self.alias_counts,
+            self.folded_parents,
+        ):
+            table.forget()
 
     def _many(
         self, table: str, key: str, keys: list[str], value: str = "units", where: str = ""

@@ -154,3 +154,24 @@ def test_a_read_only_cache_folder_does_not_stop_the_ingest(
     assert "Traceback" not in done.stdout + done.stderr
     assert "added 1" in done.stdout
     assert [p.read_bytes() for p in stored] == before
+
+
+def test_a_running_process_takes_the_names_the_ingest_left(
+    runner: CliRunner, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process whose names are looked up in a file (``nianbao ask -``, the bot) reads the
+    file an ingest left instead of reading every name of its old one to refresh them."""
+    from bot.qa.answerer import Answerer
+
+    assert runner.invoke(main, ["ask", "西集镇有多少行政诉讼", "--db", str(db)]).exit_code == 0
+    running = Answerer(db, warm=False)
+    before = running.gazetteer()
+    assert before.looked_up
+    result = runner.invoke(main, ["ingest", str(_new_unit(tmp_path)), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setattr(Gazetteer, "from_db", classmethod(_refuse))
+    monkeypatch.setattr(Gazetteer, "refresh", _refuse)
+    after = running.gazetteer()
+    assert after is not before and after.looked_up
+    assert [u.unit for u in running.parse(QUESTION).units] == ["东坪镇"]
+    assert running.cache_writer is None  # nothing to write behind
