@@ -455,6 +455,28 @@ def _current_meta(db_path: Path) -> dict | None:
         return None
 
 
+def _tokenizer_of(meta: dict, grows_from: tuple[str, ...] | None) -> Tokenizer:
+    """The tokenizer questions are cut with over a generation: its words and options."""
+    words = tuple(meta["units_words"])
+    return Tokenizer(extra_words=words, grows_from=grows_from, **meta["tokenizer_options"])
+
+
+def question_tokenizer(db_path: Path, grows_from: tuple[str, ...] | None) -> Tokenizer | None:
+    """The tokenizer a new process cuts questions with over the current generation
+    (``PassageIndex``), its dictionary grown from that of ``grows_from``; None without an
+    index."""
+    meta = _current_meta(db_path)
+    if meta is None or meta.get("format") != FORMAT:
+        return None
+    return _tokenizer_of(meta, grows_from)
+
+
+def index_words(db_path: Path) -> tuple[str, ...] | None:
+    """The unit names the current generation cuts with; None without an index."""
+    tokenizer = question_tokenizer(db_path, None)
+    return None if tokenizer is None else tokenizer.extra_words
+
+
 def is_current(db_path: Path) -> bool:
     """Whether the index was built from the database as it is now (False: refresh it)."""
     meta = _current_meta(db_path)
@@ -719,9 +741,8 @@ class PassageIndex:
         New unit names are added to the running jieba (cheap); anything else builds a new one.
         """
         words = tuple(meta["units_words"])
-        options = meta["tokenizer_options"]
         old = self._tokenizer
-        if old is not None and old.options() == options:
+        if old is not None and old.options() == meta["tokenizer_options"]:
             now = set(words)
             fresh = now.difference(old.extra_words)
             if len(now) - len(fresh) == len(set(old.extra_words)):  # none dropped
@@ -732,8 +753,7 @@ class PassageIndex:
                     old.grows_from = old.extra_words
                 old.extra_words = words
                 return
-        earlier = old.extra_words if old is not None else None
-        self._tokenizer = Tokenizer(extra_words=words, grows_from=earlier, **options)
+        self._tokenizer = _tokenizer_of(meta, old.extra_words if old is not None else None)
 
     @property
     def tokenizer(self) -> Tokenizer:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ _JIEBA_BLOCK = re.compile(r"([\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+)")
 CACHED_BLOCKS = 200_000  # blocks whose tokens a tokenizer remembers (template phrases recur)
 _WORD_CHAR = re.compile(f"[{CJK}a-z0-9]")
 USER_WORD_FREQ = 1000  # high enough that a neighbouring common word cannot swallow it
-CACHED_DICTIONARIES = 4  # finished jieba dictionaries kept (about 10 MB each)
+CACHED_DICTIONARIES = 4  # finished jieba dictionaries kept, the last used
 
 
 def _jieba() -> ModuleType:
@@ -205,7 +206,7 @@ class Tokenizer:
         report of a new unit arrives (``add_words``), else built from jieba's own.
         """
         if self._jieba is None:
-            path = dictionary_cache() / f"{self._inputs_key()}.marshal"
+            path = self._dictionary_path()
             jt = _cached_jieba(path)
             if jt is None:
                 jt = self._grown()
@@ -218,6 +219,23 @@ class Tokenizer:
                 _store_jieba(jt, path)
             self._jieba = jt
         return self._jieba
+
+    def keep_dictionary(self) -> bool:
+        """Have the dictionary cache hold this tokenizer's dictionary, grown from the cached
+        one of ``grows_from``, so that the next process reads it instead of building it
+        (seconds: jieba's own dictionary read whole, every word added); True when it was
+        grown now.  Nothing is built without the earlier dictionary: a cache that lost it
+        (or cannot be written) would only be made to wait."""
+        if self._dictionary_path().exists():
+            return False
+        jt = self._grown()
+        if jt is None:
+            return False
+        _store_jieba(jt, self._dictionary_path())
+        return True
+
+    def _dictionary_path(self) -> Path:
+        return dictionary_cache() / f"{self._inputs_key()}.marshal"
 
     def _grown(self) -> _JiebaTokenizer | None:
         """The cached dictionary of ``grows_from`` plus the words of the unit names added
@@ -342,9 +360,17 @@ def dictionary_cache() -> Path:
 def _cached_jieba(path: Path) -> jieba.Tokenizer | None:
     """A jieba from a finished dictionary: its words looked up as a question needs them,
     instead of parsing jieba's own dictionary and adding every domain and unit word again
-    (seconds at many units)."""
+    (seconds at many units).
+
+    The file is marked used: only the newest are kept, and every ingest that brings a new
+    unit writes one, so a dictionary each question reads (the figure words') would
+    otherwise go after a few ingests, and the next question would build it again (1 s)."""
     loaded = load_dictionary(path)
-    return None if loaded is None else attach(_jieba().Tokenizer(), *loaded)
+    if loaded is None:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return attach(_jieba().Tokenizer(), *loaded)
 
 
 def _store_jieba(jt: jieba.Tokenizer, path: Path) -> None:

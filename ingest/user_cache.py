@@ -63,6 +63,19 @@ def write_whole(path: Path, write: Callable[[Path], None]) -> bool:
             temp.unlink(missing_ok=True)
 
 
+def writable(folder: Path) -> bool:
+    """Whether files can be made in ``folder`` (made if missing): asked before work whose only
+    use is a file there (a read-only or misplaced cache would waste it)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, suffix=".part")
+    except OSError:
+        return False
+    os.close(fd)
+    Path(name).unlink(missing_ok=True)
+    return True
+
+
 STALE_PART_S = 3600.0  # far longer than any cache write takes
 
 

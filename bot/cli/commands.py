@@ -8,6 +8,7 @@ Commands import what they use when they run: ``nianbao --help`` loads no engine,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -154,6 +155,7 @@ def ingest(
     )
     started = time.perf_counter()
     total = sum(1 for _ in discover(targets, follow_links=follow_links))
+    earlier_words = _index_words(settings.db)
 
     with _progress_bar(total) as bar:
 
@@ -199,11 +201,42 @@ def ingest(
     if reviewed:
         click.echo(_review_line(settings.db, reviewed))
     click.echo(_totals_line(settings.db))
+    if reviewed:
+        _prepare_answers(settings.db, earlier_words)
     if counts["refused"] or outcomes.stopped:
         sys.exit(1)
 
 
 _CHANGED = ("added", "updated", "corrected")
+
+
+def _index_words(db_path: Path) -> tuple[str, ...] | None:
+    """The unit names questions are cut with before this ingest (None: no index yet)."""
+    from index.search import index_words
+
+    with contextlib.suppress(Exception):  # a cache only saves time: see _prepare_answers
+        return index_words(db_path)
+    return None
+
+
+def _prepare_answers(db_path: Path, earlier_words: tuple[str, ...] | None) -> None:
+    """Leave what a new ``nianbao ask`` reads current for the corpus this ingest left: the
+    unit names at its stamp, updated for the units that changed, and jieba's dictionary
+    grown by the new unit names.  No running process watched this ingest, so the next one
+    would build both itself (1.5–2 s at 10,000 reports, 13 s at 100,000).
+
+    Both only save time: whatever goes wrong (a read-only cache, a full disk, a database
+    changed meanwhile) is passed over in silence, the ingest stands, and the next process
+    builds what is missing as before."""
+    from bot.qa import gazetteer_cache
+    from index.search import question_tokenizer
+
+    with contextlib.suppress(Exception):
+        gazetteer_cache.update(db_path)
+    with contextlib.suppress(Exception):
+        tokenizer = question_tokenizer(db_path, grows_from=earlier_words)
+        if tokenizer is not None:
+            tokenizer.keep_dictionary()
 
 
 class _Lines:

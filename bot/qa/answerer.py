@@ -52,29 +52,38 @@ class Answerer:
 
     def gazetteer(self) -> Gazetteer:
         """Kept in step with the reports and aliases, so new units and names are known at
-        once: the units that changed are read again, everything only when units went."""
+        once: the units that changed are read again, everything only when units went.
+
+        Names looked up in a names file give way to the file of the new stamp when there is
+        one (``nianbao ingest`` leaves it): refreshing them reads every name first, 1.7 s at
+        100,000 reports."""
         stamp = self.watch.stamp()
         if self._gazetteer is not None and stamp == self._gazetteer_stamp:
             return self._gazetteer
-        units = touched_units(self.db, self._gazetteer_stamp, stamp)
+        if self._gazetteer is None or self._gazetteer.looked_up:
+            stored = gazetteer_cache.load(self.db_path, stamp)
+            if stored is not None:
+                if self._gazetteer is not None:
+                    self._gazetteer.close()
+                return self._settled(stored, stamp)
+        held = self._gazetteer.aliases_held if self._gazetteer is not None else None
+        units = touched_units(self.db, self._gazetteer_stamp, stamp, held)
         if self._gazetteer is not None and units is not None:
             self._gazetteer.refresh(self.db, units)
             if len(self._gazetteer.units) != stamp.units:
                 self._gazetteer = None
             else:
                 self._store_later(stamp, self._gazetteer)
-        if self._gazetteer is None and self._gazetteer_stamp is None:
-            self._gazetteer = gazetteer_cache.load(self.db_path, stamp)
-            if self._gazetteer is not None:
-                self._gazetteer_stamp = stamp
-                settle()
-                return self._gazetteer
         if self._gazetteer is None or units is None:
             self._gazetteer = Gazetteer.from_db(self.db)
             gazetteer_cache.store(self.db_path, stamp, self._gazetteer)
-        self._gazetteer_stamp = stamp
+        return self._settled(self._gazetteer, stamp)
+
+    def _settled(self, gazetteer: Gazetteer, stamp: CorpusStamp) -> Gazetteer:
+        """Keep the names of this stamp, frozen out of the collector's scans."""
+        self._gazetteer, self._gazetteer_stamp = gazetteer, stamp
         settle()
-        return self._gazetteer
+        return gazetteer
 
     def _store_later(self, stamp: CorpusStamp, gazetteer: Gazetteer) -> None:
         """Keep the refreshed names for the next process without making this question wait:

@@ -34,10 +34,11 @@ _COUNT = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 EXACT, REGIONLESS, SHORT = 3, 2, 1
 # The ranks of ``unit_aliases`` rows (ingest/units.py) in the same terms.
 _ALIAS_RANKS = {3: EXACT, 2: REGIONLESS, 1: SHORT}
-_REGION_LEVELS = ("县", "区", "市", "省")
+REGION_LEVELS = ("县", "区", "市", "省")
 _LATIN = re.compile("[a-z]")
 _ROWS_SQL = "SELECT unit, unit_full, parent, level FROM reports"
 _ALIASES_SQL = "SELECT unit, alias, rank FROM unit_aliases"
+_BATCH = 500  # units read in one query (SQLite allows 32,766 parameters)
 MIN_DEPARTMENT_CHARS = (
     3  # 教育局: shorter words ending in 局/委 are rarely departments (布局, 党委)
 )
@@ -102,6 +103,51 @@ def resolve(
     return refs, ambiguous
 
 
+def default_unit(
+    units: Iterable[str], levels: Mapping[str, str], parents: Mapping[str, str]
+) -> str | None:
+    """The government of the region every other loaded unit lies in, if it is loaded.
+
+    A question that names no unit and asks no ranking is about that government's own
+    report (a county's database: "去年收到几件申请" asks about the county).
+    """
+    units = list(units)
+    regions = [u for u in units if levels.get(u) in REGION_LEVELS]
+    region_set = set(regions)
+    others = [u for u in units if u not in region_set]
+    if len(regions) != 1 or len(others) < 2:
+        return None
+    region = regions[0]
+    place = place_of(region)
+    prefixes = (region, place) if len(place) >= 2 else (region,)
+    inside = all(
+        u.startswith(prefixes) or (parents.get(u) or "").startswith(prefixes) for u in others
+    )
+    return region if inside else None
+
+
+def _rows_of(
+    db: sqlite_utils.Database, units: Iterable[str]
+) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """The report rows (newest first, as ``from_db`` orders them) and the alias rows of these
+    units, by unit; a few queries for many units."""
+    wanted = sorted(set(units))
+    with_aliases = "unit_aliases" in db.table_names()
+    rows: dict[str, list[dict]] = {}
+    aliases: dict[str, list[dict]] = {}
+    for start in range(0, len(wanted), _BATCH):
+        batch = wanted[start : start + _BATCH]
+        marks = ",".join("?" * len(batch))
+        for row in db.query(
+            f"{_ROWS_SQL} WHERE unit IN ({marks}) ORDER BY year DESC, id DESC", batch
+        ):
+            rows.setdefault(row["unit"], []).append(row)
+        if with_aliases:
+            for row in db.query(f"{_ALIASES_SQL} WHERE unit IN ({marks})", batch):
+                aliases.setdefault(row["unit"], []).append(row)
+    return rows, aliases
+
+
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
@@ -124,6 +170,9 @@ class Gazetteer:
         self._unit_forms: dict[str, set[str]] = {}
         self.levels: MutableMapping[str, str] = {}
         self.parents: MutableMapping[str, str] = {}
+        # How many alias rows each unit's names were read with: a later change of its
+        # aliases that leaves no other trace is told by their number (``touched_units``).
+        self.alias_counts: MutableMapping[str, int] = {}
         self._stored: StoredNames | None = None
         self._level_suffixes = tuple(fold_question(e["suffix"]) for e in names["level"])
         self._short_suffixes = tuple(sorted(self._level_suffixes, key=len, reverse=True))
@@ -135,6 +184,7 @@ class Gazetteer:
         regions = _alternation(names["region_suffixes"])
         self._region = re.compile(f"^(?:[{CJK}]{{{vocab['min_short']},}}?{blockers}(?:{regions}))+")
         self._longest = 0
+        self._longest_gone = False
         by_unit: dict[str, list[Mapping[str, object]]] = {}
         for row in rows:
             unit = str(row.get("unit") or "").strip()
@@ -159,19 +209,31 @@ class Gazetteer:
             aliases = list(db.query(_ALIASES_SQL))
         return cls(rows, aliases)
 
+    @classmethod
+    def of_units(cls, db: sqlite_utils.Database, units: Iterable[str]) -> Gazetteer:
+        """These units alone, read as ``refresh`` reads them: what a names file updated for
+        them takes in (``gazetteer_cache.update``)."""
+        rows, aliases = _rows_of(db, units)
+        return cls(
+            (row for unit in sorted(rows) for row in rows[unit]),
+            (alias for unit in sorted(aliases) for alias in aliases[unit]),
+        )
+
     def refresh(self, db: sqlite_utils.Database, units: Iterable[str]) -> None:
         """Read the names of these units again (their reports or aliases changed); a unit
         without reports any more is forgotten."""
         self._materialize()
-        with_aliases = "unit_aliases" in db.table_names()
-        for unit in sorted(set(units)):
-            rows = list(db.query(f"{_ROWS_SQL} WHERE unit = ? ORDER BY year DESC, id DESC", [unit]))
-            aliases = db.query(f"{_ALIASES_SQL} WHERE unit = ?", [unit]) if with_aliases else []
-            self._index(unit, rows, aliases)
+        units = sorted(set(units))
+        rows, aliases = _rows_of(db, units)
+        for unit in units:
+            self._index(unit, rows.get(unit, ()), aliases.get(unit, ()))
         self._finish()
 
     def _finish(self) -> None:
         """What depends on every unit at once."""
+        if self._longest_gone:  # the longest name went: as built afresh, the longest left
+            self._longest = max(map(len, self._forms), default=0)
+            self._longest_gone = False
         self._units: tuple[str, ...] | None = tuple(sorted(self.levels))
         self.default_unit = self._default_unit()
         self._english: EnglishNames | None = None
@@ -187,11 +249,22 @@ class Gazetteer:
         gazetteer._forms = names.forms
         gazetteer.levels = names.levels
         gazetteer.parents = names.parents
+        gazetteer.alias_counts = names.alias_counts
         gazetteer._folded_parents = names.folded_parents
         gazetteer._longest = names.longest
         gazetteer.default_unit = names.default_unit
         gazetteer._units = None
         return gazetteer
+
+    @property
+    def looked_up(self) -> bool:
+        """Whether its names are looked up in a names file as questions need them."""
+        return self._stored is not None
+
+    def close(self) -> None:
+        """Close the names file it looks names up in: it is not asked again."""
+        if self._stored is not None:
+            self._stored.close()
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -206,6 +279,10 @@ class Gazetteer:
         self._materialize()
         return dict(self._forms), dict(self.levels), dict(self.parents)
 
+    def aliases_held(self, units: Iterable[str]) -> int:
+        """How many alias rows these units' names were read with."""
+        return sum(self.alias_counts.get(unit, 0) for unit in units)
+
     @property
     def folded_parents(self) -> frozenset[str]:
         return frozenset(fold_question(p) for p in self.parents.values())
@@ -217,33 +294,23 @@ class Gazetteer:
         self._forms = dict(self._forms)
         self.levels = dict(self.levels)
         self.parents = dict(self.parents)
+        self.alias_counts = dict(self.alias_counts)
         self._folded_parents = set(self.folded_parents)
         self._unit_forms = {}
         for form, units in self._forms.items():
             for unit in units:
                 self._unit_forms.setdefault(unit, set()).add(form)
         self._units = tuple(sorted(self.levels))
+        self._stored.close()  # every name read: the file is not asked again
         self._stored = None
 
     def _default_unit(self) -> str | None:
-        """The government of the region every other loaded unit lies in, if it is loaded.
+        return default_unit(self.units, self.levels, self.parents)
 
-        A question that names no unit and asks no ranking is about that government's own
-        report (a county's database: "去年收到几件申请" asks about the county).
-        """
-        regions = [u for u in self.units if self.levels.get(u) in _REGION_LEVELS]
-        region_set = set(regions)
-        others = [u for u in self.units if u not in region_set]
-        if len(regions) != 1 or len(others) < 2:
-            return None
-        region = regions[0]
-        place = place_of(region)
-        prefixes = (region, place) if len(place) >= 2 else (region,)
-        inside = all(
-            u.startswith(prefixes) or (self.parents.get(u) or "").startswith(prefixes)
-            for u in others
-        )
-        return region if inside else None
+    def forms_of(self, unit: str) -> dict[str, int]:
+        """A unit's name forms with their ranks (of a gazetteer built from rows, not one
+        read from a names file): what a names file keeps of it."""
+        return {form: self._forms[form][unit] for form in self._unit_forms.get(unit, ())}
 
     @property
     def english(self) -> EnglishNames:
@@ -275,6 +342,8 @@ class Gazetteer:
                 self._index_unit(unit, *names)
         if unit not in self.levels:
             return
+        aliases = list(aliases)
+        self.alias_counts[unit] = len(aliases)
         for alias in aliases:
             rank = alias.get("rank")
             self._add(
@@ -290,8 +359,10 @@ class Gazetteer:
                 units.pop(unit, None)
                 if not units:
                     del self._forms[form]
+                    self._longest_gone |= len(form) >= self._longest
         self.levels.pop(unit, None)
         self.parents.pop(unit, None)
+        self.alias_counts.pop(unit, None)
 
     def _add(self, form: str, unit: str, rank: int) -> None:
         form = fold_question(form).strip()
@@ -441,13 +512,13 @@ class Gazetteer:
         return [
             m
             for m in found
-            if m.rank > SHORT or any(self.levels.get(u) not in _REGION_LEVELS for u in m.units)
+            if m.rank > SHORT or any(self.levels.get(u) not in REGION_LEVELS for u in m.units)
         ]
 
     def _names_a_part(self, text: str, end: int, units: tuple[str, ...]) -> bool:
         """A region's government followed by a department's name (某某区教育局): the question
         names that department, which is not loaded, not the region."""
-        if any(self.levels.get(u) not in _REGION_LEVELS for u in units):
+        if any(self.levels.get(u) not in REGION_LEVELS for u in units):
             return False
         return self._department_after(text, end) is not None
 

@@ -4,8 +4,9 @@ A ranking over every town, the list of loaded units, the subject of example ques
 would read the whole ``reports`` or ``statistics`` table per question, which at 100,000
 reports costs more than the answer.  They are read once per state of the database instead.
 The state is told by a stamp that costs a few index look-ups (``corpus_stamp``), checked only
-when SQLite says another connection committed (``PRAGMA data_version``, free).  Reports that
-were only added are read alone; anything else (a removal, a renamed unit) reads all again.
+when SQLite says another connection committed (``PRAGMA data_version``, free).  The units
+whose reports were added, replaced or removed are read alone; anything else (a report changed
+in place, a renamed unit) reads all again.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class CorpusStamp:
 
     ``generation`` is the database's own change counter when it keeps one (a ``db_state``
     table raised by triggers on ``reports``); the counts and last ids catch the rest.
+    ``last_history`` is the last row of ``report_history``, where every report replaced or
+    removed is written down with its unit.
     """
 
     generation: int | None
@@ -46,6 +49,7 @@ class CorpusStamp:
     units: int
     aliases: int
     last_alias: int
+    last_history: int = 0
 
 
 def _one(conn: sqlite3.Connection, sql: str) -> tuple:
@@ -62,6 +66,7 @@ def corpus_stamp(db: sqlite_utils.Database) -> CorpusStamp:
     reports = _one(conn, "SELECT count(*), max(id) FROM reports")
     units = _one(conn, "SELECT count(*) FROM units")
     aliases = _one(conn, "SELECT count(*), max(rowid) FROM unit_aliases")
+    history = _one(conn, "SELECT max(id) FROM report_history")
     return CorpusStamp(
         generation=int(generation[0]) if generation and generation[0] is not None else None,
         reports=int(reports[0] or 0) if reports else 0,
@@ -69,31 +74,71 @@ def corpus_stamp(db: sqlite_utils.Database) -> CorpusStamp:
         units=int(units[0] or 0) if units else 0,
         aliases=int(aliases[0] or 0) if aliases else 0,
         last_alias=int(aliases[1] or 0) if aliases else 0,
+        last_history=int(history[0] or 0) if history else 0,
     )
 
 
 def touched_units(
-    db: sqlite_utils.Database, old: CorpusStamp | None, new: CorpusStamp
+    db: sqlite_utils.Database,
+    old: CorpusStamp | None,
+    new: CorpusStamp,
+    aliases_held: Callable[[set[str]], int] | None = None,
 ) -> set[str] | None:
-    """Units whose reports or names changed between two stamps, when reports were only added
-    (and aliases rewritten); None when only reading everything again can tell (a report
-    removed or replaced, a unit renamed).  Callers check their own counts afterwards."""
+    """Units whose reports or names changed between two stamps, when reports were added,
+    replaced or removed (and aliases rewritten); None when only reading everything again can
+    tell (a report changed in place, a unit renamed, a report removed without its history).
+    Callers check their own counts afterwards.
+
+    Each added report is a row after the last id of ``old``, each removed one a row of
+    ``report_history``; the generation must have risen by exactly one for each, else some
+    report changed otherwise: the counts and last ids alone take the newest report removed
+    and another added (its id used again) for no change.  Aliases are found by their row
+    ids, above the last one of ``old``; but the unit whose alias rows are the newest has
+    them written again at the same ids (fewer of them when a report or an admin's alias
+    changed its names).  ``aliases_held`` (how many alias rows the caller's names of some
+    units were read with) tells: every other unit must still have as many."""
     if old is None or (old.generation is None) != (new.generation is None):
         return None
-    if new.last_report < old.last_report or new.last_alias < old.last_alias:
+    if new.last_history < old.last_history:
         return None
+    if aliases_held is None and new.last_alias < old.last_alias:
+        return None  # alias rows written again at lower ids: only counting them can tell
     conn = db.conn
     added = conn.execute("SELECT unit FROM reports WHERE id > ?", [old.last_report]).fetchall()
-    if new.reports != old.reports + len(added):
+    removed: list[tuple] = []
+    if new.generation is None:  # no count of changes: only additions can be told apart
+        if new.last_report < old.last_report or new.last_history > old.last_history:
+            return None
+    else:
+        if new.last_history > old.last_history:
+            removed = conn.execute(
+                "SELECT unit FROM report_history WHERE id > ?", [old.last_history]
+            ).fetchall()
+        if new.generation - (old.generation or 0) != len(added) + len(removed):
+            return None
+    if new.reports != old.reports + len(added) - len(removed):
         return None
-    units = {row[0] for row in added}
-    units |= {
-        row[0]
-        for row in conn.execute(
-            "SELECT DISTINCT unit FROM unit_aliases WHERE rowid > ?", [old.last_alias]
-        )
-    }
+    units = {row[0] for row in added} | {row[0] for row in removed}
+    # by row id alone: asked for DISTINCT units, SQLite walks the whole index on the unit
+    aliased = conn.execute("SELECT unit FROM unit_aliases WHERE rowid > ?", [old.last_alias])
+    units.update(row[0] for row in aliased)
+    if aliases_held is not None:
+        others_now = new.aliases - _alias_rows(conn, units)
+        if others_now != old.aliases - aliases_held(units):
+            return None
     return units
+
+
+def _alias_rows(conn: sqlite3.Connection, units: set[str]) -> int:
+    """How many alias rows these units have (by the index on the unit)."""
+    wanted = sorted(units)
+    total = 0
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        sql = f"SELECT count(*) FROM unit_aliases WHERE unit IN ({marks})"
+        total += int(conn.execute(sql, batch).fetchone()[0])
+    return total
 
 
 class CorpusWatch:

@@ -136,3 +136,48 @@ def test_a_grown_word_jieba_knows_differs_by_rounding_at_most(
     assert built.keys() == grown.keys()
     assert max(abs(built[w] - grown[w]) for w in built) <= 1
     assert [grown_tokenizer.tokens(t) for t in TEXTS] == [built_tokenizer.tokens(t) for t in TEXTS]
+
+
+def test_a_dictionary_kept_for_the_next_process_is_grown_not_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``nianbao ingest`` leaves for the next ``nianbao ask``: the earlier dictionary
+    grown by the new names, the one a tokenizer of these words finds, equal to a built one."""
+    words = (*EARLIER, "南湖街道", "青川县南湖街道")
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "built"))
+    built = Tokenizer(extra_words=words).jieba()
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "kept"))
+    Tokenizer(extra_words=EARLIER).jieba()
+    assert Tokenizer(extra_words=words, grows_from=EARLIER).keep_dictionary()
+    assert not Tokenizer(extra_words=words, grows_from=EARLIER).keep_dictionary()  # kept
+    monkeypatch.setattr(tokens, "default_dictionary", _no_build)
+    kept = Tokenizer(extra_words=words).jieba()
+    assert (_freq(kept), kept.total) == (_freq(built), built.total)
+
+
+def _no_build() -> None:
+    raise AssertionError("jieba's dictionary was read to build one")
+
+
+def test_no_dictionary_is_built_for_the_next_process_without_the_earlier_one(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building one takes seconds (jieba's own dictionary read whole): an ingest does not
+    wait for that; the next process builds it if it needs it."""
+    monkeypatch.setattr(tokens, "default_dictionary", _no_build)
+    assert not Tokenizer(extra_words=(*EARLIER, "南湖街道"), grows_from=EARLIER).keep_dictionary()
+    assert not Tokenizer(extra_words=EARLIER).keep_dictionary()
+    assert list(cache_dir.glob("*.marshal")) == []
+
+
+def test_a_dictionary_in_use_outlives_newer_ones(cache_dir: Path) -> None:
+    """Every ingest of a new unit writes a dictionary; one read by every question (the
+    figure words') is kept by being read, not lost to them."""
+    read_often = Tokenizer(extra_words=("门户网站访问量",))
+    read_often.jieba()
+    path = read_often._dictionary_path()
+    for i in range(tokens.CACHED_DICTIONARIES + 1):
+        os.utime(path, (i, i))  # written long ago
+        assert tokens._cached_jieba(path) is not None  # read by a question
+        Tokenizer(extra_words=(*WORDS, f"新镇{i}")).jieba()
+        assert path.exists()
