@@ -19,6 +19,9 @@ MAX_SPAN = 30
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _CN_YEAR = re.compile("[〇零一二三四五六七八九]{4}(?=年)")
 _CN_COUNT = "[一二两三四五六七八九十]{1,3}"
+# Digits that start a year: not inside a number, nor after a decimal point (1.5年); a point
+# after no digit is punctuation (.0年 is the year 0, asked).
+_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d\.)"
 _SENTENCE_END = re.compile(r"[,.;!?，。；！？\n]")
 
 
@@ -98,12 +101,12 @@ def patterns() -> YearPatterns:
         ),
         relative=re.compile(_words(list(vocab["relative"]))),
         single=re.compile(
-            rf"(?<![\d.])((?:19|20)\d\d)(?![\d.])(?!\s*(?:{measure}))\s*(?:年度|年)?"
+            rf"{_NOT_AFTER_A_NUMBER}((?:19|20)\d\d)(?![\d.])(?!\s*(?:{measure}))\s*(?:年度|年)?"
         ),
-        short=re.compile(r"(?<![\d.])(\d\d)\s*(?:年度|年)(?!代)"),
+        short=re.compile(rf"{_NOT_AFTER_A_NUMBER}(\d\d)\s*(?:年度|年)(?!代)"),
         topic=re.compile(_words(vocab["topic_next_year"])),
         written=re.compile(
-            r"(?<![\d.])([-−]?\d{1,6})(?![\d.])\s*(?:年度|年)(?!代)"
+            rf"{_NOT_AFTER_A_NUMBER}([-−]?\d{{1,6}})(?![\d.])\s*(?:年度|年)(?!代)"
             r"|(?<![a-z])(?:in|year|for)\s+([-−]?\d{3,6})(?![\d.])"
         ),
     )

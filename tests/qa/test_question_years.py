@@ -18,6 +18,9 @@ TODAY = date(2026, 11, 22)
     ("text", "years"),
     [
         ("西塘镇2018年行政复议数量是多少", (2018,)),
+        (".2018年行政诉讼", (2018,)),  # a point after no digit is punctuation
+        (".0年有多少行政诉讼", (0,)),  # asked, so the answer says no report covers it
+        ("1.5年", ()),
         ("2018", (2018,)),
         ("２０１８年", (2018,)),
         ("2018年度报告", (2018,)),
