@@ -78,31 +78,21 @@ def corpus_stamp(db: sqlite_utils.Database) -> CorpusStamp:
     )
 
 
-def touched_units(
-    db: sqlite_utils.Database,
-    old: CorpusStamp | None,
-    new: CorpusStamp,
-    aliases_held: Callable[[set[str]], int] | None = None,
+def changed_reports(
+    db: sqlite_utils.Database, old: CorpusStamp | None, new: CorpusStamp
 ) -> set[str] | None:
-    """Units whose reports or names changed between two stamps, when reports were added,
-    replaced or removed (and aliases rewritten); None when only reading everything again can
-    tell (a report changed in place, a unit renamed, a report removed without its history).
-    Callers check their own counts afterwards.
+    """Units whose reports were added, replaced or removed between two stamps; None when
+    only reading everything again can tell (a report changed in place, a unit renamed, a
+    report removed without its history).  Callers check their own counts afterwards.
 
     Each added report is a row after the last id of ``old``, each removed one a row of
     ``report_history``; the generation must have risen by exactly one for each, else some
     report changed otherwise: the counts and last ids alone take the newest report removed
-    and another added (its id used again) for no change.  Aliases are found by their row
-    ids, above the last one of ``old``; but the unit whose alias rows are the newest has
-    them written again at the same ids (fewer of them when a report or an admin's alias
-    changed its names).  ``aliases_held`` (how many alias rows the caller's names of some
-    units were read with) tells: every other unit must still have as many."""
+    and another added (its id used again) for no change."""
     if old is None or (old.generation is None) != (new.generation is None):
         return None
     if new.last_history < old.last_history:
         return None
-    if aliases_held is None and new.last_alias < old.last_alias:
-        return None  # alias rows written again at lower ids: only counting them can tell
     conn = db.conn
     added = conn.execute("SELECT unit FROM reports WHERE id > ?", [old.last_report]).fetchall()
     removed: list[tuple] = []
@@ -118,7 +108,29 @@ def touched_units(
             return None
     if new.reports != old.reports + len(added) - len(removed):
         return None
-    units = {row[0] for row in added} | {row[0] for row in removed}
+    return {row[0] for row in added} | {row[0] for row in removed}
+
+
+def touched_units(
+    db: sqlite_utils.Database,
+    old: CorpusStamp | None,
+    new: CorpusStamp,
+    aliases_held: Callable[[set[str]], int] | None = None,
+) -> set[str] | None:
+    """Units whose reports (``changed_reports``) or names changed between two stamps; None
+    when only reading everything again can tell.
+
+    Aliases are found by their row ids, above the last one of ``old``; but the unit whose
+    alias rows are the newest has them written again at the same ids (fewer of them when a
+    report or an admin's alias changed its names).  ``aliases_held`` (how many alias rows
+    the caller's names of some units were read with) tells: every other unit must still
+    have as many."""
+    units = changed_reports(db, old, new)
+    if units is None or old is None:
+        return None
+    if aliases_held is None and new.last_alias < old.last_alias:
+        return None  # alias rows written again at lower ids: only counting them can tell
+    conn = db.conn
     # by row id alone: asked for DISTINCT units, SQLite walks the whole index on the unit
     aliased = conn.execute("SELECT unit FROM unit_aliases WHERE rowid > ?", [old.last_alias])
     units.update(row[0] for row in aliased)
@@ -235,7 +247,7 @@ class ReportTable:
         stamp = self.watch.stamp()
         if stamp == self._stamp:
             return
-        units = touched_units(self.watch.db, self._stamp, stamp)
+        units = changed_reports(self.watch.db, self._stamp, stamp)  # names do not matter
         if units is None or not self._reread(units, stamp):
             self._load()
         self._stamp = stamp
