@@ -525,6 +525,7 @@ def file_pending_figures(db: sqlite_utils.Database, rank: bool = True) -> int:
     marked stale since are summed again, and (``rank``, at the end of an ingest) the ranges
     changed are ranked again.  Returns how many reports were filed."""
     with writing(db):
+        summarised = "year_summary" in db.table_names()
         waiting = db.execute("SELECT count(*) FROM year_figures_pending").fetchone()[0]
         if waiting:
             where = "WHERE report_id IN (SELECT report_id FROM year_figures_pending)"
@@ -536,11 +537,11 @@ def file_pending_figures(db: sqlite_utils.Database, rank: bool = True) -> int:
             db.execute(
                 "INSERT OR REPLACE INTO year_figures SELECT * FROM filing ORDER BY 1, 2, 3, 4, 5"
             )
-            if "year_summary" in db.table_names():
+            if summarised:
                 add_to_summary(db, "temp.filing")
             db.execute("DROP TABLE temp.filing")
             db.execute("DELETE FROM year_figures_pending")
-        if "year_summary" in db.table_names():
+        if summarised:
             settle_year_summary(db)
             if rank:
                 rank_year_summary(db)

@@ -300,11 +300,9 @@ class TableFigures(ScopeFigures):
         return [row[0] for row in rows]
 
     def first(self, limit: int, sign: int) -> list[OfficialValue]:
-        kept = self._kept(limit, "first_down" if sign < 0 else "first_up")
-        if kept is not None:
-            kept.sort(key=lambda f: (sign * f[0], f[1], f[2]))
-            rows = [(key, report_id) for *_figure, key, report_id in kept[:limit]]
-        else:
+        column = "first_down" if sign < 0 else "first_up"
+        rows = self._kept(limit, column, lambda f: (sign * f[0], f[1], f[2]))
+        if rows is None:
             direction = "DESC" if sign < 0 else "ASC"
             rows = self._ordered(f"value {direction}, unit, year", limit)
         return sorted(self._values(rows), key=_order(sign))[:limit]
@@ -312,30 +310,31 @@ class TableFigures(ScopeFigures):
     def by_unit(self, limit: int) -> list[OfficialValue]:
         """When every figure in scope is the same number, a range's first figures by value
         are its first by unit."""
-        kept = self._kept(limit, "first_up") if self._one_value() else None
-        if kept is not None:
-            kept.sort(key=lambda f: (f[1], f[2]))
-            rows = [(key, report_id) for *_figure, key, report_id in kept[:limit]]
-        else:
+        rows = self._kept(limit, "first_up", lambda f: (f[1], f[2])) if self._one_value() else None
+        if rows is None:
             rows = self._ordered("unit, year", limit)
         return sorted(self._values(rows), key=_unit_order)[:limit]
 
-    def _kept(self, limit: int, column: str) -> list[tuple] | None:
-        """The first figures each range keeps (``column``: ``first_down`` or ``first_up``),
-        as (value, unit, year, key, report id); None unless every key's ranges are
-        summarised and keep at least ``limit`` (or all) of their figures."""
+    def _kept(
+        self, limit: int, column: str, order: Callable[[tuple], tuple]
+    ) -> list[tuple[str, int]] | None:
+        """The first ``limit`` (key, report id) in ``order`` of (value, unit, year) among the
+        first figures each range keeps (``column``: ``first_down`` or ``first_up``); None
+        unless every key's ranges are summarised, ranked and keep at least ``limit`` (or all)
+        of their figures."""
         if limit > SUMMARY_KEPT:
             return None
         kept: list[tuple] = []
         for key, summaries in self._summaries.items():
-            for r in summaries or ():
+            if summaries is None:
+                return None
+            for r in summaries:
                 first = getattr(r, column)
                 if first is None:  # not ranked yet
                     return None
                 kept += [(v, u, r.year, key, i) for v, u, i in json.loads(first)]
-            if summaries is None:
-                return None
-        return kept
+        kept.sort(key=order)
+        return [(key, report_id) for *_figure, key, report_id in kept[:limit]]
 
     def _one_value(self) -> bool:
         """Whether every figure in scope is the same number."""
